@@ -1,0 +1,45 @@
+"""Build pipeline: corpus → index (→ classifier) → ``models/`` with its manifest."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from . import persist
+from .config import default_corpus_dir, default_models_dir
+from .corpus import load_corpus
+from .embed import load_embedder
+from .index import build_index
+
+logger = logging.getLogger(__name__)
+
+
+def build(
+    corpus_dir: Path | None = None,
+    models_dir: Path | None = None,
+    backend: str = "minilm",
+    embedder: Any = None,
+    train: bool = True,
+) -> dict[str, Any]:
+    """Rebuild the artifacts of ``backend`` from the corpus; returns the manifest written.
+
+    The index is always embedded in fp32, so the same corpus and model give the same vectors.
+    """
+    corpus_dir = corpus_dir or default_corpus_dir()
+    models_dir = models_dir or default_models_dir(backend)
+    corpus = load_corpus(corpus_dir)
+    logger.info("Build - %d articles, %d passages, %d roles", len(corpus.articles), len(corpus.passages),
+                len(corpus.roles))
+    if embedder is None:
+        embedder = load_embedder(backend, dtype="fp32") if backend == "minilm" else load_embedder(backend)
+    index = build_index(corpus, embedder)
+    files = persist.save_index(models_dir, index, corpus)
+    manifest = persist.new_manifest(backend, embedder, corpus, files)
+    persist.write_manifest(models_dir, manifest)
+    logger.info("Build - wrote index to %s", models_dir)
+    if train:
+        from .train import train
+
+        manifest = train(corpus_dir=corpus_dir, models_dir=models_dir, backend=backend, embedder=embedder)
+    return manifest

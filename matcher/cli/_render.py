@@ -1,0 +1,47 @@
+"""Render results as a terminal table or Markdown (JSON is ``result.to_dict()``)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from ..results import MatchResult
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def render_table(result: MatchResult, width: int = 100) -> str:
+    status = "no strong fit: the roles below are weak matches" if result.abstain else "fits the catalog"
+    lines = [f"fit {result.fit:.2f} ({status}) · model {result.model_version}", ""]
+    lines.append(f"{'#':>2}  {'role':<36} {'score':>6} {'confidence':>10}")
+    for rank, role in enumerate(result.roles, 1):
+        flag = "  (weak)" if role.weak else ""
+        lines.append(f"{rank:>2}  {role.title:<36} {role.score:>6.2f} {_pct(role.confidence):>10}{flag}")
+        for quote in role.quotes:
+            body = textwrap.fill(f"“{quote.text}”", width=width - 6, initial_indent="    ", subsequent_indent="     ")
+            lines.append(body)
+            lines.append(f"      — {quote.title} ({quote.source}:{quote.start}-{quote.end})")
+        if role.evidence:
+            lines.append("    your text: " + textwrap.shorten(f"“{role.evidence[0].text}”", width - 18))
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_markdown(result: MatchResult) -> str:
+    lines = [
+        f"**Fit:** {result.fit:.2f}" + (" — no strong fit; the roles below are weak." if result.abstain else ""),
+        "",
+        "| # | role | score | confidence |",
+        "|---|---|---|---|",
+    ]
+    for rank, role in enumerate(result.roles, 1):
+        lines.append(f"| {rank} | {role.title}{' (weak)' if role.weak else ''} | {role.score:.2f} | "
+                     f"{_pct(role.confidence)} |")
+    for role in result.roles:
+        lines += ["", f"### {role.title}", ""]
+        for quote in role.quotes:
+            lines.append(f"> {quote.text}\n>\n> — *{quote.title}* (`{quote.source}:{quote.start}-{quote.end}`)\n")
+        if role.evidence:
+            lines.append("Your text: " + "; ".join(f"“{e.text}”" for e in role.evidence))
+    return "\n".join(lines) + "\n"

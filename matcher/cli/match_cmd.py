@@ -1,0 +1,46 @@
+"""``rolematch match``: rank the roles for one resume or bio."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..errors import RolematchError
+from ._common import FORMATS, backend_option, load_matcher, models_option, read_text_arg
+from ._render import render_markdown, render_table
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  rolematch match "I run go-to-market launches and write case studies for a SaaS product."
+  rolematch match --file resume.txt --top 3 --format markdown
+  cat cv.txt | rolematch match - --format json
+"""
+)
+@click.argument("text", required=False)
+@click.option("-f", "--file", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="Read the text from a file.")
+@click.option("-k", "--top", type=click.IntRange(1, 50), default=5, show_default=True, help="How many roles to show.")
+@click.option("--quotes", type=click.IntRange(0, 5), default=3, show_default=True, help="Quotes per role.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@backend_option
+@models_option
+def match(text: str | None, file: Path | None, top: int, quotes: int, fmt: str, backend: str, models_dir: Path | None):
+    """Rank the roles that fit TEXT (a resume or bio; '-' reads stdin)."""
+    body = read_text_arg(text, file)
+    matcher = load_matcher(models_dir, backend)
+    try:
+        result = matcher.match(body, top=min(top, len(matcher.corpus.roles)), quotes=quotes)
+    except RolematchError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    elif fmt == "markdown":
+        click.echo(render_markdown(result), nl=False)
+    else:
+        click.echo(render_table(result), nl=False)
+
+
+COMMANDS = [match]

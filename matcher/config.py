@@ -1,0 +1,24 @@
+"""Where rolematch finds its corpus and built artifacts.
+
+Defaults are the ``corpus/`` and ``models/`` folders of the project checkout; set
+``ROLEMATCH_HOME`` to a folder holding both to use another copy.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def project_root() -> Path:
+    home = os.environ.get("ROLEMATCH_HOME")
+    return Path(home).expanduser().resolve() if home else Path(__file__).resolve().parents[1]
+
+
+def default_corpus_dir() -> Path:
+    return project_root() / "corpus"
+
+
+def default_models_dir(backend: str = "minilm") -> Path:
+    base = project_root() / "models"
+    return base if backend == "minilm" else base / backend

@@ -1,0 +1,142 @@
+"""Embedding stage: backends behind a small interface, and document encoding with chunks.
+
+A backend has ``name``, ``version``, ``dim``, ``encode(texts) -> (n, dim)`` (L2-normalised
+float32) and ``count_tokens(text) -> int``. A backend may also offer
+``encode_spans(chunks, spans)`` (late chunking: sentence vectors pooled from the chunk's
+token vectors in one pass); otherwise sentences are encoded on their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from ..textproc import Span, chunk_spans, sentence_spans, validate
+
+__all__ = ["Embedder", "EncodedText", "encode_documents", "load_embedder", "BACKENDS"]
+
+BACKENDS = ("minilm", "static", "fake")
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    name: str
+    version: str
+    dim: int
+    max_tokens: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts: ``(n_texts, dim)`` float32, rows L2-normalised."""
+        ...
+
+    def count_tokens(self, text: str) -> int:
+        """Number of model tokens in ``text`` (no special tokens)."""
+        ...
+
+
+@dataclass(frozen=True)
+class EncodedText:
+    """A person's text, split and embedded.
+
+    ``spans``: sentences (offsets into ``text``); ``chunks``: span indices per chunk;
+    ``chunk_vectors`` ``(n_chunks, dim)``; ``chunk_tokens`` ``(n_chunks,)``;
+    ``span_vectors`` ``(n_spans, dim)``.
+    """
+
+    text: str
+    spans: tuple[Span, ...]
+    chunks: tuple[tuple[int, ...], ...]
+    chunk_vectors: np.ndarray
+    chunk_tokens: np.ndarray
+    span_vectors: np.ndarray
+
+    @property
+    def vector(self) -> np.ndarray:
+        """The whole text: token-weighted mean of the chunk vectors, L2-normalised, ``(dim,)``."""
+        v = (self.chunk_vectors * self.chunk_tokens[:, None]).sum(axis=0)
+        return v / max(float(np.linalg.norm(v)), 1e-12)
+
+
+def _normalize_rows(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+
+
+def encode_documents(embedder: Embedder, texts: Sequence[str], budget: int | None = None) -> list[EncodedText]:
+    """Validate, split and embed several texts in one batched pass.
+
+    Every sentence lands in a chunk of at most ``budget`` tokens (default: the model's limit),
+    so nothing past the model's window is dropped. Raises ``InputTextError`` on bad text.
+    """
+    budget = budget or embedder.max_tokens
+    prepared = []
+    for raw in texts:
+        text = validate(raw)
+        spans = sentence_spans(text)
+        chunks = chunk_spans(spans, embedder.count_tokens, budget)
+        flat = [s for chunk in chunks for s in chunk]  # long sentences may have been cut into pieces
+        index, pos = [], 0
+        for chunk in chunks:
+            index.append(tuple(range(pos, pos + len(chunk))))
+            pos += len(chunk)
+        prepared.append((text, tuple(flat), tuple(index)))
+
+    chunk_texts, chunk_spans_rel = [], []
+    for _, flat, index in prepared:
+        for idx in index:
+            text, rel, cursor = [], [], 0
+            for i in idx:
+                piece = flat[i].text
+                rel.append((cursor, cursor + len(piece)))
+                text.append(piece)
+                cursor += len(piece) + 1
+            chunk_texts.append("\n".join(text))
+            chunk_spans_rel.append(rel)
+
+    if hasattr(embedder, "encode_spans"):
+        chunk_vecs, span_vecs = embedder.encode_spans(chunk_texts, chunk_spans_rel)
+    else:
+        chunk_vecs = embedder.encode(chunk_texts)
+        pieces = [chunk_texts[c][s:e] for c, rel in enumerate(chunk_spans_rel) for s, e in rel]
+        flat_vecs = embedder.encode(pieces) if pieces else np.zeros((0, embedder.dim), np.float32)
+        span_vecs, pos = [], 0
+        for rel in chunk_spans_rel:
+            span_vecs.append(flat_vecs[pos : pos + len(rel)])
+            pos += len(rel)
+
+    out, c = [], 0
+    for text, flat, index in prepared:
+        n = len(index)
+        tokens = np.array([max(1, sum(embedder.count_tokens(flat[i].text) for i in idx)) for idx in index])
+        out.append(
+            EncodedText(
+                text=text,
+                spans=flat,
+                chunks=index,
+                chunk_vectors=_normalize_rows(chunk_vecs[c : c + n]),
+                chunk_tokens=tokens.astype(np.float32),
+                span_vectors=_normalize_rows(np.concatenate(span_vecs[c : c + n])),
+            )
+        )
+        c += n
+    return out
+
+
+def load_embedder(backend: str = "minilm", **kwargs) -> Embedder:
+    """Load an embedding backend by name: ``minilm`` (default), ``static`` (model2vec), ``fake`` (tests)."""
+    if backend == "minilm":
+        from .minilm import MiniLMEmbedder
+
+        return MiniLMEmbedder(**kwargs)
+    if backend == "static":
+        from .static import StaticEmbedder
+
+        return StaticEmbedder(**kwargs)
+    if backend == "fake":
+        from .fake import FakeEmbedder
+
+        return FakeEmbedder(**kwargs)
+    raise ValueError(f"unknown embedding backend {backend!r}; choose one of {', '.join(BACKENDS)}")

@@ -1,0 +1,170 @@
+"""Evaluation harness: ranking, classification, calibration and out-of-scope metrics, for the fused
+system and the baselines computed in the same run (TF-IDF, raw embedding similarity, the four-signal
+similarity, the classifier alone).
+
+The metric functions are pure numpy and are tested on tiny cases with known answers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import f1_score, roc_auc_score
+
+from .rank import softmax
+
+
+# --------------------------------------------------------------------------- metrics (pure)
+
+
+def first_hit_ranks(order: np.ndarray, acceptable: list[set[int]]) -> np.ndarray:
+    """1-based rank of the first acceptable role in each row's ranking ``order`` ``(n, n_roles)``."""
+    ranks = np.full(len(order), order.shape[1] + 1)
+    for i, (row, ok) in enumerate(zip(order, acceptable)):
+        hits = [pos for pos, role in enumerate(row) if role in ok]
+        if hits:
+            ranks[i] = hits[0] + 1
+    return ranks
+
+
+def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
+    """ECE: bin-size-weighted mean |accuracy − confidence| over equal-width confidence bins."""
+    if len(confidence) == 0:
+        return float("nan")
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
+    total = 0.0
+    for b in range(bins):
+        sel = which == b
+        if sel.any():
+            total += sel.mean() * abs(correct[sel].mean() - confidence[sel].mean())
+    return float(total)
+
+
+def ranking_metrics(
+    scores: np.ndarray,
+    confidence: np.ndarray,
+    primary: np.ndarray,
+    acceptable: list[set[int]],
+    roles: list[str],
+) -> dict[str, Any]:
+    """acc@1, acc@3, MRR, macro-F1, per-role recall, top confusions and ECE for in-scope rows.
+
+    ``scores``/``confidence`` ``(n, n_roles)``; ``primary`` ``(n,)`` role indices; ``acceptable``: per row
+    the role indices that count as correct (always including the primary one).
+    """
+    order = np.argsort(-scores, axis=1, kind="stable")
+    ranks = first_hit_ranks(order, acceptable)
+    top1 = order[:, 0]
+    correct = ranks == 1
+    # for F1 and recall a top-1 prediction inside the acceptable set counts as the primary label
+    credited = np.where(correct, primary, top1)
+    present = sorted(set(primary.tolist()))
+    recall = {roles[r]: float(correct[primary == r].mean()) for r in present}
+    confusions = Counter((roles[p], roles[t]) for p, t, ok in zip(primary, top1, correct) if not ok)
+    return {
+        "n": int(len(primary)),
+        "acc@1": float(correct.mean()),
+        "acc@3": float((ranks <= 3).mean()),
+        "mrr": float((1.0 / ranks).mean()),
+        "macro_f1": float(f1_score(primary, credited, labels=present, average="macro", zero_division=0)),
+        "ece": expected_calibration_error(confidence[np.arange(len(top1)), top1], correct.astype(float)),
+        "per_role_recall": recall,
+        "top_confusions": [f"{a} → {b}: {c}" for (a, b), c in confusions.most_common(5)],
+    }
+
+
+def scope_metrics(fit: np.ndarray, in_scope: np.ndarray, abstain: np.ndarray | None = None) -> dict[str, Any]:
+    """AUROC of ``fit`` for in-scope (1) vs out-of-scope (0) rows, and abstention rates."""
+    out: dict[str, Any] = {"n_out_of_scope": int((~in_scope).sum())}
+    if in_scope.any() and (~in_scope).any():
+        out["fit_auroc"] = float(roc_auc_score(in_scope, fit))
+    if abstain is not None and in_scope.any():
+        out["abstain_in_scope"] = float(abstain[in_scope].mean())
+    if abstain is not None and (~in_scope).any():
+        out["abstain_out_of_scope"] = float(abstain[~in_scope].mean())
+    return out
+
+
+# --------------------------------------------------------------------------- systems
+
+
+def _tfidf_system(matcher: Any, texts: list[str]) -> dict[str, np.ndarray]:
+    docs = [f"{r.title}. {r.description} {' '.join(r.signals)}" for r in matcher.corpus.roles]
+    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit(docs + texts)
+    sims = (vectorizer.transform(texts) @ vectorizer.transform(docs).T).toarray()
+    return {"score": sims, "confidence": softmax(sims, 0.05), "fit": sims.max(axis=1)}
+
+
+def system_scores(matcher: Any, texts: list[str], baselines: bool = True) -> dict[str, dict[str, np.ndarray]]:
+    """Scores of every system for the texts, from a single embedding pass."""
+    from .train import featurize
+
+    X, F = featurize(matcher.embedder, matcher.index, texts)
+    scores = matcher.ranker.rank(X, F)
+    systems = {"fused": {"score": scores.score, "confidence": scores.confidence, "fit": scores.fit,
+                         "abstain": scores.abstain}}
+    if baselines:
+        systems["tfidf"] = _tfidf_system(matcher, texts)
+        raw = F[:, :, 0]
+        systems["embedding"] = {"score": raw, "confidence": softmax(raw, 0.03), "fit": raw.max(axis=1)}
+        sim = F.mean(axis=2)
+        systems["similarity"] = {"score": sim, "confidence": softmax(sim, 0.03), "fit": sim.max(axis=1)}
+        if scores.classifier is not None:
+            p = scores.classifier
+            systems["classifier"] = {"score": p, "confidence": p, "fit": p.max(axis=1)}
+    return systems
+
+
+def evaluate_frame(matcher: Any, frame: pd.DataFrame, baselines: bool = True) -> dict[str, Any]:
+    """Evaluate on a frame with columns ``text``, ``label`` (role id, or empty/None = out of scope)
+    and optionally ``acceptable`` (role ids separated by ``|``)."""
+    roles = matcher.corpus.role_ids
+    labels = [str(x).strip() if isinstance(x, str) else "" for x in frame["label"]]
+    unknown = sorted({x for x in labels if x and x not in roles})
+    if unknown:
+        raise ValueError(f"unknown role label(s) {unknown[:5]}; labels must be role ids: {', '.join(roles)}")
+    in_scope = np.array([bool(x) for x in labels])
+    accept_col = frame["acceptable"] if "acceptable" in frame else [""] * len(frame)
+    acceptable = []
+    for label, extra in zip(labels, accept_col):
+        ok = {roles.index(label)} if label else set()
+        ok |= {roles.index(r) for r in str(extra or "").split("|") if r in roles}
+        acceptable.append(ok)
+    primary = np.array([roles.index(x) if x else -1 for x in labels])
+    systems = system_scores(matcher, [str(t) for t in frame["text"]], baselines)
+    report: dict[str, Any] = {"n": int(len(frame)), "n_in_scope": int(in_scope.sum()), "systems": {}}
+    for name, s in systems.items():
+        metrics = ranking_metrics(
+            s["score"][in_scope], s["confidence"][in_scope], primary[in_scope],
+            [a for a, keep in zip(acceptable, in_scope) if keep], roles,
+        ) if in_scope.any() else {}
+        metrics.update(scope_metrics(s["fit"], in_scope, s.get("abstain")))
+        report["systems"][name] = metrics
+    return report
+
+
+SUMMARY_KEYS = ("acc@1", "acc@3", "mrr", "macro_f1", "ece", "fit_auroc")
+
+
+def format_report(report: dict[str, Any], title: str = "") -> str:
+    """A plain-text table of the main metrics per system, then details of the fused system."""
+    lines = [f"{title} ({report['n']} rows, {report['n_in_scope']} in scope)".strip()]
+    lines.append(f"{'system':<12}" + "".join(f"{k:>10}" for k in SUMMARY_KEYS))
+    for name, m in report["systems"].items():
+        cells = "".join(f"{m[k]:>10.3f}" if isinstance(m.get(k), float) else f"{'-':>10}" for k in SUMMARY_KEYS)
+        lines.append(f"{name:<12}{cells}")
+    fused = report["systems"].get("fused", {})
+    if "abstain_in_scope" in fused:
+        lines.append(f"abstain: {fused['abstain_in_scope']:.1%} of in-scope rows, "
+                     f"{fused.get('abstain_out_of_scope', 0.0):.1%} of out-of-scope rows")
+    if fused.get("per_role_recall"):
+        lines.append("per-role recall (fused): " + ", ".join(
+            f"{k} {v:.2f}" for k, v in sorted(fused["per_role_recall"].items())))
+    if fused.get("top_confusions"):
+        lines.append("top confusions (fused): " + "; ".join(fused["top_confusions"]))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,47 @@
+"""Explain stage: which corpus passages tie the person's text to a role, and which of the
+person's sentences drove the match. Pure numpy over precomputed vectors."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .embed import EncodedText
+from .index import CorpusIndex
+
+PERSON_WEIGHT = 0.6  # quote score = 0.6 · closeness to the person + 0.4 · closeness to the role
+DUPLICATE_COSINE = 0.9
+
+
+def rank_quotes(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -> list[tuple[int, float, int]]:
+    """Up to ``k`` grounded passages for ``role``: ``(passage index, score, best sentence index)``.
+
+    Near-duplicate passages (cosine > 0.9 to one already chosen) are skipped.
+    """
+    grounded = np.flatnonzero(index.grounding[:, role])
+    if grounded.size == 0 or k <= 0:
+        return []
+    vectors = index.passage_vectors[grounded]
+    person = doc.span_vectors @ vectors.T  # (n_spans, n_grounded)
+    best_span = person.argmax(axis=0)
+    score = PERSON_WEIGHT * person.max(axis=0) + (1 - PERSON_WEIGHT) * (vectors @ index.role_vectors[role])
+    chosen: list[int] = []
+    for i in np.argsort(-score, kind="stable"):
+        if all(float(vectors[i] @ vectors[j]) <= DUPLICATE_COSINE for j in chosen):
+            chosen.append(int(i))
+        if len(chosen) == k:
+            break
+    return [(int(grounded[i]), float(score[i]), int(best_span[i])) for i in chosen]
+
+
+def rank_evidence(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -> list[tuple[int, float]]:
+    """Up to ``k`` of the person's sentences that best support ``role``: ``(span index, score)``.
+
+    A sentence scores by its cosine to the role description and to the role's best passage.
+    Fragments under three words are not evidence.
+    """
+    grounded = np.flatnonzero(index.grounding[:, role])
+    to_role = doc.span_vectors @ index.role_vectors[role]
+    to_passages = (doc.span_vectors @ index.passage_vectors[grounded].T).max(axis=1) if grounded.size else to_role
+    score = 0.5 * to_role + 0.5 * to_passages
+    keep = [i for i in np.argsort(-score, kind="stable") if len(doc.spans[i].text.split()) >= 3]
+    return [(int(i), float(score[i])) for i in keep[:k]]

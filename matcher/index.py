@@ -1,0 +1,62 @@
+"""Index stage: embedded role descriptions, role signals and corpus passages.
+
+``build_index`` turns a ``Corpus`` and an embedder into arrays; ``persist`` saves and checks them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .corpus import Corpus
+from .embed import Embedder
+
+
+@dataclass(frozen=True)
+class CorpusIndex:
+    """Vectors of the corpus.
+
+    ``role_vectors`` ``(n_roles, dim)``; ``passage_vectors`` ``(n_passages, dim)``;
+    ``grounding`` ``(n_passages, n_roles)`` 0/1; ``signal_vectors`` ``(n_signals, dim)`` with
+    ``signal_roles`` ``(n_signals,)`` giving each signal's role index.
+    """
+
+    role_vectors: np.ndarray
+    passage_vectors: np.ndarray
+    grounding: np.ndarray
+    signal_vectors: np.ndarray
+    signal_roles: np.ndarray
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {
+            "role_vectors": self.role_vectors,
+            "passage_vectors": self.passage_vectors,
+            "grounding": self.grounding,
+            "signal_vectors": self.signal_vectors,
+            "signal_roles": self.signal_roles,
+        }
+
+
+def role_text(title: str, description: str) -> str:
+    """The text embedded for a role: its title and description."""
+    return f"{title}. {description}"
+
+
+def build_index(corpus: Corpus, embedder: Embedder) -> CorpusIndex:
+    """Embed the role descriptions, signals and passages of ``corpus``."""
+    roles = corpus.roles
+    role_vectors = embedder.encode([role_text(r.title, r.description) for r in roles])
+    passage_vectors = embedder.encode([p.text for p in corpus.passages])
+    grounding = np.zeros((len(corpus.passages), len(roles)), dtype=np.float32)
+    for j, role in enumerate(roles):
+        grounding[list(corpus.grounding[role.id]), j] = 1.0
+    signals = [(j, s) for j, r in enumerate(roles) for s in r.signals]
+    signal_vectors = embedder.encode([s for _, s in signals])
+    return CorpusIndex(
+        role_vectors=role_vectors.astype(np.float32),
+        passage_vectors=passage_vectors.astype(np.float32),
+        grounding=grounding,
+        signal_vectors=signal_vectors.astype(np.float32),
+        signal_roles=np.array([j for j, _ in signals], dtype=np.int32),
+    )

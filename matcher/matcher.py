@@ -1,0 +1,180 @@
+"""``RoleMatcher``: the corpus, its index, an embedder and a ranker, composed in a few lines."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, overload
+
+import numpy as np
+
+from . import persist
+from .config import default_corpus_dir, default_models_dir
+from .corpus import Corpus, load_corpus
+from .embed import EncodedText, encode_documents, load_embedder
+from .explain import rank_evidence, rank_quotes
+from .index import CorpusIndex
+from .rank import Ranker, Scores, SimilarityRanker, similarity_features
+from .results import Evidence, MatchResult, Quote, RoleMatch
+
+logger = logging.getLogger(__name__)
+
+WEAK_CONFIDENCE = 0.15
+
+
+class RoleMatcher:
+    """Match a resume or bio to the roles of the catalog, with quotes and evidence.
+
+    Build one with ``RoleMatcher.load()`` (checked artifacts from ``models/``).
+    """
+
+    def __init__(
+        self,
+        corpus: Corpus,
+        index: CorpusIndex,
+        embedder: Any,
+        ranker: Ranker | None = None,
+        manifest: dict[str, Any] | None = None,
+    ) -> None:
+        self.corpus = corpus
+        self.index = index
+        self.embedder = embedder
+        self.ranker = ranker or SimilarityRanker()
+        self.manifest = manifest or {}
+        self.model_version = persist.model_version(self.manifest) if manifest else "unversioned"
+
+    @classmethod
+    def load(
+        cls,
+        models_dir: str | Path | None = None,
+        corpus_dir: str | Path | None = None,
+        backend: str = "minilm",
+        embedder: Any = None,
+    ) -> RoleMatcher:
+        """Load the corpus and the checked artifacts; raises ``ArtifactError`` with the fix if stale."""
+        from .classify import load_ranker
+
+        corpus = load_corpus(Path(corpus_dir) if corpus_dir else default_corpus_dir())
+        models = Path(models_dir) if models_dir else default_models_dir(backend)
+        embedder = embedder or load_embedder(backend)
+        rebuild = "rolematch build" if backend == "minilm" else f"rolematch build --backend {backend}"
+        index, manifest = persist.load_index(models, corpus, embedder, backend, rebuild)
+        ranker = load_ranker(models, manifest, rebuild)
+        return cls(corpus, index, embedder, ranker, manifest)
+
+    # ------------------------------------------------------------------ matching
+
+    @overload
+    def match(self, text: str, top: int = ..., quotes: int = ...) -> MatchResult: ...
+    @overload
+    def match(self, text: Sequence[str], top: int = ..., quotes: int = ...) -> list[MatchResult]: ...
+
+    def match(self, text, top: int = 5, quotes: int = 3):
+        """Rank the roles for one text (→ ``MatchResult``) or a list of texts (→ list).
+
+        ``top``: how many roles to return (1..n_roles); ``quotes``: quotes per role (0..5).
+        Raises ``InputTextError`` for empty, binary or oversized text.
+        """
+        if isinstance(text, (str, bytes)):
+            return self.match_many([text], top=top, quotes=quotes)[0]
+        return self.match_many(list(text), top=top, quotes=quotes)
+
+    def match_many(self, texts: Sequence[str], top: int = 5, quotes: int = 3) -> list[MatchResult]:
+        """Match several texts in one batched encoder pass; raises on the first bad text."""
+        top = _check_range("top", top, 1, len(self.corpus.roles))
+        quotes = _check_range("quotes", quotes, 0, 5)
+        docs = encode_documents(self.embedder, texts)
+        scores = self.score_documents(docs)
+        return [self._result(doc, scores, i, top, quotes) for i, doc in enumerate(docs)]
+
+    def score_documents(self, docs: Sequence[EncodedText]) -> Scores:
+        """Scores for already-encoded documents: arrays ``(n_docs, n_roles)``."""
+        features = np.stack([similarity_features(d, self.index) for d in docs]) if docs else np.zeros(
+            (0, len(self.corpus.roles), 4), np.float32
+        )
+        vectors = np.stack([d.vector for d in docs]) if docs else np.zeros((0, self.embedder.dim), np.float32)
+        return self.ranker.rank(vectors, features)
+
+    def _result(self, doc: EncodedText, scores: Scores, i: int, top: int, n_quotes: int) -> MatchResult:
+        order = np.argsort(-scores.score[i], kind="stable")[:top]
+        abstain = bool(scores.abstain[i])
+        roles = tuple(self._role_match(doc, scores, i, int(j), n_quotes, abstain) for j in order)
+        return MatchResult(
+            roles=roles,
+            fit=float(scores.fit[i]),
+            abstain=abstain,
+            model_version=self.model_version,
+            n_sentences=len(doc.spans),
+            n_chunks=len(doc.chunks),
+        )
+
+    def _role_match(self, doc: EncodedText, scores: Scores, i: int, j: int, n_quotes: int, abstain: bool):
+        role = self.corpus.roles[j]
+        confidence = float(scores.confidence[i, j])
+        quotes = []
+        for p, score, span in rank_quotes(doc, self.index, j, n_quotes):
+            passage = self.corpus.passages[p]
+            article = self.corpus.articles[passage.article]
+            s = doc.spans[span]
+            quotes.append(
+                Quote(
+                    text=passage.text,
+                    source=f"articles/{article.path.name}",
+                    title=article.title,
+                    section=passage.section,
+                    start=passage.start,
+                    end=passage.end,
+                    score=score,
+                    matched=Evidence(s.text, s.start, s.end, float(doc.span_vectors[span] @ self.index.passage_vectors[p])),
+                )
+            )
+        evidence = tuple(
+            Evidence(doc.spans[k].text, doc.spans[k].start, doc.spans[k].end, score)
+            for k, score in rank_evidence(doc, self.index, j, 3)
+        )
+        classifier = None if scores.classifier is None else float(scores.classifier[i, j])
+        return RoleMatch(
+            id=role.id,
+            title=role.title,
+            score=float(scores.score[i, j]),
+            confidence=confidence,
+            similarity=float(scores.similarity[i, j]),
+            classifier=classifier,
+            weak=abstain or confidence < WEAK_CONFIDENCE,
+            quotes=tuple(quotes),
+            evidence=evidence,
+        )
+
+    # ------------------------------------------------------------------ catalog
+
+    def roles(self) -> list[dict[str, Any]]:
+        """The catalog: id, title, description, signals and the passages that ground each role."""
+        out = []
+        for role in self.corpus.roles:
+            grounded = [self.corpus.passages[i] for i in self.corpus.grounding[role.id]]
+            out.append(
+                {
+                    "id": role.id,
+                    "title": role.title,
+                    "description": role.description,
+                    "signals": list(role.signals),
+                    "articles": list(role.articles),
+                    "passages": [
+                        {"text": p.text, "source": f"articles/{p.article}.md", "start": p.start, "end": p.end}
+                        for p in grounded
+                    ],
+                }
+            )
+        return out
+
+
+def _check_range(name: str, value: int, low: int, high: int) -> int:
+    if not isinstance(value, (int, np.integer)) or not low <= value <= high:
+        raise ValueError(f"{name} must be an integer from {low} to {high}, got {value!r}")
+    return int(value)
+
+
+def load(models_dir: str | Path | None = None, backend: str = "minilm", **kwargs: Any) -> RoleMatcher:
+    """Shortcut for ``RoleMatcher.load``."""
+    return RoleMatcher.load(models_dir=models_dir, backend=backend, **kwargs)

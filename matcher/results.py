@@ -1,0 +1,79 @@
+"""Result objects: frozen dataclasses that the API, CLI, web page and batch output all serialise."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_rounded(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A sentence of the person's own text that drove a match; offsets into the normalised input."""
+
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A verbatim passage of a corpus article: ``article_file_text[start:end] == text``."""
+
+    text: str
+    source: str  # article file, relative to the corpus folder (e.g. "articles/x.md")
+    title: str
+    section: str
+    start: int
+    end: int
+    score: float
+    matched: Evidence | None = None  # the person's sentence closest to this passage
+
+
+@dataclass(frozen=True)
+class RoleMatch:
+    """One ranked role: fused score, calibrated confidence, signals, quotes and evidence."""
+
+    id: str
+    title: str
+    score: float  # fused ranking score in [0, 1]
+    confidence: float  # calibrated probability that this role is right
+    similarity: float  # similarity signal alone, [0, 1]
+    classifier: float | None  # classifier probability alone (None without a classifier)
+    weak: bool  # True when the whole result abstains or this role's confidence is low
+    quotes: tuple[Quote, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """The answer for one text: ranked roles, fit, abstention and provenance."""
+
+    roles: tuple[RoleMatch, ...]
+    fit: float  # how well the text fits the catalog at all, [0, 1]
+    abstain: bool  # True: no role fits well (the roles are still shown, marked weak)
+    model_version: str
+    n_sentences: int
+    n_chunks: int
+    role_set: tuple[str, ...] = ()  # conformal prediction set, when available
+    coverage: float | None = None
+    paths: dict[str, Any] | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def top(self) -> RoleMatch:
+        return self.roles[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (floats rounded to 4 places): the same shape everywhere."""
+        return _rounded(asdict(self))

@@ -1,0 +1,175 @@
+"""Text handling for the person's input: validation, sentence spans, token-budget chunks.
+
+Everything here is pure and model-free, so it can be tested without an embedder.
+Spans are ``(start, end)`` character offsets into the normalised text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .errors import InputTextError
+
+#: Texts longer than this (characters, after normalisation) are refused: ~100 pages of resume.
+MAX_CHARS = 200_000
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'’”)\]]*\s+(?=[\"'‘“(\[]?[A-Z0-9•\-*])|\n\s*\n|\n(?=\s*[-•*▪●◦·]\s)")
+_LINE_BREAK = re.compile(r"\n")
+_CONTROL = {"Cc", "Cf", "Cs", "Co", "Cn"}
+
+
+@dataclass(frozen=True)
+class Span:
+    """A sentence (or line) of the person's text, with character offsets."""
+
+    start: int
+    end: int
+    text: str
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode uploaded bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252/latin-1.
+
+    Raises ``InputTextError`` for binary content (NUL bytes outside UTF-16).
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data:
+        raise InputTextError("the input looks like a binary file (it contains NUL bytes); paste plain text")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def normalize(text: str) -> str:
+    """NFC-normalise, drop control and zero-width characters, unify newlines, collapse runs of spaces."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(
+        ch if ch in "\n\t" or unicodedata.category(ch) not in _CONTROL else " " for ch in text
+    )
+    text = re.sub(r"[ \t\u00a0\u2000-\u200a\u3000]+", " ", text)
+    text = re.sub(r" *\n *", "\n", text)
+    return text.strip()
+
+
+def validate(text: object, max_chars: int = MAX_CHARS) -> str:
+    """Return the normalised text, or raise ``InputTextError`` saying what is wrong and what to do."""
+    if isinstance(text, bytes):
+        text = decode_bytes(text)
+    if not isinstance(text, str):
+        raise InputTextError(f"expected text (str), got {type(text).__name__}")
+    if "\x00" in text:
+        raise InputTextError("the input looks like a binary file (it contains NUL bytes); paste plain text")
+    clean = normalize(text)
+    if not clean:
+        raise InputTextError("the text is empty; paste a resume or a short bio (a few sentences)")
+    if len(clean) > max_chars:
+        raise InputTextError(
+            f"the text is {len(clean):,} characters; the limit is {max_chars:,} "
+            "(about 100 pages): paste the resume itself, not a whole document archive"
+        )
+    letters = sum(ch.isalpha() for ch in clean)
+    if letters < 2 or letters / len(clean) < 0.3:
+        raise InputTextError(
+            "the text has almost no letters (binary data or symbols?); paste a resume or bio in words"
+        )
+    return clean
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """Split text into sentences and list items, with offsets; long lines without punctuation stay whole."""
+    spans: list[Span] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        _add_span(spans, text, start, match.start())
+        start = match.end()
+    _add_span(spans, text, start, len(text))
+    return spans
+
+
+def _add_span(spans: list[Span], text: str, start: int, end: int) -> None:
+    # single newlines inside a "sentence" are line breaks of a list or header: split on them when
+    # the lines are short items, keep them when they wrap a long sentence.
+    piece = text[start:end]
+    lines = piece.split("\n")
+    if len(lines) > 1 and max(len(line) for line in lines) < 120:
+        offset = start
+        for line in lines:
+            _add_trimmed(spans, text, offset, offset + len(line))
+            offset += len(line) + 1
+    else:
+        _add_trimmed(spans, text, start, end)
+
+
+def _add_trimmed(spans: list[Span], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start and any(ch.isalnum() for ch in text[start:end]):
+        spans.append(Span(start, end, text[start:end]))
+
+
+def chunk_spans(
+    spans: Sequence[Span],
+    count_tokens: Callable[[str], int],
+    budget: int = 200,
+) -> list[list[Span]]:
+    """Group consecutive sentences into chunks of at most ``budget`` tokens (sentence-aware).
+
+    A single sentence longer than the budget is cut at word boundaries into several spans,
+    so no part of the text is silently dropped.
+    """
+    chunks: list[list[Span]] = []
+    current: list[Span] = []
+    used = 0
+    for span in spans:
+        for piece in _split_long(span, count_tokens, budget):
+            n = count_tokens(piece.text)
+            if current and used + n > budget:
+                chunks.append(current)
+                current, used = [], 0
+            current.append(piece)
+            used += n
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _split_long(span: Span, count_tokens: Callable[[str], int], budget: int) -> list[Span]:
+    if count_tokens(span.text) <= budget:
+        return [span]
+    # WordPiece counts are additive over whitespace-separated words, so pack words greedily (linear time);
+    # a single giant "word" is cut by characters.
+    pieces: list[Span] = []
+    first = last = None
+    used = 0
+    for m in re.finditer(r"\S+", span.text):
+        n = count_tokens(m.group())
+        if n > budget:
+            if first is not None:
+                pieces.append(_piece(span, first, last))
+                first, used = None, 0
+            step = max(1, len(m.group()) * budget // (2 * n))
+            for s in range(m.start(), m.end(), step):
+                pieces.append(_piece(span, s, min(s + step, m.end())))
+            continue
+        if first is not None and used + n > budget:
+            pieces.append(_piece(span, first, last))
+            first, used = None, 0
+        if first is None:
+            first = m.start()
+        last = m.end()
+        used += n
+    if first is not None:
+        pieces.append(_piece(span, first, last))
+    return pieces
+
+
+def _piece(span: Span, s: int, e: int) -> Span:
+    return Span(span.start + s, span.start + e, span.text[s:e])
