@@ -36,8 +36,10 @@ class RoleMatcher:
         embedder: Any,
         ranker: Ranker | None = None,
         manifest: dict[str, Any] | None = None,
+        models_dir: Path | None = None,
     ) -> None:
         self.corpus = corpus
+        self.models_dir = models_dir
         self.index = index
         self.embedder = embedder
         self.ranker = ranker or SimilarityRanker()
@@ -61,7 +63,7 @@ class RoleMatcher:
         rebuild = "rolematch build" if backend == "minilm" else f"rolematch build --backend {backend}"
         index, manifest = persist.load_index(models, corpus, embedder, backend, rebuild)
         ranker = load_ranker(models, manifest, rebuild)
-        return cls(corpus, index, embedder, ranker, manifest)
+        return cls(corpus, index, embedder, ranker, manifest, models)
 
     # ------------------------------------------------------------------ matching
 

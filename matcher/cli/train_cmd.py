@@ -1,0 +1,108 @@
+"""``rolematch train`` and ``rolematch evaluate``: the classifier and its honest evaluation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..errors import RolematchError
+from ._common import backend_option, load_matcher, models_option
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  rolematch train
+  rolematch train --examples labeled.csv --text-column bio --label-column role
+"""
+)
+@backend_option
+@models_option
+@click.option("--examples", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="A labeled CSV to train on instead of corpus/examples/ (empty label = out of scope).")
+@click.option("--text-column", default="text", show_default=True)
+@click.option("--label-column", default="role", show_default=True)
+@click.option("--split-column", default=None, help="Column with train/test; without it every row trains.")
+def train(backend: str, models_dir: Path | None, examples: Path | None, text_column: str, label_column: str,
+          split_column: str | None) -> None:
+    """Retrain the classifier and fusion from labeled examples; writes models/ and MODEL_CARD.md."""
+    from ..train import train as run_train
+
+    try:
+        manifest = run_train(models_dir=models_dir, backend=backend, examples=examples, text_column=text_column,
+                             label_column=label_column, split_column=split_column, progress=True)
+    except RolematchError as exc:
+        raise click.ClickException(str(exc)) from exc
+    held = manifest["metrics"].get("held_apart", {})
+    summary = ", ".join(f"{k} {held[k]:.3f}" for k in ("acc@1", "acc@3", "mrr", "ece") if k in held)
+    click.echo(f"trained on {manifest['training']['train_rows']} examples; held-apart: {summary or 'none'}")
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  rolematch evaluate ../shared/data/resumes_kaggle.csv --acceptable-column acceptable
+  rolematch evaluate titles.csv --text-column title --label-column role --format json
+"""
+)
+@click.argument("data", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--text-column", default="text", show_default=True)
+@click.option("--label-column", default="role", show_default=True, help="Role id; empty = out of scope.")
+@click.option("--acceptable-column", default=None, help="Role ids separated by '|' that also count as correct.")
+@click.option("--limit", type=int, default=None, help="Evaluate a random sample of this many rows (seed 0).")
+@click.option("--record", default=None, help="Save the fused metrics under this name in the manifest and card.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@backend_option
+@models_option
+def evaluate(data: Path, text_column: str, label_column: str, acceptable_column: str | None, limit: int | None,
+             record: str | None, fmt: str, backend: str, models_dir: Path | None) -> None:
+    """Metrics of the fused system and its baselines on a labeled CSV (acc@1/3, MRR, F1, ECE, AUROC)."""
+    import pandas as pd
+
+    from ..evaluate import evaluate_frame, format_report
+
+    frame = pd.read_csv(data, dtype=str, keep_default_na=False)
+    wanted = [text_column, label_column] + ([acceptable_column] if acceptable_column else [])
+    missing = [c for c in wanted if c not in frame.columns]
+    if missing:
+        raise click.BadParameter(f"column(s) {missing} not found; columns are: {', '.join(frame.columns)}",
+                                 param_hint="--text-column/--label-column")
+    if limit and limit < len(frame):
+        frame = frame.sample(limit, random_state=0)
+    frame = frame.rename(columns={text_column: "text", label_column: "label"})
+    if acceptable_column:
+        frame = frame.rename(columns={acceptable_column: "acceptable"})
+    matcher = load_matcher(models_dir, backend)
+    try:
+        report = evaluate_frame(matcher, frame)
+    except (RolematchError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    report["data"] = data.name
+    report["backend"] = backend
+    if record:
+        _record(matcher, record, report)
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2))
+    else:
+        click.echo(format_report(report, f"{data.name} [{backend}]"), nl=False)
+
+
+def _record(matcher, name: str, report: dict) -> None:
+    from .. import persist
+    from ..card import write_model_card
+
+    models = matcher.models_dir
+    manifest = persist.read_manifest(models)
+    manifest.setdefault("metrics", {}).setdefault("evaluation", {})[name] = {
+        k: v for k, v in report["systems"]["fused"].items() if not isinstance(v, (dict, list))
+    }
+    manifest["metrics"]["evaluation"][name]["baselines"] = {
+        s: {k: m.get(k) for k in ("acc@1", "acc@3", "mrr", "fit_auroc")} for s, m in report["systems"].items()
+    }
+    persist.write_manifest(models, manifest)
+    write_model_card(models, manifest, matcher.corpus)
+
+
+COMMANDS = [train, evaluate]
