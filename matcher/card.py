@@ -9,12 +9,12 @@ from .corpus import Corpus
 
 
 def _metric_rows(metrics: dict[str, Any]) -> list[str]:
-    keys = ("acc@1", "acc@3", "mrr", "macro_f1", "ece", "fit_auroc")
+    keys = ("n", "acc@1", "acc@3", "mrr", "macro_f1", "ece", "fit_auroc", "set_coverage", "set_size")
     rows = ["| data | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
     for name, m in metrics.items():
         if isinstance(m, dict) and "acc@1" in m:
             rows.append(f"| {name} | " + " | ".join(
-                f"{m[k]:.3f}" if isinstance(m.get(k), float) else "-" for k in keys) + " |")
+                f"{m[k]:.3f}" if isinstance(m.get(k), float) else str(m.get(k, "-")) for k in keys) + " |")
     return rows
 
 
@@ -50,7 +50,9 @@ def write_model_card(models_dir: Path, manifest: dict[str, Any], corpus: Corpus)
         *_metric_rows({"held-apart split": metrics.get("held_apart", {}), **evaluations}),
         "",
         "acc@k counts a hit when any acceptable role is in the top k; ECE is the expected calibration error of "
-        "the top-1 confidence; fit_auroc separates in-scope from out-of-scope texts.",
+        "the top-1 confidence; fit_auroc separates in-scope from out-of-scope texts; set_coverage is how often "
+        f"the conformal role set (target {manifest.get('metrics', {}).get('training', {}).get('set_coverage_target', 0.9):.0%}) "
+        "holds an acceptable role, set_size its mean size.",
         "",
         "## Intended use",
         "- Suggesting tech-career roles for a resume or bio, with the article passages that support them; "

@@ -17,12 +17,12 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler, normalize
+from sklearn.preprocessing import normalize
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .persist import check_file
-from .rank import Ranker, Scores, SimilarityRanker, similarity_score, softmax
+from .rank import DocFeatures, Ranker, Scores, SimilarityRanker, similarity_score, softmax
 
 CLASSIFIER_FILE = "classifier.joblib"
 
@@ -49,6 +49,7 @@ class RoleClassifier(ClassifierMixin, BaseEstimator):
             C=self.C, class_weight=self.class_weight, max_iter=self.max_iter, random_state=self.random_state
         ).fit(normalize(X), y, sample_weight=sample_weight)
         self.classes_ = self.model_.classes_
+        self.n_iter_ = self.model_.n_iter_
         return self
 
     def decision_function(self, X) -> np.ndarray:
@@ -63,6 +64,7 @@ class RoleClassifier(ClassifierMixin, BaseEstimator):
         return self.model_.predict_proba(normalize(X))
 
     def predict(self, X) -> np.ndarray:
+        check_is_fitted(self)
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
 
@@ -94,37 +96,65 @@ class FusedRanker:
     scope: Pipeline
     threshold: float
     metrics: dict[str, Any]
+    set_threshold: float | None = None  # conformal: roles with confidence ≥ this form the prediction set
+    coverage: float | None = None
 
-    def classifier_proba(self, doc_vectors: np.ndarray) -> np.ndarray:
-        """Classifier probabilities ``(n, n_roles)`` in catalog order (0 for roles it never saw)."""
-        proba = self.classifier.predict_proba(doc_vectors)
-        out = np.zeros((len(doc_vectors), len(self.roles)))
+    def classifier_proba(self, features: DocFeatures) -> np.ndarray:
+        """Classifier probabilities ``(n, n_roles)`` in catalog order (0 for roles it never saw).
+
+        Every chunk counts: a role's probability is the larger of the whole text's and its best chunk's,
+        renormalised, so a relevant part at the end of a long resume is not averaged away.
+        """
         lookup = {c: i for i, c in enumerate(self.classifier.classes_)}
-        for j, role in enumerate(self.roles):
-            if role in lookup:
-                out[:, j] = proba[:, lookup[role]]
-        return out
+        columns = [lookup.get(role) for role in self.roles]
 
-    def fused(self, proba: np.ndarray, features: np.ndarray) -> np.ndarray:
+        def in_catalog_order(vectors: np.ndarray) -> np.ndarray:
+            proba = self.classifier.predict_proba(vectors)
+            out = np.zeros((len(vectors), len(self.roles)))
+            for j, col in enumerate(columns):
+                if col is not None:
+                    out[:, j] = proba[:, col]
+            return out
+
+        proba = in_catalog_order(features.vectors)
+        multi = [i for i, c in enumerate(features.chunks) if len(c) > 1]
+        if multi:
+            per_chunk = in_catalog_order(np.vstack([features.chunks[i] for i in multi]))
+            start = 0
+            for i in multi:
+                n = len(features.chunks[i])
+                proba[i] = np.maximum(proba[i], per_chunk[start : start + n].max(axis=0))
+                start += n
+            proba[multi] /= proba[multi].sum(axis=1, keepdims=True)
+        return proba
+
+    def fused(self, proba: np.ndarray, similarity: np.ndarray) -> np.ndarray:
         """Fused ranking scores (log-odds) ``(n, n_roles)``."""
-        z = pair_features(proba, features)
+        z = pair_features(proba, similarity)
         n, r, k = z.shape
         return self.fusion.decision_function(z.reshape(n * r, k)).reshape(n, r)
 
-    def rank(self, doc_vectors: np.ndarray, features: np.ndarray) -> Scores:
-        if len(doc_vectors) == 0:
+    def rank(self, features: DocFeatures) -> Scores:
+        if len(features) == 0:
             empty = np.zeros((0, len(self.roles)))
             return Scores(empty, empty, empty, empty, np.zeros(0), np.zeros(0, bool))
-        proba = self.classifier_proba(doc_vectors)
-        logits = self.fused(proba, features)
-        fit = self.scope.predict_proba(scope_features(doc_vectors, proba, features))[:, 1]
+        proba = self.classifier_proba(features)
+        logits = self.fused(proba, features.similarity)
+        fit = self.scope.predict_proba(scope_features(features.vectors, proba, features.similarity))[:, 1]
+        confidence = softmax(logits, self.temperature)
+        abstain = fit < self.threshold
+        in_set = None
+        if self.set_threshold is not None:
+            in_set = (confidence >= self.set_threshold) & ~abstain[:, None]  # no set without a fit
         return Scores(
             score=1.0 / (1.0 + np.exp(-logits)),
-            confidence=softmax(logits, self.temperature),
-            similarity=np.clip(similarity_score(features), 0.0, 1.0),
+            confidence=confidence,
+            similarity=np.clip(similarity_score(features.similarity), 0.0, 1.0),
             classifier=proba,
             fit=fit,
-            abstain=fit < self.threshold,
+            abstain=abstain,
+            in_set=in_set,
+            coverage=self.coverage,
         )
 
 

@@ -17,7 +17,6 @@ from sklearn.metrics import f1_score, roc_auc_score
 
 from .rank import softmax
 
-
 # --------------------------------------------------------------------------- metrics (pure)
 
 
@@ -90,6 +89,13 @@ def scope_metrics(fit: np.ndarray, in_scope: np.ndarray, abstain: np.ndarray | N
     return out
 
 
+def set_metrics(in_set: np.ndarray, acceptable: list[set[int]]) -> dict[str, Any]:
+    """Empirical coverage of prediction sets ``(n, n_roles)`` (a hit: an acceptable role in the set)
+    and their mean size."""
+    hits = [bool(ok & set(np.flatnonzero(row).tolist())) for row, ok in zip(in_set, acceptable)]
+    return {"set_coverage": float(np.mean(hits)), "set_size": float(in_set.sum(axis=1).mean())}
+
+
 # --------------------------------------------------------------------------- systems
 
 
@@ -104,10 +110,11 @@ def system_scores(matcher: Any, texts: list[str], baselines: bool = True) -> dic
     """Scores of every system for the texts, from a single embedding pass."""
     from .train import featurize
 
-    X, F = featurize(matcher.embedder, matcher.index, texts)
-    scores = matcher.ranker.rank(X, F)
+    feats = featurize(matcher.embedder, matcher.index, texts)
+    F = feats.similarity
+    scores = matcher.ranker.rank(feats)
     systems = {"fused": {"score": scores.score, "confidence": scores.confidence, "fit": scores.fit,
-                         "abstain": scores.abstain}}
+                         "abstain": scores.abstain, "in_set": scores.in_set}}
     if baselines:
         systems["tfidf"] = _tfidf_system(matcher, texts)
         raw = F[:, :, 0]
@@ -144,6 +151,8 @@ def evaluate_frame(matcher: Any, frame: pd.DataFrame, baselines: bool = True) ->
             [a for a, keep in zip(acceptable, in_scope) if keep], roles,
         ) if in_scope.any() else {}
         metrics.update(scope_metrics(s["fit"], in_scope, s.get("abstain")))
+        if s.get("in_set") is not None and in_scope.any():
+            metrics.update(set_metrics(s["in_set"][in_scope], [a for a, k in zip(acceptable, in_scope) if k]))
         report["systems"][name] = metrics
     return report
 
@@ -162,6 +171,8 @@ def format_report(report: dict[str, Any], title: str = "") -> str:
     if "abstain_in_scope" in fused:
         lines.append(f"abstain: {fused['abstain_in_scope']:.1%} of in-scope rows, "
                      f"{fused.get('abstain_out_of_scope', 0.0):.1%} of out-of-scope rows")
+    if "set_coverage" in fused:
+        lines.append(f"role sets: coverage {fused['set_coverage']:.3f}, mean size {fused['set_size']:.2f}")
     if fused.get("per_role_recall"):
         lines.append("per-role recall (fused): " + ", ".join(
             f"{k} {v:.2f}" for k, v in sorted(fused["per_role_recall"].items())))

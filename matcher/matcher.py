@@ -15,7 +15,7 @@ from .corpus import Corpus, load_corpus
 from .embed import EncodedText, encode_documents, load_embedder
 from .explain import rank_evidence, rank_quotes
 from .index import CorpusIndex
-from .rank import Ranker, Scores, SimilarityRanker, similarity_features
+from .rank import Ranker, Scores, SimilarityRanker, featurize_docs
 from .results import Evidence, MatchResult, Quote, RoleMatch
 
 logger = logging.getLogger(__name__)
@@ -92,16 +92,16 @@ class RoleMatcher:
 
     def score_documents(self, docs: Sequence[EncodedText]) -> Scores:
         """Scores for already-encoded documents: arrays ``(n_docs, n_roles)``."""
-        features = np.stack([similarity_features(d, self.index) for d in docs]) if docs else np.zeros(
-            (0, len(self.corpus.roles), 4), np.float32
-        )
-        vectors = np.stack([d.vector for d in docs]) if docs else np.zeros((0, self.embedder.dim), np.float32)
-        return self.ranker.rank(vectors, features)
+        return self.ranker.rank(featurize_docs(docs, self.index))
 
     def _result(self, doc: EncodedText, scores: Scores, i: int, top: int, n_quotes: int) -> MatchResult:
         order = np.argsort(-scores.score[i], kind="stable")[:top]
         abstain = bool(scores.abstain[i])
         roles = tuple(self._role_match(doc, scores, i, int(j), n_quotes, abstain) for j in order)
+        role_set: tuple[str, ...] = ()
+        if scores.in_set is not None:
+            ranked = np.argsort(-scores.score[i], kind="stable")
+            role_set = tuple(self.corpus.roles[j].id for j in ranked if scores.in_set[i, j])
         return MatchResult(
             roles=roles,
             fit=float(scores.fit[i]),
@@ -109,6 +109,8 @@ class RoleMatcher:
             model_version=self.model_version,
             n_sentences=len(doc.spans),
             n_chunks=len(doc.chunks),
+            role_set=role_set,
+            coverage=scores.coverage,
         )
 
     def _role_match(self, doc: EncodedText, scores: Scores, i: int, j: int, n_quotes: int, abstain: bool):

@@ -7,6 +7,7 @@ confidences and a fit score; see ``classify.FusedRanker`` for the trained one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -29,11 +30,57 @@ class Scores:
     classifier: np.ndarray | None
     fit: np.ndarray
     abstain: np.ndarray
+    in_set: np.ndarray | None = None  # (n_docs, n_roles) conformal prediction set membership
+    coverage: float | None = None  # the set's target coverage
+
+
+def conformal_threshold(confidence: np.ndarray, truth: np.ndarray, coverage: float = 0.9) -> float:
+    """Split-conformal threshold: keep every role whose confidence is at least the returned value, and the
+    set holds the right role with probability ≥ ``coverage`` on exchangeable data.
+
+    ``confidence`` ``(n, n_roles)`` on calibration rows; ``truth`` ``(n,)`` their role indices.
+    """
+    n = len(truth)
+    scores = 1.0 - confidence[np.arange(n), truth]  # nonconformity
+    level = min(1.0, np.ceil((n + 1) * coverage) / n)
+    return float(1.0 - np.quantile(scores, level, method="higher"))
+
+
+@dataclass(frozen=True)
+class DocFeatures:
+    """What the rankers see of ``n`` documents.
+
+    ``vectors`` ``(n, dim)`` whole-text vectors; ``similarity`` ``(n, n_roles, 4)`` (see ``FEATURES``);
+    ``chunks``: per document, its chunk vectors ``(n_chunks, dim)``.
+    """
+
+    vectors: np.ndarray
+    similarity: np.ndarray
+    chunks: tuple[np.ndarray, ...]
+
+    def __len__(self) -> int:
+        return len(self.vectors)
+
+    def subset(self, rows: Sequence[int] | np.ndarray) -> DocFeatures:
+        rows = np.flatnonzero(rows) if np.asarray(rows).dtype == bool else np.asarray(rows, dtype=int)
+        return DocFeatures(self.vectors[rows], self.similarity[rows], tuple(self.chunks[i] for i in rows))
+
+
+def featurize_docs(docs: Sequence[EncodedText], index: CorpusIndex) -> DocFeatures:
+    """Ranker inputs for encoded documents."""
+    n_roles, dim = index.role_vectors.shape
+    if not docs:
+        return DocFeatures(np.zeros((0, dim), np.float32), np.zeros((0, n_roles, len(FEATURES)), np.float32), ())
+    return DocFeatures(
+        vectors=np.stack([d.vector for d in docs]).astype(np.float32),
+        similarity=np.stack([similarity_features(d, index) for d in docs]),
+        chunks=tuple(d.chunk_vectors for d in docs),
+    )
 
 
 class Ranker(Protocol):
-    def rank(self, doc_vectors: np.ndarray, features: np.ndarray) -> Scores:
-        """``doc_vectors`` ``(n, dim)``, ``features`` ``(n, n_roles, n_features)`` → ``Scores``."""
+    def rank(self, features: DocFeatures) -> Scores:
+        """Scores for the documents described by ``features``."""
         ...
 
 
@@ -82,8 +129,8 @@ class SimilarityRanker:
     temperature: float = 0.03
     fit_threshold: float = 0.30
 
-    def rank(self, doc_vectors: np.ndarray, features: np.ndarray) -> Scores:
-        sim = similarity_score(features)
+    def rank(self, features: DocFeatures) -> Scores:
+        sim = similarity_score(features.similarity)
         best = sim.max(axis=1)
         fit = np.clip(best / (2 * self.fit_threshold), 0.0, 1.0)
         return Scores(

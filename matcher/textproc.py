@@ -16,7 +16,6 @@ from .errors import InputTextError
 #: Texts longer than this (characters, after normalisation) are refused: ~100 pages of resume.
 MAX_CHARS = 200_000
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'’”)\]]*\s+(?=[\"'‘“(\[]?[A-Z0-9•\-*])|\n\s*\n|\n(?=\s*[-•*▪●◦·]\s)")
-_LINE_BREAK = re.compile(r"\n")
 _CONTROL = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
 

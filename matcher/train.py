@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from scipy.optimize import minimize_scalar
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.metrics import roc_auc_score
@@ -24,22 +23,27 @@ from .corpus import load_corpus
 from .embed import encode_documents, load_embedder
 from .examples import examples_hash, load_examples, load_labeled_csv
 from .index import CorpusIndex, role_text
-from .rank import similarity_features, softmax
+from .rank import DocFeatures, conformal_threshold, featurize_docs, softmax
 
 logger = logging.getLogger(__name__)
 SEED = 0
 FOLDS = 5
+COVERAGE = 0.9  # target coverage of the conformal role sets
 
 
 def featurize(embedder: Any, index: CorpusIndex, texts: list[str], batch: int = 64,
-              progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Embed texts → ``(doc_vectors (n, dim), similarity features (n, n_roles, 4))``."""
-    vectors, features = [], []
+              progress: bool = False) -> DocFeatures:
+    """Embed texts (in batches) into ranker inputs."""
+    parts = []
     for start in tqdm(range(0, len(texts), batch), disable=not progress, desc="Embedding", unit="batch"):
-        for doc in encode_documents(embedder, texts[start : start + batch]):
-            vectors.append(doc.vector)
-            features.append(similarity_features(doc, index))
-    return np.asarray(vectors, dtype=np.float32), np.asarray(features, dtype=np.float32)
+        parts.append(featurize_docs(encode_documents(embedder, texts[start : start + batch]), index))
+    if not parts:
+        return featurize_docs([], index)
+    return DocFeatures(
+        np.concatenate([p.vectors for p in parts]),
+        np.concatenate([p.similarity for p in parts]),
+        tuple(c for p in parts for c in p.chunks),
+    )
 
 
 def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
@@ -60,27 +64,33 @@ def best_threshold(scores: np.ndarray, positive: np.ndarray) -> float:
 
 
 def fit_ranker(
-    X: np.ndarray, F: np.ndarray, labels: list[str | None], roles: list[str],
+    feats: DocFeatures, labels: list[str | None], roles: list[str],
     extra_X: np.ndarray | None = None, extra_y: list[str] | None = None,
 ) -> FusedRanker:
-    """Fit classifier, fusion, temperature and in-scope detector (fusion and thresholds on out-of-fold data)."""
+    """Fit classifier, fusion, temperature and in-scope detector (fusion and thresholds on out-of-fold data).
+
+    ``labels``: a role id per document, ``None`` for out-of-scope ones; ``extra_X``/``extra_y``: more
+    labeled vectors for the classifier only (weak supervision).
+    """
     labels_arr = np.array([r if r is not None else "" for r in labels], dtype=object)
     inside = labels_arr != ""
-    Xi, Fi, yi = X[inside], F[inside], labels_arr[inside].astype(str)
+    fi = feats.subset(inside)
+    yi = labels_arr[inside].astype(str)
     y_index = np.array([roles.index(r) for r in yi])
     folds = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED)
 
-    fit_X = Xi if extra_X is None else np.vstack([Xi, extra_X])
+    fit_X = fi.vectors if extra_X is None else np.vstack([fi.vectors, extra_X])
     fit_y = yi if extra_y is None else np.concatenate([yi, np.array(extra_y)])
     classifier = RoleClassifier(random_state=SEED).fit(fit_X, fit_y)
     ranker = FusedRanker(roles, classifier, None, 1.0, None, 0.5, {})  # type: ignore[arg-type]
 
     # out-of-fold classifier probabilities → fusion training data
     oof = np.zeros((len(yi), len(roles)))
-    for train_idx, test_idx in folds.split(Xi, yi):
-        fold_clf = RoleClassifier(random_state=SEED).fit(Xi[train_idx], yi[train_idx])
-        oof[test_idx] = FusedRanker(roles, fold_clf, None, 1, None, 0, {}).classifier_proba(Xi[test_idx])  # type: ignore[arg-type]
-    Z = pair_features(oof, Fi)
+    for train_idx, test_idx in folds.split(fi.vectors, yi):
+        fold_clf = RoleClassifier(random_state=SEED).fit(fi.vectors[train_idx], yi[train_idx])
+        fold = FusedRanker(roles, fold_clf, None, 1.0, None, 0.5, {})  # type: ignore[arg-type]
+        oof[test_idx] = fold.classifier_proba(fi.subset(test_idx))
+    Z = pair_features(oof, fi.similarity)
     n, r, k = Z.shape
     target = (y_index[:, None] == np.arange(r)[None, :]).astype(int).reshape(-1)
     groups = np.repeat(np.arange(n), r)
@@ -99,9 +109,9 @@ def fit_ranker(
     temperature = fit_temperature(oof_logits, y_index)
 
     # in-scope detector: out-of-fold probabilities for in-scope rows, full-model ones for out-of-scope rows
-    proba_all = ranker.classifier_proba(X)
+    proba_all = ranker.classifier_proba(feats)
     proba_all[inside] = oof
-    S = scope_features(X, proba_all, F)
+    S = scope_features(feats.vectors, proba_all, feats.similarity)
     scope = make_pipeline(StandardScaler(), LogisticRegression(C=0.1, class_weight="balanced", max_iter=2000))
     metrics: dict[str, Any] = {
         "train_examples": int(inside.sum()),
@@ -123,7 +133,11 @@ def fit_ranker(
         threshold = 0.0
     scope.fit(S, inside)
     metrics["scope_threshold"] = threshold
-    return FusedRanker(roles, classifier, fusion, temperature, scope, threshold, metrics)
+    # split conformal prediction sets, calibrated on the out-of-fold confidences
+    set_threshold = conformal_threshold(softmax(oof_logits, temperature), y_index, COVERAGE)
+    metrics["set_threshold"] = set_threshold
+    metrics["set_coverage_target"] = COVERAGE
+    return FusedRanker(roles, classifier, fusion, temperature, scope, threshold, metrics, set_threshold, COVERAGE)
 
 
 def train(
@@ -159,10 +173,10 @@ def train(
     test_rows = data[data["split"] == "test"].reset_index(drop=True)
     logger.info("Train - %d training and %d held-apart examples", len(train_rows), len(test_rows))
 
-    X, F = featurize(embedder, index, train_rows["text"].tolist(), progress=progress)
+    feats = featurize(embedder, index, train_rows["text"].tolist(), progress=progress)
     # weak supervision: each role's own description is one more labeled example
     extra_X = embedder.encode([role_text(r.title, r.description) for r in corpus.roles])
-    ranker = fit_ranker(X, F, train_rows["role"].tolist(), roles, extra_X, roles)
+    ranker = fit_ranker(feats, train_rows["role"].tolist(), roles, extra_X, roles)
 
     manifest["files"].pop(CLASSIFIER_FILE, None)
     path = save_ranker(ranker, models_dir)

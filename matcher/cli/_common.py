@@ -37,15 +37,17 @@ def read_text_arg(text: str | None, file: Path | None) -> str:
     """The person's text from the argument, ``-`` (stdin) or ``--file``."""
     if text is not None and file is not None:
         raise click.UsageError("give the text either as an argument or with --file, not both")
-    if file is not None:
-        try:
+    try:
+        if file is not None:
             return decode_bytes(file.read_bytes())
-        except OSError as exc:
-            raise click.BadParameter(f"cannot read {file}: {exc.strerror}", param_hint="--file") from exc
-    if text is None or text == "-":
-        if text is None and sys.stdin.isatty():
-            raise click.UsageError("give a text, '-' to read stdin, or --file resume.txt")
-        return decode_bytes(sys.stdin.buffer.read())
+        if text is None or text == "-":
+            if text is None and sys.stdin.isatty():
+                raise click.UsageError("give a text, '-' to read stdin, or --file resume.txt")
+            return decode_bytes(sys.stdin.buffer.read())
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read {file}: {exc.strerror}", param_hint="--file") from exc
+    except RolematchError as exc:
+        raise click.ClickException(str(exc)) from exc
     return text
 
 

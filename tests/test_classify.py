@@ -1,0 +1,111 @@
+"""The classifier head and the fused ranker on synthetic clusters (no model)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.utils.estimator_checks import check_estimator
+
+from matcher.classify import RoleClassifier
+from matcher.rank import DocFeatures, conformal_threshold
+from matcher.train import best_threshold, fit_ranker, fit_temperature
+
+ROLES = ["r0", "r1", "r2"]
+
+
+def test_role_classifier_follows_scikit_learn_conventions():
+    check_estimator(RoleClassifier())
+
+
+def test_role_classifier_params_roundtrip():
+    clf = RoleClassifier(C=2.0, random_state=3)
+    assert clf.get_params()["C"] == 2.0
+    assert clf.set_params(C=0.5).C == 0.5
+
+
+def synthetic(seed=0, n=30, dim=16):
+    rng = np.random.default_rng(seed)
+    centers = np.eye(dim)[:4] * 3  # three roles + an out-of-scope cluster
+    X, labels = [], []
+    for k, label in enumerate(ROLES + [None]):
+        X.append(centers[k] + rng.normal(size=(n, dim)))
+        labels += [label] * n
+    X = np.vstack(X).astype(np.float32)
+    Xn = X / np.linalg.norm(X, axis=1, keepdims=True)
+    role_vecs = centers[:3] / 3
+    cos = Xn @ role_vecs.T  # (n, 3)
+    F = np.repeat(cos[:, :, None], 4, axis=2) + rng.normal(scale=0.05, size=(len(X), 3, 4))
+    return DocFeatures(X, F.astype(np.float32), tuple(x[None, :] for x in X)), labels
+
+
+def test_fused_ranker_ranks_and_abstains_on_held_out_clusters():
+    feats, labels = synthetic(0)
+    ranker = fit_ranker(feats, labels, ROLES)
+    test, lt = synthetic(1)
+    scores = ranker.rank(test)
+    inside = np.array([x is not None for x in lt])
+    truth = np.array([ROLES.index(x) for x in lt if x is not None])
+    assert (scores.score[inside].argmax(1) == truth).mean() > 0.9
+    assert scores.abstain[~inside].mean() > 0.8 and scores.abstain[inside].mean() < 0.2
+    assert np.allclose(scores.confidence.sum(1), 1)
+    assert ranker.metrics["oof_scope_auroc"] > 0.9
+
+
+def test_training_is_deterministic():
+    feats, labels = synthetic(0)
+    a, b = fit_ranker(feats, labels, ROLES), fit_ranker(feats, labels, ROLES)
+    test, _ = synthetic(2)
+    assert np.array_equal(a.rank(test).score, b.rank(test).score)
+
+
+def test_every_chunk_counts_in_the_classifier_probability():
+    feats, labels = synthetic(0)
+    ranker = fit_ranker(feats, labels, ROLES)
+    test, lt = synthetic(3, n=2)
+    r0, r2 = lt.index("r0"), lt.index("r2")
+    # a document whose whole-text vector looks like r0 but whose second chunk is clearly r2
+    doc = DocFeatures(test.vectors[[r0]], test.similarity[[r0]], (np.stack([test.vectors[r0], test.vectors[r2]]),))
+    alone = ranker.classifier_proba(test.subset([r0]))[0]
+    pooled = ranker.classifier_proba(doc)[0]
+    assert pooled[2] > alone[2] * 5 and np.isclose(pooled.sum(), 1)
+
+
+def test_temperature_recovers_the_generating_one():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(scale=3, size=(4000, 4))
+    p = np.exp(logits / 2.0)
+    p /= p.sum(1, keepdims=True)
+    y = np.array([rng.choice(4, p=row) for row in p])
+    assert fit_temperature(logits, y) == pytest.approx(2.0, rel=0.1)
+
+
+def test_best_threshold_separates_perfectly_separable_scores():
+    scores = np.array([0.1, 0.2, 0.8, 0.9])
+    assert best_threshold(scores, np.array([False, False, True, True])) == pytest.approx(0.8)
+
+
+def test_conformal_sets_reach_their_coverage_on_fresh_data():
+    rng = np.random.default_rng(0)
+
+    def draw(n):
+        logits = rng.normal(scale=2, size=(n, 5))
+        p = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+        return p, np.array([rng.choice(5, p=row) for row in p])
+
+    p_cal, y_cal = draw(500)
+    t = conformal_threshold(p_cal, y_cal, coverage=0.9)
+    p_new, y_new = draw(4000)
+    covered = (p_new[np.arange(4000), y_new] >= t).mean()
+    assert 0.88 <= covered <= 0.94
+
+
+def test_fused_ranker_sets_are_empty_when_it_abstains():
+    feats, labels = synthetic(0)
+    ranker = fit_ranker(feats, labels, ROLES)
+    test, lt = synthetic(1)
+    scores = ranker.rank(test)
+    assert scores.coverage == 0.9
+    assert not scores.in_set[scores.abstain].any()
+    kept = np.array([x is not None for x in lt]) & ~scores.abstain  # in scope, and not abstaining
+    truth = np.array([ROLES.index(x) for x, k in zip(lt, kept) if k])
+    assert scores.in_set[kept][np.arange(kept.sum()), truth].mean() >= 0.88

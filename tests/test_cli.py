@@ -1,0 +1,77 @@
+"""The command line, through click's CliRunner, with the real model."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from matcher import RoleMatcher
+from matcher.cli import main
+
+pytestmark = pytest.mark.model
+
+BIO = (
+    "I spent six years running go-to-market launches and writing case studies for a SaaS product, "
+    "and I work with sales on enablement and messaging."
+)
+
+
+@pytest.fixture(autouse=True)
+def reuse_loaded_matcher(monkeypatch, real_matcher):
+    """The CLI loads the matcher per call; hand it the session's instance to keep the suite fast."""
+    monkeypatch.setattr(RoleMatcher, "load", classmethod(lambda cls, **kw: real_matcher))
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def test_match_table_shows_ranked_roles_and_quotes():
+    out = run("match", BIO, "--top", "3")
+    assert out.exit_code == 0, out.output
+    assert "Product Marketing Manager" in out.output.splitlines()[3]
+    assert "“" in out.output and "articles/" in out.output
+
+
+def test_match_json_equals_the_api(real_matcher):
+    out = run("match", BIO, "--format", "json", "--top", "4")
+    assert json.loads(out.output) == real_matcher.match(BIO, top=4).to_dict()
+
+
+def test_match_reads_stdin_and_file(tmp_path):
+    from_stdin = run("match", "-", "--format", "json", input=BIO)
+    path = tmp_path / "cv.txt"
+    path.write_text(BIO, encoding="cp1252")
+    from_file = run("match", "--file", str(path), "--format", "json")
+    assert json.loads(from_stdin.output) == json.loads(from_file.output)
+
+
+def test_match_markdown():
+    out = run("match", BIO, "--format", "markdown", "--top", "2")
+    assert out.output.startswith("**Fit:**") and "| 1 |" in out.output and "\n> " in out.output
+
+
+def test_errors_are_clear_and_exit_nonzero(tmp_path):
+    empty = run("match", "   ")
+    assert empty.exit_code == 1 and "empty" in empty.output
+    both = run("match", BIO, "--file", __file__)
+    assert both.exit_code == 2 and "not both" in both.output
+    binary = tmp_path / "x.bin"
+    binary.write_bytes(b"\x00\x01\x02" * 100)
+    out = run("match", "--file", str(binary))
+    assert out.exit_code == 1 and "binary" in out.output
+    assert run("match", BIO, "--top", "0").exit_code == 2
+
+
+def test_roles_json_lists_grounded_catalog():
+    data = json.loads(run("roles", "--format", "json").output)
+    assert len(data) >= 14 and all(r["passages"] and r["description"] for r in data)
+
+
+def test_python_dash_m_is_the_same_program():
+    proc = subprocess.run([sys.executable, "-m", "matcher", "--help"], capture_output=True, text=True, check=True)
+    assert "rolematch" in proc.stdout and "match" in proc.stdout

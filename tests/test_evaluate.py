@@ -1,0 +1,48 @@
+"""The evaluation metrics on tiny cases where the right numbers are known by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matcher.evaluate import expected_calibration_error, first_hit_ranks, ranking_metrics, scope_metrics
+
+ROLES = ["a", "b", "c"]
+
+
+def test_first_hit_ranks_use_the_acceptable_set():
+    order = np.array([[0, 1, 2], [2, 1, 0], [1, 2, 0]])
+    assert first_hit_ranks(order, [{0}, {0}, {2, 0}]).tolist() == [1, 3, 2]
+    assert first_hit_ranks(order[:1], [set()]).tolist() == [4]
+
+
+def test_ranking_metrics_known_values():
+    # row 0: right at rank 1; row 1: right at rank 2; row 2: right at rank 3; row 3: acceptable alt at rank 1
+    scores = np.array([[0.9, 0.1, 0.0], [0.5, 0.4, 0.1], [0.6, 0.3, 0.1], [0.2, 0.7, 0.1]])
+    primary = np.array([0, 1, 2, 2])
+    acceptable = [{0}, {1}, {2}, {2, 1}]
+    conf = np.array([[1.0, 0, 0], [0.5, 0.5, 0], [0.5, 0.5, 0], [0, 1.0, 0]])
+    m = ranking_metrics(scores, conf, primary, acceptable, ROLES)
+    assert m["acc@1"] == pytest.approx(0.5)
+    assert m["acc@3"] == pytest.approx(1.0)
+    assert m["mrr"] == pytest.approx((1 + 0.5 + 1 / 3 + 1) / 4)
+    assert m["per_role_recall"] == {"a": 1.0, "b": 0.0, "c": 0.5}
+    # credited predictions: [a, a, a, c] vs truth [a, b, c, c] → F1 a=2/3·… computed by hand:
+    # a: tp1 fp2 fn0 → 0.5; b: 0; c: tp1 fp0 fn1 → 2/3
+    assert m["macro_f1"] == pytest.approx((0.5 + 0 + 2 / 3) / 3)
+    # top-1 confidences 1.0 (right), 0.5 (wrong), 0.5 (wrong), 1.0 (right) → ECE = 0.5·|0-0.5| + 0.5·|1-1| = 0.25
+    assert m["ece"] == pytest.approx(0.25)
+    assert m["top_confusions"] == ["b → a: 1", "c → a: 1"]
+
+
+def test_ece_is_zero_when_calibrated_and_one_when_certain_and_wrong():
+    assert expected_calibration_error(np.array([0.25] * 4), np.array([1, 0, 0, 0.0])) == pytest.approx(0)
+    assert expected_calibration_error(np.array([1.0, 1.0]), np.array([0.0, 0.0])) == pytest.approx(1)
+
+
+def test_scope_metrics_auroc_and_abstention():
+    fit = np.array([0.9, 0.8, 0.3, 0.85])
+    inside = np.array([True, True, False, False])
+    m = scope_metrics(fit, inside, abstain=fit < 0.5)
+    assert m["fit_auroc"] == pytest.approx(0.75)
+    assert m["abstain_in_scope"] == 0 and m["abstain_out_of_scope"] == 0.5

@@ -1,0 +1,75 @@
+"""Invariants of match results (fake embedder: fast and deterministic)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from matcher import InputTextError, MatchResult
+
+BIOS = [
+    "I run go-to-market launches, positioning and case studies for a B2B SaaS product.",
+    "Network administrator: Cisco switches, firewalls, Active Directory and a helpdesk queue.\n- CCNA\n- ITIL",
+]
+
+
+@pytest.mark.parametrize("top", [1, 3, 14])
+def test_scores_sorted_and_len_equals_top(fake_matcher, top):
+    result = fake_matcher.match(BIOS[0], top=top)
+    assert len(result.roles) == top
+    scores = [r.score for r in result.roles]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 <= r.score <= 1 and 0 <= r.confidence <= 1 for r in result.roles)
+    assert len({r.id for r in result.roles}) == top
+
+
+def test_string_in_result_out_list_in_list_out(fake_matcher):
+    assert isinstance(fake_matcher.match(BIOS[0]), MatchResult)
+    many = fake_matcher.match(BIOS)
+    assert isinstance(many, list) and len(many) == 2
+    assert many[0].to_dict() == fake_matcher.match(BIOS[0]).to_dict()
+
+
+def test_quotes_are_verbatim_with_source_and_offsets(fake_matcher, corpus):
+    result = fake_matcher.match(BIOS[1], top=14, quotes=3)
+    by_file = {f"articles/{a.path.name}": a for a in corpus.articles.values()}
+    for role in result.roles:
+        assert 1 <= len(role.quotes) <= 3
+        grounded = {corpus.passages[i].text for i in corpus.grounding[role.id]}
+        for q in role.quotes:
+            assert by_file[q.source].text[q.start : q.end] == q.text
+            assert q.text in grounded
+            assert q.matched is not None and q.matched.text in BIOS[1]
+
+
+def test_evidence_is_the_persons_own_sentences(fake_matcher):
+    result = fake_matcher.match(BIOS[1])
+    for role in result.roles:
+        for e in role.evidence:
+            assert e.text in BIOS[1]
+
+
+def test_to_dict_is_json_ready(fake_matcher):
+    data = fake_matcher.match(BIOS[0], top=2).to_dict()
+    assert json.loads(json.dumps(data)) == data
+    assert set(data["roles"][0]) >= {"id", "title", "score", "confidence", "quotes", "evidence", "weak"}
+    assert data["model_version"] == fake_matcher.model_version
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [({"top": 0}, "top"), ({"top": 15}, "top"), ({"quotes": 9}, "quotes")])
+def test_bad_arguments_say_what_is_allowed(fake_matcher, kwargs, message):
+    with pytest.raises(ValueError, match=f"{message} must be an integer from"):
+        fake_matcher.match(BIOS[0], **kwargs)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\x00\x01\x02binary\x00", "%%%% 1234 ####"])
+def test_bad_text_raises_input_error(fake_matcher, text):
+    with pytest.raises(InputTextError):
+        fake_matcher.match(text)
+
+
+def test_roles_catalog_lists_grounding_passages(fake_matcher, corpus):
+    catalog = fake_matcher.roles()
+    assert [r["id"] for r in catalog] == corpus.role_ids
+    assert all(r["passages"] for r in catalog)
