@@ -76,16 +76,18 @@ def encode_documents(embedder: Embedder, texts: Sequence[str], budget: int | Non
     for raw in texts:
         text = validate(raw)
         spans = sentence_spans(text)
-        chunks = chunk_spans(spans, embedder.count_tokens, budget)
+        count = _token_counter(embedder, spans, budget)
+        chunks = chunk_spans(spans, count, budget)
         flat = [s for chunk in chunks for s in chunk]  # long sentences may have been cut into pieces
         index, pos = [], 0
         for chunk in chunks:
             index.append(tuple(range(pos, pos + len(chunk))))
             pos += len(chunk)
-        prepared.append((text, tuple(flat), tuple(index)))
+        tokens = [max(1, sum(count(flat[i].text) for i in idx)) for idx in index]
+        prepared.append((text, tuple(flat), tuple(index), tokens))
 
     chunk_texts, chunk_spans_rel = [], []
-    for _, flat, index in prepared:
+    for _, flat, index, _ in prepared:
         for idx in index:
             text, rel, cursor = [], [], 0
             for i in idx:
@@ -108,21 +110,40 @@ def encode_documents(embedder: Embedder, texts: Sequence[str], budget: int | Non
             pos += len(rel)
 
     out, c = [], 0
-    for text, flat, index in prepared:
+    for text, flat, index, tokens in prepared:
         n = len(index)
-        tokens = np.array([max(1, sum(embedder.count_tokens(flat[i].text) for i in idx)) for idx in index])
         out.append(
             EncodedText(
                 text=text,
                 spans=flat,
                 chunks=index,
                 chunk_vectors=_normalize_rows(chunk_vecs[c : c + n]),
-                chunk_tokens=tokens.astype(np.float32),
+                chunk_tokens=np.asarray(tokens, dtype=np.float32),
                 span_vectors=_normalize_rows(np.concatenate(span_vecs[c : c + n])),
             )
         )
         c += n
     return out
+
+
+def _token_counter(embedder: Embedder, spans: Sequence[Span], budget: int):
+    """A memoised ``count_tokens``, pre-filled in one batched call where the backend offers
+    ``count_tokens_batch`` (sentences, and the words of sentences that may exceed the budget)."""
+    cache: dict[str, int] = {}
+    batch = getattr(embedder, "count_tokens_batch", None)
+    if batch is not None:
+        hints = [s.text for s in spans]
+        hints += [w for s in spans if len(s.text) > 2 * budget for w in s.text.split()]
+        hints = list(dict.fromkeys(hints))
+        cache.update(zip(hints, batch(hints)))
+
+    def count(text: str) -> int:
+        n = cache.get(text)
+        if n is None:
+            n = cache[text] = embedder.count_tokens(text)
+        return n
+
+    return count
 
 
 def load_embedder(backend: str = "minilm", **kwargs) -> Embedder:

@@ -109,6 +109,12 @@ class MiniLMEmbedder:
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer(text, add_special_tokens=False)["input_ids"])
 
+    def count_tokens_batch(self, texts: Sequence[str]) -> list[int]:
+        """Token counts of many texts in one call of the (Rust) tokenizer."""
+        if not texts:
+            return []
+        return [len(ids) for ids in self._tokenizer(list(texts), add_special_tokens=False)["input_ids"]]
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """``(n, 384)`` float32, L2-normalised; equal to ``SentenceTransformer.encode`` (texts over 256 tokens truncated)."""
         vectors, _ = self._run(list(texts), None)
