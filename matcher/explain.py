@@ -8,7 +8,7 @@ import numpy as np
 from .embed import EncodedText
 from .index import CorpusIndex
 
-PERSON_WEIGHT = 0.6  # quote score = 0.6 · closeness to the person + 0.4 · closeness to the role
+PERSON_WEIGHT = 0.5  # quote score = 0.5 · closeness to the person + 0.5 · closeness to the role
 DUPLICATE_COSINE = 0.9
 
 

@@ -33,7 +33,9 @@ def run(*args, input=None):
 def test_match_table_shows_ranked_roles_and_quotes():
     out = run("match", BIO, "--top", "3")
     assert out.exit_code == 0, out.output
-    assert "Product Marketing Manager" in out.output.splitlines()[3]
+    first = next(line for line in out.output.splitlines() if line.startswith(" 1  "))
+    assert "Product Marketing Manager" in first
+    assert "likely roles (90% set): product-marketing-manager" in out.output
     assert "“" in out.output and "articles/" in out.output
 
 

@@ -13,7 +13,10 @@ def _pct(x: float) -> str:
 
 def render_table(result: MatchResult, width: int = 100) -> str:
     status = "no strong fit: the roles below are weak matches" if result.abstain else "fits the catalog"
-    lines = [f"fit {result.fit:.2f} ({status}) · model {result.model_version}", ""]
+    lines = [f"fit {result.fit:.2f} ({status}) · model {result.model_version}"]
+    if result.role_set and result.coverage:
+        lines.append(f"likely roles ({result.coverage:.0%} set): {', '.join(result.role_set)}")
+    lines.append("")
     lines.append(f"{'#':>2}  {'role':<36} {'score':>6} {'confidence':>10}")
     for rank, role in enumerate(result.roles, 1):
         flag = "  (weak)" if role.weak else ""
