@@ -6,6 +6,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from tqdm.auto import tqdm
+
 from . import persist
 from .config import default_corpus_dir, default_models_dir
 from .corpus import load_corpus
@@ -21,6 +23,7 @@ def build(
     backend: str = "minilm",
     embedder: Any = None,
     train: bool = True,
+    progress: bool = False,
 ) -> dict[str, Any]:
     """Rebuild the artifacts of ``backend`` from the corpus; returns the manifest written.
 
@@ -28,18 +31,27 @@ def build(
     """
     corpus_dir = corpus_dir or default_corpus_dir()
     models_dir = models_dir or default_models_dir(backend)
-    corpus = load_corpus(corpus_dir)
-    logger.info("Build - %d articles, %d passages, %d roles", len(corpus.articles), len(corpus.passages),
-                len(corpus.roles))
-    if embedder is None:
-        embedder = load_embedder(backend, dtype="fp32") if backend == "minilm" else load_embedder(backend)
-    index = build_index(corpus, embedder)
-    files = persist.save_index(models_dir, index, corpus)
-    manifest = persist.new_manifest(backend, embedder, corpus, files)
-    persist.write_manifest(models_dir, manifest)
-    logger.info("Build - wrote index to %s", models_dir)
-    if train:
-        from .train import train
+    steps = ["load corpus", "embed index", "train classifier"] if train else ["load corpus", "embed index"]
+    with tqdm(total=len(steps), desc="Build", unit="step", disable=not progress) as bar:
+        bar.set_postfix_str(steps[0])
+        corpus = load_corpus(corpus_dir)
+        logger.info("Build - %d articles, %d passages, %d roles", len(corpus.articles), len(corpus.passages),
+                    len(corpus.roles))
+        if embedder is None:
+            embedder = load_embedder(backend, dtype="fp32") if backend == "minilm" else load_embedder(backend)
+        bar.update()
+        bar.set_postfix_str(steps[1])
+        index = build_index(corpus, embedder)
+        files = persist.save_index(models_dir, index, corpus)
+        manifest = persist.new_manifest(backend, embedder, corpus, files)
+        persist.write_manifest(models_dir, manifest)
+        logger.info("Build - wrote index to %s", models_dir)
+        bar.update()
+        if train:
+            from .train import train as run_train
 
-        manifest = train(corpus_dir=corpus_dir, models_dir=models_dir, backend=backend, embedder=embedder)
+            bar.set_postfix_str(steps[2])
+            manifest = run_train(corpus_dir=corpus_dir, models_dir=models_dir, backend=backend, embedder=embedder,
+                                 progress=progress)
+            bar.update()
     return manifest

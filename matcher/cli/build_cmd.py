@@ -20,7 +20,9 @@ def build(backend: str, models_dir: Path | None, corpus_dir: Path | None, no_tra
     from ..build import build as run_build
 
     try:
-        manifest = run_build(corpus_dir=corpus_dir, models_dir=models_dir, backend=backend, train=not no_train)
+        manifest = run_build(
+            corpus_dir=corpus_dir, models_dir=models_dir, backend=backend, train=not no_train, progress=True
+        )
     except RolematchError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(
