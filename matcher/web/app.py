@@ -1,0 +1,180 @@
+"""``create_app(matcher)``: the page at ``/`` and the JSON API, over an already-loaded ``RoleMatcher``.
+
+Routes: ``GET /`` (the page), ``POST /api/match``, ``POST /api/batch``, ``GET /api/roles``,
+``GET /healthz``, ``GET /docs`` (offline API docs) and ``GET /openapi.json``. The app holds no
+matching logic: it validates, queues the call on the single model thread, and serialises the
+same ``MatchResult.to_dict()`` as the CLI.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException
+
+from .. import __version__
+from ..results import MatchResult
+from . import errors
+from .csv_upload import frame_to_csv, read_csv_upload
+from .middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from .worker import ModelWorker
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Limits of the web server: body size (bytes), per-request deadline (s), CSV rows per batch."""
+
+    max_body_bytes: int = 1_000_000
+    timeout_s: float = 30.0
+    max_batch_rows: int = 200
+
+    def __post_init__(self) -> None:
+        for name in ("max_body_bytes", "timeout_s", "max_batch_rows"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise ValueError(f"WebSettings.{name} must be a positive number, got {value!r}")
+
+
+class MatchRequest(BaseModel):
+    """Body of ``POST /api/match``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="The resume or bio, as plain text.")
+    top: int = Field(5, ge=1, le=50, description="How many roles to return (capped at the catalog size).")
+    quotes: int = Field(3, ge=0, le=5, description="Supporting quotes per role.")
+
+
+class Health(BaseModel):
+    status: str
+    model_version: str
+    roles: int
+
+
+async def require_json(request: Request) -> None:
+    """415 unless the request declares a JSON body."""
+    declared = request.headers.get("content-type", "")
+    media = declared.split(";", 1)[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        found = f"'{declared}'" if declared else "no Content-Type"
+        raise HTTPException(
+            415, f"expected Content-Type: application/json, got {found}; {errors.HINTS['/api/match']}"
+        )
+
+
+def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
+    """The FastAPI app serving ``matcher`` (loaded once, by the caller); see the module docstring."""
+    settings = settings or WebSettings()
+    worker = ModelWorker()
+    n_roles = len(matcher.corpus.roles)
+    role_catalog = _catalog(matcher)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        worker.close()
+
+    app = FastAPI(
+        title="rolematch",
+        version=__version__,
+        description="Offline role matcher: paste a resume or bio; get ranked roles, confidence and quotes.",
+        docs_url=None,  # FastAPI's default pages load Swagger UI from a CDN; /docs is served locally
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.matcher = matcher
+    app.state.settings = settings
+    errors.install(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)  # added last = outermost: also on 413 answers
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> FileResponse:
+        return FileResponse(STATIC / "docs.html")
+
+    @app.post(
+        "/api/match",
+        summary="Match one text",
+        response_model=MatchResult,
+        dependencies=[Depends(require_json)],
+        responses={413: {"description": "Body over the size limit"}, 415: {"description": "Not JSON"},
+                   422: {"description": "Empty, binary or too long text; bad fields"},
+                   504: {"description": "Took longer than the per-request deadline"}},
+    )
+    async def match(body: MatchRequest) -> JSONResponse:
+        """Rank the roles for one text.
+
+        The answer is exactly MatchResult.to_dict(): the JSON of `rolematch match --format json`.
+        """
+        top = min(body.top, n_roles)
+        result = await worker.run(
+            lambda: matcher.match(body.text, top=top, quotes=body.quotes), settings.timeout_s
+        )
+        return JSONResponse(result.to_dict())
+
+    @app.post(
+        "/api/batch",
+        summary="Score a small CSV",
+        response_class=Response,
+        responses={200: {"content": {"text/csv": {}}, "description": "The scored CSV"},
+                   413: {"description": "Body over the size limit"},
+                   422: {"description": "Unreadable CSV, missing column, too many rows"},
+                   501: {"description": "Batch scoring is not installed in this build"}},
+    )
+    async def batch(
+        file: UploadFile = File(description="A small CSV with a header row, one resume per row."),  # noqa: B008
+        text_column: str = Form("text", description="The column holding the resume text."),
+        top: int = Form(3, ge=1, le=50, description="Roles per row."),
+    ) -> Response:
+        """Score a small CSV upload (one resume per row) and return the scored CSV."""
+        score_frame = getattr(matcher, "score_frame", None)
+        if score_frame is None:
+            raise HTTPException(
+                501, "batch scoring is not available in this build (RoleMatcher.score_frame is missing); "
+                "use POST /api/match per text"
+            )
+        data = await file.read()
+
+        def work() -> bytes:
+            frame = read_csv_upload(data, text_column, settings.max_batch_rows)
+            return frame_to_csv(score_frame(frame, text_column=text_column, top=min(top, n_roles)))
+
+        csv = await worker.run(work, settings.timeout_s)
+        headers = {"content-disposition": 'attachment; filename="rolematch-scored.csv"'}
+        return Response(csv, media_type="text/csv; charset=utf-8", headers=headers)
+
+    @app.get("/api/roles", summary="Role catalog")
+    async def roles() -> list[dict[str, Any]]:
+        """The role catalog with the passages grounding each role, as `rolematch roles --format json`."""
+        return role_catalog
+
+    @app.get("/healthz", summary="Health", response_model=Health)
+    async def healthz() -> Health:
+        """Liveness and the version of the loaded artifacts."""
+        return Health(status="ok", model_version=matcher.model_version, roles=n_roles)
+
+    return app
+
+
+def _catalog(matcher: Any) -> list[dict[str, Any]]:
+    from ..cli.roles_cmd import catalog
+
+    return catalog(matcher.corpus)

@@ -1,0 +1,233 @@
+// rolematch page: paste or open a text, POST /api/match, render the MatchResult.
+// Safety rule: every value from the user or the corpus goes into the page through textContent
+// (or template clones filled with textContent); never innerHTML.
+"use strict";
+
+(() => {
+  const MAX_BODY_BYTES = 1_000_000;
+  const MAX_FILE_BYTES = 1_000_000;
+
+  const $ = (id) => document.getElementById(id);
+  const form = $("match-form");
+  const textarea = $("resume");
+  const count = $("resume-count");
+  const fileButton = $("file-button");
+  const fileInput = $("file-input");
+  const topSelect = $("top");
+  const matchButton = $("match-button");
+  const formError = $("form-error");
+  const results = $("results");
+  const liveStatus = $("live-status");
+  const placeholder = $("placeholder");
+  const summary = $("summary");
+  const roleList = $("role-list");
+  const modelLine = $("model-line");
+  const roleTemplate = $("role-template");
+  const pairTemplate = $("pair-template");
+
+  const pct = (x) => `${Math.round(100 * x)}%`;
+
+  function el(tag, text, className) {
+    const node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    if (className) node.className = className;
+    return node;
+  }
+
+  // ------------------------------------------------------------------ input
+
+  function updateCount() {
+    const n = textarea.value.length;
+    const words = textarea.value.trim() ? textarea.value.trim().split(/\s+/).length : 0;
+    count.textContent = `${n.toLocaleString()} characters · ${words.toLocaleString()} words`;
+  }
+
+  function showError(message) {
+    formError.textContent = message;
+    formError.hidden = !message;
+  }
+
+  async function loadFile(file) {
+    if (!file) return;
+    if (!/\.(txt|md|markdown)$/i.test(file.name) && !/^text\//.test(file.type)) {
+      showError(`“${file.name}” is not a .txt or .md file; save the resume as plain text first.`);
+      return;
+    }
+    if (file.size > MAX_FILE_BYTES) {
+      showError(`“${file.name}” is ${(file.size / 1e6).toFixed(1)} MB; the limit is 1 MB of text.`);
+      return;
+    }
+    try {
+      textarea.value = await file.text();
+      showError("");
+      updateCount();
+      textarea.focus();
+    } catch {
+      showError(`Could not read “${file.name}”.`);
+    }
+  }
+
+  fileButton.addEventListener("click", () => fileInput.click());
+  fileInput.addEventListener("change", () => {
+    loadFile(fileInput.files[0]);
+    fileInput.value = "";
+  });
+  textarea.addEventListener("input", updateCount);
+  textarea.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    textarea.classList.add("dragging");
+  });
+  textarea.addEventListener("dragleave", () => textarea.classList.remove("dragging"));
+  textarea.addEventListener("drop", (event) => {
+    event.preventDefault();
+    textarea.classList.remove("dragging");
+    if (event.dataTransfer.files.length) loadFile(event.dataTransfer.files[0]);
+  });
+  document.addEventListener("keydown", (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+
+  // ------------------------------------------------------------------ request
+
+  function setBusy(busy) {
+    matchButton.disabled = busy;
+    matchButton.classList.toggle("busy", busy);
+    matchButton.querySelector(".button-label").textContent = busy ? "Matching…" : "Match";
+    results.setAttribute("aria-busy", String(busy));
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = textarea.value;
+    if (!text.trim()) {
+      showError("Paste a resume or a short bio first (a few sentences are enough).");
+      textarea.focus();
+      return;
+    }
+    const body = JSON.stringify({ text, top: Number(topSelect.value) });
+    if (new Blob([body]).size > MAX_BODY_BYTES) {
+      showError("The text is over 1 MB; paste the resume itself, not a whole document archive.");
+      return;
+    }
+    showError("");
+    setBusy(true);
+    liveStatus.textContent = "Matching…";
+    try {
+      const response = await fetch("/api/match", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body,
+      });
+      const data = await response.json().catch(() => null);
+      if (!response.ok) {
+        const detail = data && typeof data.detail === "string" ? data.detail : `the server answered ${response.status}`;
+        showError(detail.charAt(0).toUpperCase() + detail.slice(1));
+        liveStatus.textContent = "Matching failed.";
+        return;
+      }
+      render(data);
+    } catch {
+      showError("Could not reach the rolematch server. Is “rolematch serve” still running?");
+      liveStatus.textContent = "Matching failed.";
+    } finally {
+      setBusy(false);
+    }
+  });
+
+  // ------------------------------------------------------------------ results
+
+  function renderSummary(result) {
+    summary.replaceChildren();
+    summary.classList.toggle("abstain", result.abstain);
+    const best = result.roles[0];
+    if (result.abstain) {
+      summary.append(el("h2", "No strong fit"));
+      summary.append(el("p", "This text does not fit any role of the catalog well " +
+        `(fit ${result.fit.toFixed(2)}). The closest roles are listed below, marked weak: read them as ` +
+        "hints, not answers."));
+    } else {
+      summary.append(el("h2", `Best fit: ${best.title}`));
+      summary.append(el("p", `${pct(best.confidence)} confidence · catalog fit ${result.fit.toFixed(2)} · ` +
+        `${result.n_sentences} sentence${result.n_sentences === 1 ? "" : "s"} read`));
+    }
+    if (result.role_set && result.role_set.length && result.coverage) {
+      const titles = result.role_set.map((id) => (result.roles.find((r) => r.id === id) || { title: id }).title);
+      summary.append(el("p", `With ${pct(result.coverage)} coverage, the right role is among: ${titles.join(", ")}.`));
+    }
+    if (result.warnings && result.warnings.length) {
+      const list = el("ul");
+      for (const warning of result.warnings) list.append(el("li", warning));
+      summary.append(list);
+    }
+    summary.hidden = false;
+  }
+
+  function renderPair(quote) {
+    const node = pairTemplate.content.firstElementChild.cloneNode(true);
+    node.querySelector(".quote-text").textContent = `“${quote.text}”`;
+    node.querySelector(".quote-title").textContent = quote.title;
+    node.querySelector(".quote-section").textContent = quote.section;
+    node.querySelector(".quote").title = `${quote.source}, characters ${quote.start}–${quote.end}`;
+    const yours = node.querySelector(".yours");
+    if (quote.matched) {
+      yours.querySelector("mark").textContent = quote.matched.text;
+    } else {
+      yours.remove();
+    }
+    return node;
+  }
+
+  function renderRole(role, rank) {
+    const node = roleTemplate.content.firstElementChild.cloneNode(true);
+    node.classList.toggle("weak", role.weak);
+    node.dataset.role = role.id;
+    node.querySelector(".rank").textContent = String(rank);
+    node.querySelector(".role-title").textContent = role.title;
+    node.querySelector(".weak-badge").hidden = !role.weak;
+    node.querySelector(".confidence-value").textContent = pct(role.confidence);
+    const bar = node.querySelector(".score-bar");
+    bar.setAttribute("aria-label", `score ${role.score.toFixed(2)} out of 1`);
+    node.querySelector(".score-value").textContent = `score ${role.score.toFixed(2)}`;
+    const fill = node.querySelector(".score-fill");
+    requestAnimationFrame(() => { fill.style.width = `${Math.max(2, Math.round(100 * role.score))}%`; });
+
+    const why = node.querySelector(".why");
+    const n = role.quotes.length;
+    node.querySelector(".why-label").textContent = n
+      ? `Why: ${n} passage${n === 1 ? "" : "s"} from the articles`
+      : "No supporting passages";
+    why.open = rank === 1 || (rank <= 3 && !role.weak);
+    const pairs = node.querySelector(".pairs");
+    for (const quote of role.quotes) pairs.append(renderPair(quote));
+
+    const shown = new Set(role.quotes.filter((q) => q.matched).map((q) => q.matched.text));
+    const extra = (role.evidence || []).filter((e) => !shown.has(e.text));
+    if (extra.length) {
+      const list = node.querySelector(".evidence-list");
+      for (const evidence of extra) {
+        const item = el("li");
+        item.append(el("mark", evidence.text));
+        list.append(item);
+      }
+      node.querySelector(".more-evidence").hidden = false;
+    }
+    return node;
+  }
+
+  function render(result) {
+    placeholder.hidden = true;
+    renderSummary(result);
+    roleList.replaceChildren(...result.roles.map((role, i) => renderRole(role, i + 1)));
+    modelLine.textContent = `model ${result.model_version} · ${result.n_chunks} chunk${result.n_chunks === 1 ? "" : "s"}`;
+    modelLine.hidden = false;
+    const best = result.roles[0];
+    liveStatus.textContent = result.abstain
+      ? `No strong fit. ${result.roles.length} weak roles listed.`
+      : `${result.roles.length} roles ranked. Best fit: ${best.title}, ${pct(best.confidence)} confidence.`;
+  }
+
+  updateCount();
+})();

@@ -1,0 +1,168 @@
+"""The page in a real headless Chromium (Debian's), against a live server with the real model.
+
+Skips with the reason when Chromium or Playwright is missing (``apt-get install chromium``).
+Screenshots land in tests/artifacts/ (git-ignored) for a human look.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+pytestmark = [pytest.mark.browser, pytest.mark.model]
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+BIO = (
+    "Senior product marketing manager at a B2B SaaS company. I own positioning and messaging for our "
+    "analytics product, run go-to-market launches with product and sales, and write the case studies, "
+    "battlecards and launch emails.\n\nBefore that I spent three years in sales enablement, training account "
+    "executives on new features and competitive objections. I track win rates and pipeline from launches."
+)
+OUT_OF_SCOPE = (
+    "Head chef at a seafood restaurant on the harbour. I plan the menu around what the day boats land, "
+    "fillet and prep the fish, run the pass during service and train our apprentices in knife skills."
+)
+XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2"> I manage product roadmaps.'
+
+
+def _chromium() -> str:
+    path = os.environ.get("ROLEMATCH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).is_file():
+        pytest.skip("Chromium not found (apt-get install -y chromium chromium-driver; .ci/run does this)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def live_url(real_matcher):
+    from matcher.web import create_app
+    from matcher.web.server import BackgroundServer
+
+    with BackgroundServer(create_app(real_matcher)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is missing (pip install playwright)"
+    )
+    executable = _chromium()
+    with sync_api.sync_playwright() as p:
+        try:
+            browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        except Exception as exc:  # a broken or mismatched Chromium: say so instead of failing obscurely
+            pytest.skip(f"Chromium at {executable} could not be started by Playwright: {exc}")
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser, live_url):
+    """A fresh page that records every request URL and console error."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.requests, page.console_errors = [], []
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    page.goto(live_url)
+    yield page
+    context.close()
+
+
+def _assert_local_only(page, live_url: str) -> None:
+    outside = [url for url in page.requests if not url.startswith(live_url)]
+    assert not outside, f"the page requested other origins: {outside}"
+    assert not page.console_errors, page.console_errors
+
+
+def _screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True, animations="disabled")
+
+
+def test_pasting_a_bio_shows_ranked_roles_with_quotes_and_highlighted_sentences(page, live_url):
+    page.fill("#resume", BIO)
+    page.click("#match-button")
+    page.wait_for_selector(".role-card")
+    cards = page.locator(".role-card")
+    assert cards.count() == 5
+    first = cards.nth(0)
+    assert first.locator(".role-title").inner_text().strip()
+    assert first.locator(".confidence-value").inner_text().endswith("%")
+    quotes = first.locator(".quote-text")
+    assert quotes.count() >= 1 and len(quotes.nth(0).inner_text()) > 20
+    assert first.locator(".quote-title").nth(0).inner_text().strip()
+    marked = first.locator(".yours-text mark").nth(0).inner_text()
+    assert marked and marked.split()[0] in BIO
+    assert "confidence" in page.locator("#live-status").inner_text()
+    _screenshot(page, "web-desktop.png")
+    _assert_local_only(page, live_url)
+
+
+def test_phone_width_keyboard_only(browser, live_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    page = context.new_page()
+    page.goto(live_url)
+    page.focus("#resume")
+    page.keyboard.insert_text(BIO)
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector(".role-card")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the page scrolls sideways"
+    _screenshot(page, "web-phone.png")
+    context.close()
+
+
+def test_out_of_scope_text_shows_no_strong_fit(page):
+    page.fill("#resume", OUT_OF_SCOPE)
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector(".role-card")
+    assert page.locator("#summary h2").inner_text() == "No strong fit"
+    assert page.locator(".role-card.weak").count() == page.locator(".role-card").count()
+    _screenshot(page, "web-no-fit.png")
+
+
+def test_markup_in_a_resume_is_shown_as_text_and_never_runs(page, live_url):
+    page.fill("#resume", XSS)
+    page.click("#match-button")
+    page.wait_for_selector(".role-card")
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("#results script, #results img").count() == 0
+    shown = page.locator("#results mark").all_inner_texts()
+    assert any("<script>window.__xss=1</script>" in text for text in shown), shown
+    _assert_local_only(page, live_url)
+
+
+def test_server_error_message_is_shown(page):
+    page.fill("#resume", "#### 1234 !!!! ---- ####")
+    page.click("#match-button")
+    error = page.locator("#form-error")
+    error.wait_for(state="visible")
+    assert "letters" in error.inner_text()
+    assert page.locator(".role-card").count() == 0
+
+
+def test_file_picker_loads_a_markdown_file(page):
+    page.set_input_files("#file-input", files=[
+        {"name": "cv.md", "mimeType": "text/markdown", "buffer": BIO.encode()},
+    ])
+    page.wait_for_function("document.querySelector('#resume').value.length > 0")
+    assert page.input_value("#resume") == BIO
+    assert "words" in page.locator("#resume-count").inner_text()
+
+
+def test_api_docs_render_offline_from_openapi_json(page, live_url):
+    page.goto(f"{live_url}/docs")
+    page.wait_for_selector(".endpoint")
+    paths = page.locator(".endpoint-head h3").all_inner_texts()
+    assert {"/api/match", "/api/batch", "/api/roles", "/healthz"} <= set(paths)
+    assert "MatchResult" in page.locator("#schemas").inner_text()
+    _screenshot(page, "web-docs.png")
+    _assert_local_only(page, live_url)
