@@ -22,6 +22,7 @@ _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"'’”)]*\s+(?=[\"'‘“(]?[A-Z0-9
 TARGET_PASSAGE_WORDS = 35  # a passage is complete once it has this many words
 MAX_PASSAGE_WORDS = 70
 MAX_PASSAGE_SENTENCES = 3
+_FIRST_PERSON = re.compile(r"\b(?:I|I['’](?:m|ve|d)|my|My|me)\b")
 
 
 @dataclass(frozen=True)
@@ -262,13 +263,21 @@ def hash_files(paths: Iterable[Path], root: Path) -> str:
     return digest.hexdigest()
 
 
+def is_author_narrative(text: str) -> bool:
+    """True for passages where the article's author speaks of themselves ("My ten years of experience…"):
+    they say nothing about a role, so they never ground one."""
+    return bool(_FIRST_PERSON.search(text))
+
+
 def load_corpus(corpus_dir: Path) -> Corpus:
     """Load articles and roles, split passages, and ground every role in its passages."""
     articles = load_articles(corpus_dir / "articles")
     roles = load_roles(corpus_dir / "roles.yaml", articles)
     passages = tuple(p for a in articles.values() for p in split_passages(a))
+    quotable = [not is_author_narrative(p.text) for p in passages]
     grounding = {
-        r.id: tuple(i for i, p in enumerate(passages) if r.matches(f"{p.section}\n{p.text}")) for r in roles
+        r.id: tuple(i for i, p in enumerate(passages) if quotable[i] and r.matches(f"{p.section}\n{p.text}"))
+        for r in roles
     }
     ungrounded = [rid for rid, idx in grounding.items() if not idx]
     if ungrounded:

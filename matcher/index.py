@@ -43,14 +43,20 @@ def role_text(title: str, description: str) -> str:
     return f"{title}. {description}"
 
 
+def grounding_matrix(corpus: Corpus) -> np.ndarray:
+    """``(n_passages, n_roles)`` float32: 1 where a passage grounds a role."""
+    grounding = np.zeros((len(corpus.passages), len(corpus.roles)), dtype=np.float32)
+    for j, role in enumerate(corpus.roles):
+        grounding[list(corpus.grounding[role.id]), j] = 1.0
+    return grounding
+
+
 def build_index(corpus: Corpus, embedder: Embedder) -> CorpusIndex:
     """Embed the role descriptions, signals and passages of ``corpus``."""
     roles = corpus.roles
     role_vectors = embedder.encode([role_text(r.title, r.description) for r in roles])
     passage_vectors = embedder.encode([p.text for p in corpus.passages])
-    grounding = np.zeros((len(corpus.passages), len(roles)), dtype=np.float32)
-    for j, role in enumerate(roles):
-        grounding[list(corpus.grounding[role.id]), j] = 1.0
+    grounding = grounding_matrix(corpus)
     signals = [(j, s) for j, r in enumerate(roles) for s in r.signals]
     signal_vectors = embedder.encode([s for _, s in signals])
     return CorpusIndex(

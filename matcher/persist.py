@@ -18,7 +18,7 @@ import numpy as np
 
 from .corpus import Corpus
 from .errors import ArtifactError
-from .index import CorpusIndex
+from .index import CorpusIndex, grounding_matrix
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -151,8 +151,15 @@ def load_index(
             arrays[name] = np.load(path, allow_pickle=False)
         except ValueError as exc:
             raise ArtifactError(f"{path} cannot be read ({exc}); run `{rebuild}`") from exc
-    check_file(models_dir, "passages.json", manifest, rebuild)
+    passages = json.loads(check_file(models_dir, "passages.json", manifest, rebuild).read_text(encoding="utf-8"))
     index = CorpusIndex(**arrays)
+    if [p["id"] for p in passages] != [p.id for p in corpus.passages] or not np.array_equal(
+        index.grounding, grounding_matrix(corpus)
+    ):
+        raise ArtifactError(
+            f"{models_dir} was built with other passages or role grounding than this rolematch computes "
+            f"from the corpus; run `{rebuild}`"
+        )
     n_roles, n_passages = len(corpus.roles), len(corpus.passages)
     if index.role_vectors.shape != (n_roles, embedder.dim) or index.grounding.shape != (n_passages, n_roles):
         raise ArtifactError(

@@ -69,3 +69,13 @@ def test_bad_catalog_is_refused_with_the_reason(tmp_path):
     path.write_text("roles:\n  - {id: x, title: X, description: d, signals: [], articles: [], mentions: ['(']}\n")
     with pytest.raises(CorpusError, match="bad mention regex"):
         load_roles(path)
+
+
+def test_the_authors_own_story_grounds_no_role(corpus):
+    grounded = {i for ids in corpus.grounding.values() for i in ids}
+    for i, p in enumerate(corpus.passages):
+        if p.text.startswith("My ten years of experience"):
+            assert i not in grounded
+            break
+    else:
+        raise AssertionError("expected the author's anecdote among the passages")

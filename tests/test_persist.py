@@ -78,3 +78,18 @@ def test_future_format_version_is_refused(models_copy, fake_embedder):
     (models_copy / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ArtifactError, match="format version 99"):
         load(models_copy, fake_embedder)
+
+
+def test_index_built_with_other_grounding_is_refused(models_copy, fake_embedder):
+    import numpy as np
+
+    from matcher.persist import read_manifest, sha256_file, write_manifest
+
+    grounding = np.load(models_copy / "grounding.npy")
+    grounding[0] = 1 - grounding[0]
+    np.save(models_copy / "grounding.npy", grounding)
+    manifest = read_manifest(models_copy)
+    manifest["files"]["grounding.npy"] = sha256_file(models_copy / "grounding.npy")
+    write_manifest(models_copy, manifest)
+    with pytest.raises(ArtifactError, match="other passages or role grounding"):
+        load(models_copy, fake_embedder)
