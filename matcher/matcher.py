@@ -68,27 +68,37 @@ class RoleMatcher:
     # ------------------------------------------------------------------ matching
 
     @overload
-    def match(self, text: str, top: int = ..., quotes: int = ...) -> MatchResult: ...
+    def match(self, text: str, top: int = ..., quotes: int = ..., paths: bool = ...) -> MatchResult: ...
     @overload
-    def match(self, text: Sequence[str], top: int = ..., quotes: int = ...) -> list[MatchResult]: ...
+    def match(
+        self, text: Sequence[str], top: int = ..., quotes: int = ..., paths: bool = ...
+    ) -> list[MatchResult]: ...
 
-    def match(self, text, top: int = 5, quotes: int = 3):
+    def match(self, text, top: int = 5, quotes: int = 3, paths: bool = False):
         """Rank the roles for one text (→ ``MatchResult``) or a list of texts (→ list).
 
-        ``top``: how many roles to return (1..n_roles); ``quotes``: quotes per role (0..5).
+        ``top``: how many roles to return (1..n_roles); ``quotes``: quotes per role (0..5);
+        ``paths``: also fill ``MatchResult.paths`` (next moves, strengths and gaps; see ``matcher.paths``).
         Raises ``InputTextError`` for empty, binary or oversized text.
         """
         if isinstance(text, (str, bytes)):
-            return self.match_many([text], top=top, quotes=quotes)[0]
-        return self.match_many(list(text), top=top, quotes=quotes)
+            return self.match_many([text], top=top, quotes=quotes, paths=paths)[0]
+        return self.match_many(list(text), top=top, quotes=quotes, paths=paths)
 
-    def match_many(self, texts: Sequence[str], top: int = 5, quotes: int = 3) -> list[MatchResult]:
+    def match_many(
+        self, texts: Sequence[str], top: int = 5, quotes: int = 3, paths: bool = False
+    ) -> list[MatchResult]:
         """Match several texts in one batched encoder pass; raises on the first bad text."""
         top = _check_range("top", top, 1, len(self.corpus.roles))
         quotes = _check_range("quotes", quotes, 0, 5)
         docs = encode_documents(self.embedder, texts)
         scores = self.score_documents(docs)
-        return [self._result(doc, scores, i, top, quotes) for i, doc in enumerate(docs)]
+        results = [self._result(doc, scores, i, top, quotes) for i, doc in enumerate(docs)]
+        if paths:
+            from .paths import attach_paths
+
+            results = attach_paths(self, docs, scores, results)
+        return results
 
     def score_documents(self, docs: Sequence[EncodedText]) -> Scores:
         """Scores for already-encoded documents: arrays ``(n_docs, n_roles)``."""

@@ -25,22 +25,33 @@ Examples:
 @click.option("-k", "--top", type=click.IntRange(1, 50), default=5, show_default=True, help="How many roles to show.")
 @click.option("--quotes", type=click.IntRange(0, 5), default=3, show_default=True, help="Quotes per role.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--paths", "with_paths", is_flag=True, help="Add next career moves, strengths and gaps.")
 @backend_option
 @models_option
-def match(text: str | None, file: Path | None, top: int, quotes: int, fmt: str, backend: str, models_dir: Path | None):
+def match(
+    text: str | None, file: Path | None, top: int, quotes: int, fmt: str, with_paths: bool, backend: str,
+    models_dir: Path | None,
+):
     """Rank the roles that fit TEXT (a resume or bio; '-' reads stdin)."""
     body = read_text_arg(text, file)
     matcher = load_matcher(models_dir, backend)
     try:
-        result = matcher.match(body, top=min(top, len(matcher.corpus.roles)), quotes=quotes)
+        result = matcher.match(body, top=min(top, len(matcher.corpus.roles)), quotes=quotes, paths=with_paths)
     except RolematchError as exc:
         raise click.ClickException(str(exc)) from exc
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-    elif fmt == "markdown":
+        return
+    from .paths_cmd import render_paths_markdown, render_paths_table
+
+    if fmt == "markdown":
         click.echo(render_markdown(result), nl=False)
+        if result.paths is not None:
+            click.echo("\n## Next moves\n\n" + render_paths_markdown(result.to_dict()["paths"]), nl=False)
     else:
         click.echo(render_table(result), nl=False)
+        if result.paths is not None:
+            click.echo("\nnext moves\n" + render_paths_table(result.to_dict()["paths"]), nl=False)
 
 
 COMMANDS = [match]
