@@ -21,6 +21,15 @@ BIO = (
     "I spent six years running go-to-market launches and writing case studies for a SaaS product, "
     "and I work with sales on enablement and messaging."
 )
+IT_SUPPORT = (
+    "I work on the IT helpdesk as second line support. I resolve ServiceNow tickets within SLA, reset "
+    "passwords and manage user accounts in Active Directory, and escalate network problems to the third line."
+)
+HYBRID = (
+    "Ten years in healthcare: I know HIPAA, clinical workflows and hospital procurement inside out. For the "
+    "last four years I have been the product lead for a SaaS patient scheduling app, running A/B tests, "
+    "improving onboarding and cutting churn."
+)
 STATIC = ROOT / "matcher" / "web" / "static"
 NO_BATCH = "RoleMatcher.score_frame (matcher/batch) is not in this checkout yet: /api/batch answers 501"
 
@@ -70,6 +79,44 @@ def test_quotes_are_verbatim_at_their_offsets_and_matched_sentences_are_the_pers
             matched = quote["matched"]
             assert BIO[matched["start"] : matched["end"]] == matched["text"]
         assert all(BIO[e["start"] : e["end"]] == e["text"] for e in role["evidence"])
+
+
+def _article_quotes(paths):
+    """Every article quote of a ``paths`` section: the moves', their gaps' and the hybrid note's."""
+    for move in paths["moves"]:
+        yield from move["quotes"]
+        yield from (gap["quote"] for gap in move["gaps"] if gap["quote"] is not None)
+    yield from (paths["hybrid"] or {}).get("quotes", [])
+
+
+def test_paths_answer_the_same_json_as_the_cli(client, cli_uses_loaded_matcher):
+    response = post_json(client, {"text": IT_SUPPORT, "top": 3, "paths": True})
+    assert response.status_code == 200
+    args = ["match", IT_SUPPORT, "--top", "3", "--paths", "--format", "json"]
+    cli = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert cli.exit_code == 0, cli.output
+    assert response.json() == json.loads(cli.output)
+    paths = response.json()["paths"]
+    assert paths["current"]["id"] == "it-support"
+    assert 2 <= len(paths["moves"]) <= 4
+    assert {"technical-specialist", "product-manager"} <= {m["to"] for m in paths["moves"]}
+    assert post_json(client, {"text": IT_SUPPORT, "top": 3}).json()["paths"] is None  # off by default
+
+
+@pytest.mark.parametrize("text", [IT_SUPPORT, HYBRID], ids=["it-support", "hybrid"])
+def test_path_quotes_are_verbatim_at_their_offsets(client, corpus, text):
+    files = {f"articles/{a.path.name}": a.text for a in corpus.articles.values()}
+    paths = post_json(client, {"text": text, "top": 3, "quotes": 0, "paths": True}).json()["paths"]
+    assert len(paths["moves"]) <= 4 and all(m["reason"] and m["requires"] for m in paths["moves"])
+    assert (paths["hybrid"] is not None) == (text is HYBRID)  # a domain expert turned product lead
+    quotes = list(_article_quotes(paths))
+    assert quotes
+    for quote in quotes:
+        assert files[quote["source"]][quote["start"] : quote["end"]] == quote["text"]
+        assert quote["title"]
+    for strength in (s for m in paths["moves"] for s in m["strengths"]):
+        evidence = strength["evidence"]
+        assert text[evidence["start"] : evidence["end"]] == evidence["text"]
 
 
 def test_top_is_capped_at_the_catalog_size(client, real_matcher):

@@ -26,6 +26,12 @@ BIO = (
     "battlecards and launch emails.\n\nBefore that I spent three years in sales enablement, training account "
     "executives on new features and competitive objections. I track win rates and pipeline from launches."
 )
+IT_SUPPORT = (
+    "Second line IT support engineer. I resolve ServiceNow incidents within SLA, manage Active Directory "
+    "accounts and Microsoft 365 licences, and look after 300 laptops.\n\nI handle third-line escalations for "
+    "our ERP system, write SQL queries against its database to fix data issues, and document fixes in the "
+    "knowledge base. I turn patterns in support tickets into bug reports for the product team."
+)
 OUT_OF_SCOPE = (
     "Head chef at a seafood restaurant on the harbour. I plan the menu around what the day boats land, "
     "fillet and prep the fish, run the pass during service and train our apprentices in knife skills."
@@ -115,9 +121,42 @@ def test_phone_width_keyboard_only(browser, live_url):
     page.keyboard.insert_text(BIO)
     page.keyboard.press("Control+Enter")
     page.wait_for_selector(".role-card")
+    assert page.locator("#where-next").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the page scrolls sideways"
     _screenshot(page, "web-phone.png")
     context.close()
+
+
+def test_where_next_shows_moves_from_it_support_with_article_quotes(page, live_url, corpus):
+    page.fill("#resume", IT_SUPPORT)
+    page.click("#match-button")
+    page.wait_for_selector(".move-card")
+    section = page.locator("#where-next")
+    assert section.locator("h2").inner_text() == "Where next"
+    assert "IT Support" in section.locator("#where-now strong").inner_text()
+    moves = section.locator(".move-card")
+    titles = [t.strip() for t in moves.locator(".move-title").all_inner_texts()]
+    wanted = {"Technical Specialist", "Product Manager"}
+    assert 2 <= len(titles) <= 4 and wanted & set(titles), titles
+    card = moves.nth(next(i for i, t in enumerate(titles) if t in wanted))
+    assert len(card.locator(".move-reason").inner_text()) > 20
+    assert card.locator(".chips li").count() >= 1
+    details = card.locator("details.move-why")
+    if details.get_attribute("open") is None:  # keyboard only: focus the summary, Enter opens it
+        card.locator("summary").focus()
+        page.keyboard.press("Enter")
+    quote = card.locator(".sources .quote-text").nth(0)
+    assert quote.is_visible()
+    articles = [a.text for a in corpus.articles.values()]
+    assert any(quote.inner_text().strip("“”") in text for text in articles)
+    assert card.locator(".sources .quote-title").nth(0).inner_text().strip()
+    assert card.locator(".gap .skill").count() >= 1
+    marked = section.locator(".strength mark").all_inner_texts()
+    assert marked and all(text in IT_SUPPORT for text in marked)
+    assert "Where next" in page.locator("#live-status").inner_text()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    section.screenshot(path=str(ARTIFACTS / "web-paths.png"), animations="disabled")
+    _assert_local_only(page, live_url)
 
 
 def test_out_of_scope_text_shows_no_strong_fit(page):

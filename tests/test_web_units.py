@@ -25,9 +25,11 @@ class StubMatcher:
         self.error = error
         self.calls = 0
         self.threads: set[str] = set()
+        self.paths: list[bool] = []
 
-    def match(self, text, top=5, quotes=3):
+    def match(self, text, top=5, quotes=3, paths=False):
         self.calls += 1
+        self.paths.append(paths)
         self.threads.add(threading.current_thread().name)
         time.sleep(self.delay_s)
         if self.error is not None:
@@ -71,6 +73,19 @@ def test_model_calls_run_on_one_thread(corpus):
     for _ in range(3):
         assert client.post("/api/match", json={"text": "x"}).status_code == 422
     assert stub.calls == 3 and len(stub.threads) == 1
+
+
+def test_paths_is_off_by_default_passed_through_and_documented(corpus):
+    stub = StubMatcher(corpus)
+    client = client_for(stub)
+    client.post("/api/match", json={"text": "x"})
+    client.post("/api/match", json={"text": "x", "paths": True})
+    assert stub.paths == [False, True]
+    bad = client.post("/api/match", json={"text": "x", "paths": [1]})
+    assert bad.status_code == 422 and bad.json()["detail"].startswith("paths:")
+    field = client.get("/openapi.json").json()["components"]["schemas"]["MatchRequest"]["properties"]["paths"]
+    assert field["type"] == "boolean" and field["default"] is False
+    assert "next moves" in field["description"]
 
 
 def test_settings_are_validated():
@@ -129,7 +144,7 @@ def free_port() -> int:
 
 
 class WarmStub(StubMatcher):
-    def match(self, text, top=5, quotes=3):
+    def match(self, text, top=5, quotes=3, paths=False):
         self.calls += 1
 
 

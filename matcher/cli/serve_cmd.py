@@ -51,7 +51,7 @@ def serve(host: str, port: int, timeout_s: float, access_log: bool, backend: str
             "Pick another port with --port 8080"
         ) from exc
     matcher = load_matcher(models_dir, backend)
-    matcher.match(WARM_UP, top=1, quotes=1)  # first-call costs (threads, caches) paid before serving
+    matcher.match(WARM_UP, top=1, quotes=1, paths=True)  # first-call costs (threads, caches, paths) paid now
     app = create_app(matcher, WebSettings(timeout_s=timeout_s))
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"rolematch: serving on http://{shown}:{port}  (model {matcher.model_version}; Ctrl+C stops)")

@@ -55,6 +55,13 @@ class MatchRequest(BaseModel):
     text: str = Field(description="The resume or bio, as plain text.")
     top: int = Field(5, ge=1, le=50, description="How many roles to return (capped at the catalog size).")
     quotes: int = Field(3, ge=0, le=5, description="Supporting quotes per role.")
+    paths: bool = Field(
+        False,
+        description="Also fill `paths`: the current role and up to 4 next moves, each with the reason, what "
+        "it takes, verbatim article quotes (source, start, end), strengths (with the sentence of the text "
+        "that shows each) and gaps (with the passage that names each); a hybrid note when the text shows "
+        "both sides of a hybrid pair; a note for a role without moves. Off: `paths` is null.",
+    )
 
 
 class Health(BaseModel):
@@ -122,11 +129,13 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
     async def match(body: MatchRequest) -> JSONResponse:
         """Rank the roles for one text.
 
-        The answer is exactly MatchResult.to_dict(): the JSON of `rolematch match --format json`.
+        The answer is exactly MatchResult.to_dict(): the JSON of `rolematch match --format json`
+        (with `"paths": true`, of `rolematch match --paths --format json`).
         """
         top = min(body.top, n_roles)
         result = await worker.run(
-            lambda: matcher.match(body.text, top=top, quotes=body.quotes), settings.timeout_s
+            lambda: matcher.match(body.text, top=top, quotes=body.quotes, paths=body.paths),
+            settings.timeout_s,
         )
         return JSONResponse(result.to_dict())
 

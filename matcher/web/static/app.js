@@ -24,8 +24,14 @@
   const modelLine = $("model-line");
   const roleTemplate = $("role-template");
   const pairTemplate = $("pair-template");
+  const whereNext = $("where-next");
+  const whereNow = $("where-now");
+  const hybridNote = $("hybrid-note");
+  const moveList = $("move-list");
+  const moveTemplate = $("move-template");
 
   const pct = (x) => `${Math.round(100 * x)}%`;
+  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
   function el(tag, text, className) {
     const node = document.createElement(tag);
@@ -107,7 +113,7 @@
       textarea.focus();
       return;
     }
-    const body = JSON.stringify({ text, top: Number(topSelect.value) });
+    const body = JSON.stringify({ text, top: Number(topSelect.value), paths: true });
     if (new Blob([body]).size > MAX_BODY_BYTES) {
       showError("The text is over 1 MB; paste the resume itself, not a whole document archive.");
       return;
@@ -217,16 +223,148 @@
     return node;
   }
 
+  // ------------------------------------------------------------------ where next (career paths)
+
+  function articleQuote(quote) {
+    const figure = el("figure", undefined, "quote");
+    figure.append(el("blockquote", `“${quote.text}”`, "quote-text"));
+    const caption = el("figcaption");
+    caption.append(el("span", quote.title, "quote-title"));
+    figure.append(caption);
+    figure.title = `${quote.source}, characters ${quote.start}–${quote.end}`;
+    return figure;
+  }
+
+  function quoteItems(quotes) {
+    return quotes.map((quote) => {
+      const item = el("li");
+      item.append(articleQuote(quote));
+      return item;
+    });
+  }
+
+  function renderWhereNow(paths) {
+    const current = paths.current;
+    const line = el("p");
+    if (current.weak) {
+      line.append("Your text is closest to ", el("strong", current.title),
+        ", but only weakly: read the moves from there as hints.");
+    } else {
+      line.append("Your closest role now: ", el("strong", current.title),
+        ` (${pct(current.confidence)} confidence).`);
+      if (paths.moves.length) line.append(" The articles describe these moves from there.");
+    }
+    const parts = [line];
+    if (paths.also_close.length) {
+      const titles = paths.also_close.map((role) => role.title).join(", ");
+      parts.push(el("p", `Also close: ${titles}; moves from there are included.`, "where-also"));
+    }
+    if (paths.note) parts.push(el("p", paths.note, "paths-note"));
+    whereNow.replaceChildren(...parts);
+  }
+
+  function renderHybrid(hybrid) {
+    hybridNote.hidden = !hybrid;
+    if (!hybrid) {
+      hybridNote.replaceChildren();
+      return;
+    }
+    const quotes = el("ul", undefined, "source-list");
+    quotes.append(...quoteItems(hybrid.quotes));
+    hybridNote.replaceChildren(el("h3", "A hybrid profile"), el("p", hybrid.note), quotes);
+  }
+
+  // Skills that share a passage (the person's sentence, or an article quote) are shown once, together.
+  function bySource(items, sourceOf) {
+    const groups = new Map();
+    items.forEach((item, i) => {
+      const source = sourceOf(item);
+      const key = source ? `${source.source || ""}:${source.start}:${source.end}` : `none:${i}`;
+      if (!groups.has(key)) groups.set(key, { skills: [], source });
+      groups.get(key).skills.push(item.skill);
+    });
+    return [...groups.values()];
+  }
+
+  function strengthItem({ skills, source }) {
+    const item = el("li", undefined, "strength");
+    item.append(el("p", skills.join(" · "), "skill"));
+    if (source) {
+      const yours = el("p", undefined, "yours-text");
+      yours.append(el("mark", source.text));
+      item.append(yours);
+    }
+    return item;
+  }
+
+  function gapItem({ skills, source }) {
+    const item = el("li", undefined, "gap");
+    const skill = el("p", skills.join(" · "), "skill");
+    item.append(skill);
+    if (source) {
+      item.append(articleQuote(source));
+    } else {
+      const tag = el("span", "role signal", "signal-tag");
+      tag.title = "One of the role's signals in the catalog; no article passage names it.";
+      skill.append(" ", tag);
+    }
+    return item;
+  }
+
+  function renderMove(move, index, currentId, titles) {
+    const node = moveTemplate.content.firstElementChild.cloneNode(true);
+    node.dataset.role = move.to;
+    node.querySelector(".move-title").textContent = move.title;
+    node.querySelector(".hybrid-badge").hidden = move.kind !== "hybrid";
+    const from = move.from === currentId ? "" : ` · from ${titles.get(move.from) || move.from}`;
+    node.querySelector(".move-signals").textContent =
+      `your text shows ${move.signals_shown} of ${plural(move.signals_total, "signal")}${from}`;
+    node.querySelector(".move-reason").textContent = move.reason;
+    node.querySelector(".chips").append(...move.requires.map((phrase) => el("li", phrase)));
+
+    const { strengths, gaps, quotes } = move;
+    const label = [
+      strengths.length ? plural(strengths.length, "strength") : "",
+      gaps.length ? plural(gaps.length, "gap") : "",
+      `${plural(quotes.length, "passage")} from the articles`,
+    ];
+    node.querySelector(".why-label").textContent = label.filter(Boolean).join(" · ");
+    node.querySelector(".move-why").open = index === 0;
+    node.querySelector(".strength-list").append(...bySource(strengths, (s) => s.evidence).map(strengthItem));
+    node.querySelector(".strengths").hidden = !strengths.length;
+    node.querySelector(".gap-list").append(...bySource(gaps, (g) => g.quote).map(gapItem));
+    node.querySelector(".gaps").hidden = !gaps.length;
+    node.querySelector(".sources .source-list").append(...quoteItems(quotes));
+    return node;
+  }
+
+  function renderPaths(paths) {
+    whereNext.hidden = !paths;
+    if (!paths) {
+      moveList.replaceChildren();
+      return;
+    }
+    const titles = new Map(paths.also_close.map((role) => [role.id, role.title]));
+    renderWhereNow(paths);
+    renderHybrid(paths.hybrid);
+    moveList.replaceChildren(...paths.moves.map((move, i) => renderMove(move, i, paths.current.id, titles)));
+  }
+
   function render(result) {
     placeholder.hidden = true;
     renderSummary(result);
     roleList.replaceChildren(...result.roles.map((role, i) => renderRole(role, i + 1)));
-    modelLine.textContent = `model ${result.model_version} · ${result.n_chunks} chunk${result.n_chunks === 1 ? "" : "s"}`;
+    renderPaths(result.paths);
+    modelLine.textContent = `model ${result.model_version} · ${plural(result.n_chunks, "chunk")}`;
     modelLine.hidden = false;
     const best = result.roles[0];
-    liveStatus.textContent = result.abstain
+    const ranked = result.abstain
       ? `No strong fit. ${result.roles.length} weak roles listed.`
       : `${result.roles.length} roles ranked. Best fit: ${best.title}, ${pct(best.confidence)} confidence.`;
+    const moves = result.paths && result.paths.moves.length
+      ? ` Where next: ${plural(result.paths.moves.length, "move")} from ${result.paths.current.title}.`
+      : "";
+    liveStatus.textContent = ranked + moves;
   }
 
   updateCount();
