@@ -127,15 +127,13 @@ def system_scores(matcher: Any, texts: list[str], baselines: bool = True) -> dic
     return systems
 
 
-def evaluate_frame(matcher: Any, frame: pd.DataFrame, baselines: bool = True) -> dict[str, Any]:
-    """Evaluate on a frame with columns ``text``, ``label`` (role id, or empty/None = out of scope)
-    and optionally ``acceptable`` (role ids separated by ``|``)."""
-    roles = matcher.corpus.role_ids
+def frame_targets(frame: pd.DataFrame, roles: list[str]) -> tuple[np.ndarray, np.ndarray, list[set[int]]]:
+    """From columns ``label`` (role id; empty = out of scope) and optional ``acceptable`` (ids joined by
+    ``|``): ``in_scope`` ``(n,)`` bool, ``primary`` ``(n,)`` role index (-1 out of scope), ``acceptable``."""
     labels = [str(x).strip() if isinstance(x, str) else "" for x in frame["label"]]
     unknown = sorted({x for x in labels if x and x not in roles})
     if unknown:
         raise ValueError(f"unknown role label(s) {unknown[:5]}; labels must be role ids: {', '.join(roles)}")
-    in_scope = np.array([bool(x) for x in labels])
     accept_col = frame["acceptable"] if "acceptable" in frame else [""] * len(frame)
     acceptable = []
     for label, extra in zip(labels, accept_col):
@@ -143,16 +141,31 @@ def evaluate_frame(matcher: Any, frame: pd.DataFrame, baselines: bool = True) ->
         ok |= {roles.index(r) for r in str(extra or "").split("|") if r in roles}
         acceptable.append(ok)
     primary = np.array([roles.index(x) if x else -1 for x in labels])
-    systems = system_scores(matcher, [str(t) for t in frame["text"]], baselines)
+    return np.array([bool(x) for x in labels]), primary, acceptable
+
+
+def evaluate_frame(
+    matcher: Any, frame: pd.DataFrame, baselines: bool = True, systems: dict[str, dict] | None = None
+) -> dict[str, Any]:
+    """Evaluate on a frame with columns ``text``, ``label`` (role id, or empty/None = out of scope)
+    and optionally ``acceptable`` (role ids separated by ``|``).
+
+    ``systems``: scores already computed by ``system_scores`` for ``frame["text"]`` (saves a second
+    embedding pass); by default they are computed here.
+    """
+    roles = matcher.corpus.role_ids
+    in_scope, primary, acceptable = frame_targets(frame, roles)
+    if systems is None:
+        systems = system_scores(matcher, [str(t) for t in frame["text"]], baselines)
+    inside = [a for a, keep in zip(acceptable, in_scope) if keep]
     report: dict[str, Any] = {"n": int(len(frame)), "n_in_scope": int(in_scope.sum()), "systems": {}}
     for name, s in systems.items():
         metrics = ranking_metrics(
-            s["score"][in_scope], s["confidence"][in_scope], primary[in_scope],
-            [a for a, keep in zip(acceptable, in_scope) if keep], roles,
+            s["score"][in_scope], s["confidence"][in_scope], primary[in_scope], inside, roles
         ) if in_scope.any() else {}
         metrics.update(scope_metrics(s["fit"], in_scope, s.get("abstain")))
         if s.get("in_set") is not None and in_scope.any():
-            metrics.update(set_metrics(s["in_set"][in_scope], [a for a, k in zip(acceptable, in_scope) if k]))
+            metrics.update(set_metrics(s["in_set"][in_scope], inside))
         report["systems"][name] = metrics
     return report
 

@@ -77,3 +77,9 @@ class MatchResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (floats rounded to 4 places): the same shape everywhere."""
         return _rounded(asdict(self))
+
+    def _repr_html_(self) -> str:
+        """Role cards with score bars, quotes and the person's sentences, for Jupyter."""
+        from .display import result_html
+
+        return result_html(self)

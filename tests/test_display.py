@@ -1,0 +1,79 @@
+"""The notebook display: every role and quote is shown, and every value is escaped."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from matcher.display import result_html, score_bar
+from matcher.results import Evidence, MatchResult, Quote, RoleMatch
+
+EVIL = '<script>alert("x")</script>'
+
+
+def _result(evil: str = EVIL) -> MatchResult:
+    mine = Evidence(f"I wrote {evil} in my bio & more", 0, 30, 0.61)
+    quote = Quote(text=f"Product managers {evil} own the roadmap.", source="articles/a.md",
+                  title=f"Title {evil}", section=f"Section {evil}", start=10, end=50, score=0.7, matched=mine)
+    other = Quote(text="A second passage about launches.", source="articles/b.md", title="Second article",
+                  section="", start=0, end=33, score=0.5)
+    roles = (
+        RoleMatch(id="product-manager", title=f"Product Manager {evil}", score=0.82, confidence=0.64,
+                  similarity=0.7, classifier=0.8, weak=False, quotes=(quote, other), evidence=(mine,)),
+        RoleMatch(id="strategy", title="Strategy", score=0.31, confidence=0.05, similarity=0.3,
+                  classifier=None, weak=True, quotes=(), evidence=()),
+    )
+    return MatchResult(roles=roles, fit=0.77, abstain=False, model_version=f"v{evil}", n_sentences=2,
+                       n_chunks=1, role_set=("product-manager",), coverage=0.9, warnings=(f"warn {evil}",))
+
+
+def test_no_raw_markup_from_values_survives():
+    html = result_html(_result())
+    assert "<script" not in html.lower()
+    assert escape(EVIL) in html
+    # the only tags are the ones the renderer writes
+    tags = set(re.findall(r"</?([a-zA-Z]+)", html))
+    assert tags <= {"div", "span", "b", "code", "blockquote", "ul", "li"}
+
+
+def test_every_role_quote_title_and_sentence_is_shown():
+    result = _result(evil="plain")
+    html = result_html(result)
+    for role in result.roles:
+        assert escape(role.title) in html and role.id in html
+        for quote in role.quotes:
+            assert escape(quote.text) in html and escape(quote.title) in html
+            assert f"{quote.source}:{quote.start}-{quote.end}" in html
+        for evidence in role.evidence:
+            assert escape(evidence.text) in html
+    assert html.count("(weak)") == 1
+    assert "64%" in html  # confidence of the first role
+
+
+def test_repr_html_is_the_display():
+    result = _result()
+    assert result._repr_html_() == result_html(result)
+
+
+def test_abstaining_result_says_so_and_shows_warnings():
+    result = _result(evil="x")
+    abstained = MatchResult(roles=result.roles, fit=0.1, abstain=True, model_version="v1", n_sentences=1,
+                            n_chunks=1, warnings=("text was truncated",))
+    html = result_html(abstained)
+    assert "no strong fit" in html and "text was truncated" in html
+
+
+def test_score_bar_clamps_and_shows_the_number():
+    assert "width:100.0%" in score_bar(1.7) and "1.70" in score_bar(1.7)
+    assert "width:0.0%" in score_bar(-0.2)
+    assert "width:50.0%" in score_bar(0.5)
+
+
+def test_real_result_from_the_fake_matcher(fake_matcher):
+    result = fake_matcher.match("I build <b>roadmaps</b> & run user interviews for a SaaS product.", top=3)
+    html = result._repr_html_()
+    assert "<b>roadmaps</b>" not in html
+    for role in result.roles:
+        assert escape(role.title) in html
+        for quote in role.quotes:
+            assert escape(quote.text) in html
