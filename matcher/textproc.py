@@ -34,7 +34,13 @@ def decode_bytes(data: bytes) -> str:
     Raises ``InputTextError`` for binary content (NUL bytes outside UTF-16).
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputTextError(
+                f"the input starts like UTF-16 text but is corrupt or cut short (byte {exc.start}); "
+                "save it again as UTF-8 or paste the text"
+            ) from exc
     if b"\x00" in data:
         raise InputTextError("the input looks like a binary file (it contains NUL bytes); paste plain text")
     for encoding in ("utf-8-sig", "cp1252"):

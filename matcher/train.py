@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 SEED = 0
 FOLDS = 5
 COVERAGE = 0.9  # target coverage of the conformal role sets
+FALSE_ABSTAIN = 0.02  # share of in-scope training texts (out of fold) allowed to get "no good fit"
 
 
 def featurize(embedder: Any, index: CorpusIndex, texts: list[str], batch: int = 64,
@@ -56,11 +57,10 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
     return float(minimize_scalar(nll, bounds=(0.05, 20.0), method="bounded").x)
 
 
-def best_threshold(scores: np.ndarray, positive: np.ndarray) -> float:
-    """Threshold on ``scores`` maximising Youden's J (TPR − FPR)."""
-    candidates = np.unique(scores)
-    j = [(scores[positive] >= t).mean() - (scores[~positive] >= t).mean() for t in candidates]
-    return float(candidates[int(np.argmax(j))])
+def abstain_threshold(fit_in_scope: np.ndarray, false_abstain: float = FALSE_ABSTAIN) -> float:
+    """The fit below which to abstain: the ``false_abstain`` quantile of in-scope fit scores, so that
+    at most that share of in-scope people are told "no good fit" (the costlier mistake)."""
+    return float(np.quantile(fit_in_scope, false_abstain, method="lower"))
 
 
 def fit_ranker(
@@ -72,7 +72,7 @@ def fit_ranker(
     ``labels``: a role id per document, ``None`` for out-of-scope ones; ``extra_X``/``extra_y``: more
     labeled vectors for the classifier only (weak supervision).
     """
-    labels_arr = np.array([r if r is not None else "" for r in labels], dtype=object)
+    labels_arr = np.array([r if isinstance(r, str) else "" for r in labels], dtype=object)  # None/NaN: out
     inside = labels_arr != ""
     fi = feats.subset(inside)
     yi = labels_arr[inside].astype(str)
@@ -124,8 +124,10 @@ def fit_ranker(
     if (~inside).sum() >= FOLDS:
         scope_oof = cross_val_predict(scope, S, inside, cv=StratifiedKFold(FOLDS, shuffle=True, random_state=SEED),
                                       method="predict_proba")[:, 1]
-        threshold = best_threshold(scope_oof, inside)
+        threshold = abstain_threshold(scope_oof[inside])
         metrics["oof_scope_auroc"] = float(roc_auc_score(inside, scope_oof))
+        metrics["oof_abstain_in_scope"] = float((scope_oof[inside] < threshold).mean())
+        metrics["oof_abstain_out_of_scope"] = float((scope_oof[~inside] < threshold).mean())
     else:  # no out-of-scope examples: never abstain on the detector alone
         scope = make_pipeline(StandardScaler(), LogisticRegression())
         S = np.vstack([S, S.mean(0, keepdims=True) - 10])

@@ -8,7 +8,7 @@ from sklearn.utils.estimator_checks import check_estimator
 
 from matcher.classify import RoleClassifier
 from matcher.rank import DocFeatures, conformal_threshold
-from matcher.train import best_threshold, fit_ranker, fit_temperature
+from matcher.train import abstain_threshold, fit_ranker, fit_temperature
 
 ROLES = ["r0", "r1", "r2"]
 
@@ -79,9 +79,10 @@ def test_temperature_recovers_the_generating_one():
     assert fit_temperature(logits, y) == pytest.approx(2.0, rel=0.1)
 
 
-def test_best_threshold_separates_perfectly_separable_scores():
-    scores = np.array([0.1, 0.2, 0.8, 0.9])
-    assert best_threshold(scores, np.array([False, False, True, True])) == pytest.approx(0.8)
+def test_abstain_threshold_keeps_the_allowed_share_of_in_scope_texts():
+    fit = np.linspace(0.0, 1.0, 101)
+    t = abstain_threshold(fit, 0.02)
+    assert (fit < t).mean() == pytest.approx(0.02, abs=0.01)
 
 
 def test_conformal_sets_reach_their_coverage_on_fresh_data():
@@ -99,13 +100,13 @@ def test_conformal_sets_reach_their_coverage_on_fresh_data():
     assert 0.88 <= covered <= 0.94
 
 
-def test_fused_ranker_sets_are_empty_when_it_abstains():
-    feats, labels = synthetic(0)
+def test_fused_ranker_sets_cover_and_are_empty_when_it_abstains():
+    feats, labels = synthetic(0, n=100)
     ranker = fit_ranker(feats, labels, ROLES)
-    test, lt = synthetic(1)
+    test, lt = synthetic(1, n=300)
     scores = ranker.rank(test)
     assert scores.coverage == 0.9
     assert not scores.in_set[scores.abstain].any()
     kept = np.array([x is not None for x in lt]) & ~scores.abstain  # in scope, and not abstaining
     truth = np.array([ROLES.index(x) for x, k in zip(lt, kept) if k])
-    assert scores.in_set[kept][np.arange(kept.sum()), truth].mean() >= 0.88
+    assert scores.in_set[kept][np.arange(kept.sum()), truth].mean() >= 0.87  # target 0.9, finite-sample slack

@@ -45,6 +45,7 @@ def train(backend: str, models_dir: Path | None, examples: Path | None, text_col
 Examples:
   rolematch evaluate ../shared/data/resumes_kaggle.csv --acceptable-column acceptable
   rolematch evaluate titles.csv --text-column title --label-column role --format json
+  rolematch evaluate tests/data/fairness_bios.csv --fairness
 """
 )
 @click.argument("data", type=click.Path(dir_okay=False, exists=True, path_type=Path))
@@ -54,15 +55,19 @@ Examples:
 @click.option("--limit", type=int, default=None, help="Evaluate a random sample of this many rows (seed 0).")
 @click.option("--record", default=None, help="Save the fused metrics under this name in the manifest and card.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--fairness", is_flag=True,
+              help="Instead of metrics: how far scores move when names and gendered words are swapped.")
 @backend_option
 @models_option
 def evaluate(data: Path, text_column: str, label_column: str, acceptable_column: str | None, limit: int | None,
-             record: str | None, fmt: str, backend: str, models_dir: Path | None) -> None:
+             record: str | None, fmt: str, fairness: bool, backend: str, models_dir: Path | None) -> None:
     """Metrics of the fused system and its baselines on a labeled CSV (acc@1/3, MRR, F1, ECE, AUROC)."""
     import pandas as pd
 
     from ..evaluate import evaluate_frame, format_report
 
+    if fairness and record:
+        raise click.UsageError("--record saves metrics; it cannot be combined with --fairness")
     frame = pd.read_csv(data, dtype=str, keep_default_na=False)
     wanted = [text_column, label_column] + ([acceptable_column] if acceptable_column else [])
     missing = [c for c in wanted if c not in frame.columns]
@@ -75,6 +80,8 @@ def evaluate(data: Path, text_column: str, label_column: str, acceptable_column:
     if acceptable_column:
         frame = frame.rename(columns={acceptable_column: "acceptable"})
     matcher = load_matcher(models_dir, backend)
+    if fairness:
+        return _fairness(matcher, frame, fmt, f"{data.name} [{backend}]")
     try:
         report = evaluate_frame(matcher, frame)
     except (RolematchError, ValueError) as exc:
@@ -87,6 +94,17 @@ def evaluate(data: Path, text_column: str, label_column: str, acceptable_column:
         click.echo(json.dumps(report, indent=2))
     else:
         click.echo(format_report(report, f"{data.name} [{backend}]"), nl=False)
+
+
+def _fairness(matcher, frame, fmt: str, title: str) -> None:
+    from ..fairness import fairness_report, format_fairness_report
+
+    ids = frame["id"] if "id" in frame.columns else frame.index.astype(str)
+    report = fairness_report(matcher, frame["text"].tolist(), ids=[str(i) for i in ids])
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2))
+    else:
+        click.echo(format_fairness_report(report, title), nl=False)
 
 
 def _record(matcher, name: str, report: dict) -> None:

@@ -14,6 +14,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from ..gender import neutralize
+from ..privacy import redact
 from ..textproc import Span, chunk_spans, sentence_spans, validate
 
 __all__ = ["Embedder", "EncodedText", "encode_documents", "load_embedder", "BACKENDS"]
@@ -75,6 +77,8 @@ def encode_documents(embedder: Embedder, texts: Sequence[str], budget: int | Non
     prepared = []
     for raw in texts:
         text = validate(raw)
+        # contact details, the person's name and gendered words never reach the model
+        text = neutralize(redact(text).text)
         spans = sentence_spans(text)
         count = _token_counter(embedder, spans, budget)
         chunks = chunk_spans(spans, count, budget)

@@ -1,0 +1,320 @@
+"""Personal data out before embedding: e-mails, phones, street addresses, URLs and the person's name.
+
+Contact details and names say nothing about which role fits, so they must not shape the match
+(a rare name alone moved role scores by up to 0.6 before this step), and they should not be
+echoed back as evidence. ``redact`` replaces them with placeholders ([EMAIL], [PHONE], [ADDRESS],
+[URL], [NAME]). It is pure, linear-time (bounded patterns only) and conservative: dates
+("2019 - 2021"), versions, "5+ years", "C++", "C#", ".NET", percentages and plain numbers are
+left alone. Names are found where that is reliable: a "Name:" line, a top line of 2-4
+capitalised words that are not role or heading words, a bio that opens "Jane Doe is ...", or a
+common first name (``FIRST_NAMES``) followed by a surname; every later mention of that name or
+its parts goes too. Other names (an unusual first name in mid-text) stay.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+__all__ = ["Redacted", "redact", "PLACEHOLDERS", "FIRST_NAMES"]
+
+PLACEHOLDERS = {
+    "email": "[EMAIL]", "phone": "[PHONE]", "address": "[ADDRESS]", "url": "[URL]", "name": "[NAME]"
+}
+
+
+@dataclass(frozen=True)
+class Redacted:
+    """The redacted text and how many items of each kind were replaced (``{"email": 1, ...}``)."""
+
+    text: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+# --------------------------------------------------------------------------- patterns
+
+_EMAIL = re.compile(
+    r"(?<![\w.%+@-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,8}[A-Za-z]{2,24}\b"
+)
+_TLDS = r"com|org|net|edu|gov|io|dev|me|co|uk|de|fr|nl|eu|info|app|ai|ca|au|in|ch|se|es|it|page|site|tech"
+_DOMAIN = r"(?<![\w@/.-])(?:[a-z0-9][a-z0-9-]{0,62}\.){1,6}"  # lower case only: "ASP.NET" is not a site
+_URL = re.compile(
+    r"(?<![\w@/.-])(?:https?://|www\.)[^\s<>\"'|]{1,2000}"  # scheme or www.: everything up to a space
+    rf"|{_DOMAIN}(?:{_TLDS})/[^\s<>\"'|]{{0,2000}}"  # linkedin.com/in/jane, github.com/jane
+    rf"|{_DOMAIN}(?:com|org|net|edu|gov)\b(?![\w@.-])"  # jane-doe.com, not socket.io or Node.js
+)
+_URL_TRAILING = ".,;:!?)]}'\""
+
+_PHONE = re.compile(r"(?<![\w+/.,-])(?:\+|\(\+?)?\d[\d \t().\-/]{5,22}\d(?![\w%+])")
+_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+
+_STREET_SUFFIX = (
+    r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Parkway|Pkwy"
+    r"|Terrace|Ter|Circle|Cir|Highway|Hwy|Square|Sq|Crescent|Gardens|Grove|Mews"
+)
+_US_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM"
+    "|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
+)
+_CAP = r"[A-Z][A-Za-z'’.\-]{0,30}"
+_CITY = r"[A-Z][A-Za-z'’.\-]{1,30}(?: [A-Z][A-Za-z'’.\-]{1,30}){0,3}"
+_UK_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}"
+_UNIT = r"(?:,? (?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|#)\.? ?#?[\dA-Za-z\-]{1,6})?"
+_TAIL = (  # ", Mountain View, CA 94043", ", London NW1 6XE", ", USA"
+    rf"(?:,? {_CITY}(?:,? (?:{_US_STATES}) \d{{5}}(?:-\d{{4}})?|,? {_UK_POSTCODE})?)?"
+    r"(?:,? (?:USA|US|U\.S\.A?\.|United States|UK|United Kingdom))?"
+)
+_EU_COMPOUND = r"(?:straße|strasse|str\.|weg|gasse|platz|allee|damm|straat|laan|gracht|plein|vej|gatan|veien)"
+_EU_PREFIX = (
+    r"(?:Rue|rue|Avenue|Boulevard|Via|Viale|Corso|Piazza|Calle|Carrer|Plaza|Rua|Avenida|Paseo|Chemin|Quai)"
+)
+_EU_PARTICLE = r"(?:de|del|della|di|da|do|dos|la|le|les|des|du|von|van|der)"
+_EU_TAIL = r"(?:,? (?:\d{4,5}|[A-Z]-\d{4,5}) [A-Z][A-Za-zÀ-ÿ\-]{1,30}(?: [A-Z][A-Za-zÀ-ÿ\-]{1,30})?)?"
+_ADDRESS = re.compile(
+    # US / UK: "221B Baker Street", "1600 Amphitheatre Pkwy, Mountain View, CA 94043"
+    rf"(?<![\w.,-])\d{{1,6}}[A-Za-z]?,? (?:{_CAP} ){{1,4}}(?:{_STREET_SUFFIX})\b\.?{_UNIT}{_TAIL}"
+    # German, Dutch, Nordic: "Hauptstraße 5, 10115 Berlin"
+    rf"|(?<![\w-])[A-ZÄÖÜÅÆØ][A-Za-zÀ-ÿ\-]{{0,40}}{_EU_COMPOUND} \d{{1,4}}[a-z]?{_EU_TAIL}"
+    # French, Italian, Spanish: "12 rue de Rivoli, 75001 Paris", "Via Roma 10, 00184 Roma" (needs a number)
+    rf"|(?<![\w.,-])\d{{1,4}},? {_EU_PREFIX} (?:(?:{_EU_PARTICLE}|{_CAP}) ){{0,3}}{_CAP}{_EU_TAIL}"
+    rf"|(?<![\w-]){_EU_PREFIX} (?:(?:{_EU_PARTICLE}|{_CAP}) ){{0,3}}{_CAP},? \d{{1,4}}[a-z]?\b{_EU_TAIL}"
+)
+_US_CITY_ZIP = re.compile(rf"(?<![\w])(?:{_CITY}), (?:{_US_STATES}) \d{{5}}(?:-\d{{4}})?\b")
+_LABELLED = re.compile(
+    r"(?im)^[ \t]*(?:home |postal |mailing |street )?address[ \t]*[:\-–][ \t]*(\S[^\n]{0,200})$"
+)
+_LABELLED_NAME = re.compile(r"(?im)^[ \t]*(?:full[ \t]+)?name[ \t]*[:\-–][ \t]*(\S[^\n]{0,80})$")
+
+# Words that mark a line as a heading or a role, not a person's name.
+_NOT_NAME = frozenset(
+    (
+        "resume", "résumé", "cv", "curriculum", "vitae", "summary", "profile", "objective", "experience",
+        "education", "skills", "contact", "about", "me", "personal", "details", "information",
+        "references", "portfolio", "work", "history", "employment", "career", "key", "achievements",
+        "professional", "technical", "engineer", "engineering", "manager", "management", "developer",
+        "development", "designer", "design", "analyst", "consultant", "director", "lead", "senior",
+        "junior", "principal", "staff", "head", "officer", "chief", "specialist", "architect",
+        "scientist", "product", "software", "marketing", "sales", "data", "project", "program",
+        "programme", "owner", "founder", "co-founder", "ceo", "cto", "cfo", "coo", "cmo", "vp",
+        "president", "vice", "partner", "associate", "intern", "administrator", "technician", "support",
+        "operations", "strategy", "business", "executive", "coordinator", "assistant", "team", "leader",
+        "expert", "freelance", "freelancer", "remote", "full", "stack", "backend", "frontend", "devops",
+        "cloud", "security", "it", "ai", "ml", "python", "java", "university", "college", "school",
+        "limited", "ltd", "inc", "gmbh", "llc", "company", "group", "bank", "consulting", "services",
+        "solutions", "nurse", "teacher", "chef", "cook", "doctor", "physician", "lawyer", "attorney",
+        "accountant", "writer", "editor", "journalist", "artist", "photographer", "pilot", "driver",
+        "mechanic", "electrician", "plumber", "carpenter", "pharmacist", "dentist", "therapist",
+        "researcher", "professor", "lecturer", "student", "graduate", "recruiter", "marketer", "trader",
+        "banker", "investor", "advisor", "the", "and", "of", "for", "in", "at", "with", "a", "an", "to",
+        "my", "our", "new", "scrum", "master", "agile", "coach", "police", "sergeant", "server", "domain",
+        "microsoft", "google", "amazon", "network", "systems", "digital", "global", "international",
+        "creative", "customer", "success", "account", "human", "resources", "finance", "financial",
+        "legal", "health", "medical", "clinical", "research", "quality", "assurance", "supply", "chain",
+        "logistics", "retail", "venture", "capital", "growth", "brand", "content", "social", "media",
+        "web", "mobile", "full-stack", "insurance", "banking", "analytics", "platform", "infrastructure",
+        "corp", "labs", "studio", "agency", "partners", "ventures", "holdings", "technologies",
+        "consultancy",
+    )
+)
+_NAME_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "La", "Le", "Van", "O'", "O’", "D'", "D’")
+_HONORIFIC = frozenset(["mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "mx.", "dr", "dr.", "prof", "prof."])
+#: Common first names from many cultures: "First Surname" anywhere in the text is the person's name.
+FIRST_NAMES = frozenset(
+    (
+        "Aaliyah", "Abdul", "Abdullah", "Adaeze", "Adebayo", "Adeola", "Aditya", "Adriana", "Ahmad",
+        "Ahmed", "Aiko", "Aisha", "Akira", "Alejandro", "Aleksandr", "Alex", "Alexander", "Alexandra",
+        "Ali", "Alice", "Alicia", "Amara", "Amina", "Amir", "Amit", "Ana", "Ananya", "Andrea", "Andrés",
+        "Andrew", "Ángel", "Anil", "Anna", "Anton", "Arjun", "Ayesha", "Ayodele", "Bilal", "Bongani",
+        "Camila", "Carlos", "Carmen", "Catherine", "Chiamaka", "Chidi", "Chinedu", "Chloe", "Chris",
+        "Christopher", "Daniel", "Daniela", "Darius", "David", "Deepak", "DeShawn", "Diego", "Dmitri",
+        "Ebony", "Elena", "Elif", "Elizabeth", "Emeka", "Emily", "Emma", "Esra", "Farah", "Fatima",
+        "Fatuma", "Felipe", "Fernando", "Gabriel", "Gabriela", "Giulia", "Hamid", "Hana", "Hannah",
+        "Hassan", "Hiroshi", "Hyun", "Ibrahim", "Ifeoma", "Ines", "Isabel", "Isabella", "Jamal",
+        "Jasmine", "Javier", "Jennifer", "Jessica", "Jin", "John", "Jorge", "José", "Joseph", "Juan",
+        "Julia", "Karim", "Katarzyna", "Kavya", "Kenji", "Kevin", "Khalid", "Kofi", "Kwame", "Lakshmi",
+        "Latoya", "Laura", "Layla", "Leila", "Lina", "Lucas", "Luis", "Malik", "Maria", "María", "Mariam",
+        "Marta", "Mateus", "Matthew", "Mehmet", "Mei", "Michael", "Min", "Ming", "Mohammed", "Muhammad",
+        "Nadia", "Naledi", "Nia", "Nikhil", "Noah", "Nomvula", "Olga", "Oluwaseun", "Omar", "Paolo",
+        "Patrick", "Pedro", "Pooja", "Priya", "Rahul", "Rania", "Raquel", "Ravi", "Rohan", "Rosa",
+        "Sakura", "Samir", "Sara", "Sarah", "Sean", "Sergei", "Siddharth", "Sipho", "Sofia", "Sophie",
+        "Sunil", "Tamara", "Tariq", "Thabo", "Thomas", "Tomás", "Tunde", "Valentina", "Vikram", "Wei",
+        "Xin", "Yara", "Yasmin", "Yuki", "Yusuf", "Zainab", "Zanele", "Zoe", "Zoë",
+    )
+)
+_KNOWN_FULL_NAME = re.compile(
+    r"(?<![\w\[-])(?:" + "|".join(sorted(FIRST_NAMES, key=len, reverse=True)) + r")"
+    r"(?: [A-Z]\.)? [A-Z][^\W\d_]*(?:[-'’][A-Z][^\W\d_]*)?(?![\w-])"
+)
+_BIO_VERBS = (
+    "is|was|has|had|works|worked|leads|led|runs|ran|manages|managed|joined|spent|brings|holds|started|began"
+    "|serves|served|owns|builds|built|helps|heads|founded|specialises|specializes"
+)
+_BIO_OPENING = re.compile(  # "Maria Garcia is ...", "Oluwaseun Adeyemi's team ..." at the very start
+    rf"\s*((?:[^\W\d_][^\s,;:()\[\]]* ){{1,3}}[^\W\d_][^\s,;:()\[\]'’]*)(?=['’]s\b|\s(?:{_BIO_VERBS})\b)"
+)
+_NAME_SEPARATORS = re.compile(r"\s+(?:\||•|·|–|—|-)\s+|,\s*")
+
+
+# --------------------------------------------------------------------------- public
+
+
+def redact(text: str) -> Redacted:
+    """Replace e-mails, URLs, phone numbers, street addresses and the person's name with placeholders.
+
+    Pure function of ``text``; returns the new text and the number of replacements per kind.
+    Running it twice changes nothing more.
+    """
+    counts: Counter[str] = Counter()
+    text = _sub(_EMAIL, "email", text, counts)
+    text = _sub(_URL, "url", text, counts, fix=_trim_url)
+    text = _sub(_LABELLED, "address", text, counts, group=1)
+    text = _sub(_ADDRESS, "address", text, counts)
+    text = _sub(_US_CITY_ZIP, "address", text, counts)
+    text = _sub(_PHONE, "phone", text, counts, keep=_is_phone)
+    text = _redact_name(text, counts)
+    return Redacted(text, {k: v for k, v in counts.items() if v})
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _sub(pattern: re.Pattern[str], kind: str, text: str, counts: Counter[str], *, group: int = 0,
+         keep=None, fix=None) -> str:
+    placeholder = PLACEHOLDERS[kind]
+    out: list[str] = []
+    pos = 0
+    for m in pattern.finditer(text):
+        start, end = m.span(group)
+        if fix is not None:
+            end = start + len(fix(text[start:end]))
+        if end <= start or (keep is not None and not keep(text[start:end])) or text[start:end] == placeholder:
+            continue
+        out.append(text[pos:start])
+        out.append(placeholder)
+        counts[kind] += 1
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _trim_url(url: str) -> str:
+    while url and url[-1] in _URL_TRAILING:
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    return url
+
+
+def _is_phone(candidate: str) -> bool:
+    """Tell a phone number from dates, ranges, versions, IP addresses and plain numbers."""
+    digits = sum(ch.isdigit() for ch in candidate)
+    international = candidate.startswith(("+", "(+", "00"))
+    if not (8 if international else 9) <= digits <= 15:
+        return False
+    if candidate.count("(") != candidate.count(")") or candidate.count("/") > 1:
+        return False
+    if re.search(r"\s[-–]\s|--|\.\.|[.\-/]\s|\s[.\-/]", candidate) or _IPV4.fullmatch(candidate):
+        return False  # "2019 - 2021", "1.. 2", "10.0.0.1"
+    groups = re.findall(r"\d+", candidate)
+    if len(groups) == 1:
+        return international  # a plain number unless written as +447700900461
+    if any(len(g) < 2 for g in groups[1:]) and not (international and len(groups[0]) <= 3):
+        return False  # versions and ISBNs have one-digit parts; "+1 (555) ..." is fine
+    if all(len(g) == 4 and g[:2] in ("19", "20") for g in groups):
+        return False  # a list of years
+    thousands = len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])
+    if not international and "(" not in candidate and thousands:
+        return candidate.startswith("0")  # "1 234 567 890" is a number; "020 794 6095" a phone
+    # dotted phones are 555.123.4567; anything else dotted is a version
+    return "." not in candidate or international or len(groups) == 3
+
+
+def _redact_name(text: str, counts: Counter[str]) -> str:
+    """The person's name: a "Name:" line, the top line, a bio's opening words, a known first name
+    with a surname; then every later mention of the full name or of its parts."""
+    names: list[str] = []
+
+    def labelled(m: re.Match[str]) -> str:
+        value = m.group(1).strip()
+        if not _looks_like_name(value, allow_single=True):
+            return m.group(0)
+        names.append(value)
+        counts["name"] += 1
+        return m.group(0)[: m.start(1) - m.start(0)] + PLACEHOLDERS["name"]
+
+    text = _LABELLED_NAME.sub(labelled, text)
+    first = re.match(r"\s*([^\n]*)\n\s*\S", text)  # a name line has more text below it
+    if first and first.group(1):
+        head = _NAME_SEPARATORS.split(first.group(1).strip(), maxsplit=1)[0].strip()
+        if _looks_like_name(head):
+            start = first.start(1) + first.group(1).index(head)
+            text = text[:start] + PLACEHOLDERS["name"] + text[start + len(head) :]
+            names.append(head)
+            counts["name"] += 1
+    opening = _BIO_OPENING.match(text)  # "Maria Garcia is a product manager ..."
+    if opening and not opening.group(1).isupper() and _looks_like_name(opening.group(1)):
+        names.append(opening.group(1))
+    for m in _KNOWN_FULL_NAME.finditer(text):  # "... Ravi Menon owns the product lifecycle"
+        if _looks_like_name(m.group()):
+            names.append(m.group())
+    for name in dict.fromkeys(names):
+        text = _replace_mentions(text, name, counts)
+    return text
+
+
+def _replace_mentions(text: str, name: str, counts: Counter[str]) -> str:
+    """Replace the full name, then each of its words (capitalised, 3+ letters) on its own."""
+    words = [w for w in name.split() if w.lower() not in _HONORIFIC]
+    parts = [r"\s+".join(map(re.escape, words))]
+    parts += [re.escape(w) for w in words if len(w.strip(".")) >= 3 and w.lower() not in _NOT_NAME]
+    for part in parts:
+        pattern = re.compile(rf"(?<![\w\[-]){part}(?![\w\]-])", re.IGNORECASE)
+
+        def sub(m: re.Match[str]) -> str:
+            if not m.group()[0].isupper():
+                return m.group()
+            counts["name"] += 1
+            return PLACEHOLDERS["name"]
+
+        text = pattern.sub(sub, text)
+    return text
+
+
+def _looks_like_name(value: str, allow_single: bool = False) -> bool:
+    """2-4 capitalised words (1-4 after a "Name:" label), no digits, none of them a role or heading word."""
+    words = value.split()
+    if words and words[0].lower() in _HONORIFIC:
+        words = words[1:]
+    if not (1 if allow_single else 2) <= len(words) <= 4 or len(value) > 60:
+        return False
+    if not all(_is_name_word(w) for w in words) or all(len(w) <= 2 for w in words):
+        return False  # "A. B." or "IT HR" is not a reliable name
+    if len({w.isupper() for w in words if len(w) > 2}) > 1:
+        return False  # "SQL Server", "Jane DOE": acronyms mixed with words are not a name
+    return not any(w.lower().strip(".") in _NOT_NAME for w in words)
+
+
+def _is_name_word(word: str) -> bool:
+    """"Jane", "JANE", "J.", "Okwuosa-Lindqvist", "McDonald", "O'Neil", "Zoë": letters, capitalised."""
+    if len(word) == 2 and word[0].isupper() and word[1] == ".":
+        return True
+    parts = word.split("-")
+    return len(parts) <= 3 and all(_is_name_part(p) for p in parts)
+
+
+def _is_name_part(part: str) -> bool:
+    letters = part.replace("'", "").replace("’", "")
+    if len(letters) < 2 or not letters.isalpha() or not part[0].isupper():
+        return False
+    if part.isupper():
+        return True
+    for prefix in _NAME_PREFIXES:  # McDonald, DeShawn, O'Neil
+        if part.startswith(prefix) and len(part) > len(prefix) + 1 and part[len(prefix)].isupper():
+            part = part[len(prefix):]
+            break
+    return part[1:].replace("'", "").replace("’", "").islower()

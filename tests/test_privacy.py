@@ -1,0 +1,200 @@
+"""Personal data: contact details and the name line are redacted before embedding, never logged or written."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from conftest import DATA, ROOT
+
+from matcher import RoleMatcher
+from matcher.cli import main
+from matcher.embed import encode_documents
+from matcher.privacy import redact
+
+CONTACT = [  # (text, kind) pairs that must disappear entirely
+    ("jane.doe+cv@mail.example.co.uk", "email"),
+    ("J_Smith-2@company.io", "email"),
+    ("+1 (555) 123-4567", "phone"),
+    ("+44 20 7946 0958", "phone"),
+    ("0049 30 1234567", "phone"),
+    ("555.123.4567", "phone"),
+    ("555-123-4567", "phone"),
+    ("(555) 123-4567", "phone"),
+    ("020 7946 0958", "phone"),
+    ("07700 900461", "phone"),
+    ("+33 1 42 68 53 00", "phone"),
+    ("+447700900461", "phone"),
+    ("221B Baker Street", "address"),
+    ("1600 Amphitheatre Pkwy, Mountain View, CA 94043", "address"),
+    ("1428 Larkspur Lane, Apt 3B, Portland, OR 97214, USA", "address"),
+    ("10 Downing Street, London SW1A 2AA", "address"),
+    ("Hauptstraße 5, 10115 Berlin", "address"),
+    ("Keizersgracht 123, 1015 Amsterdam", "address"),
+    ("12 rue de Rivoli, 75001 Paris", "address"),
+    ("Via Roma 10, 00184 Roma", "address"),
+    ("https://www.linkedin.com/in/jane-doe-123", "url"),
+    ("http://jane.dev/portfolio?x=1", "url"),
+    ("www.janedoe.com", "url"),
+    ("linkedin.com/in/jane-doe", "url"),
+    ("github.com/janedoe", "url"),
+    ("janedoe.com", "url"),
+]
+
+KEEP = [  # must come out unchanged
+    "Product manager 2019 - 2021, then 2021-2023 (2017 - 2021).",
+    "From 01/02/2019 to 03/04/2021; started 2021-03-15.",
+    "Python 3.11.2, Windows 10.0.19041.1, Django 4.2, v2.3.1-beta.",
+    "5+ years of experience; 10+ years in sales; 3 years at Acme.",
+    "C++, C#, F#, .NET, ASP.NET Core, Node.js, Vue.js, socket.io, scikit-learn.",
+    "Grew revenue 35% and cut churn by 12.5 % across 1,200,000 users and 3M requests per day.",
+    "Order 1234567890 and 1 234 567 890 units; budget $120,000 - 150,000.",
+    "Reduced p95 latency from 900 ms to 140 ms on 192.168.100.100.",
+    "ISBN 978-3-16-148410-0; 2015 2016 2017 2018.",
+    "I coordinate via Slack and Jira, and led 3 Product Teams.",
+    "Senior Software Engineer\nI build APIs.",
+    "Work History\nAcme, 2019 - 2021.",
+    "Emergency Nurse\nI triage patients.",
+    "Curriculum Vitae\nI build APIs.",
+    "Scrum Master | Agile Coach\nI run sprints.",
+    "Police Sergeant, Traffic Division",
+    "Microsoft SQL Server DBA is my job, 10 yrs.",
+    "Xyla Quorn",  # a one-line text is not a name line, and Xyla is not a known first name
+    "I worked with Xyla on the roadmap; Grace under pressure.",
+]
+
+
+@pytest.mark.parametrize(("item", "kind"), CONTACT)
+def test_contact_details_are_replaced_by_their_placeholder(item, kind):
+    out = redact(f"Contact: {item} (any time).\nI run product launches.")
+    assert item not in out.text
+    assert f"[{kind.upper()}]" in out.text and out.counts == {kind: 1}
+    assert out.text.endswith("(any time).\nI run product launches.")
+
+
+@pytest.mark.parametrize("text", KEEP)
+def test_dates_versions_numbers_and_skills_are_not_redacted(text):
+    assert redact(text).text == text and redact(text).counts == {}
+
+
+@pytest.mark.parametrize(
+    "first_line",
+    ["Maria Garcia", "JORDAN AMARI OKWUOSA-LINDQVIST", "Dr. Jane O'Neil-McDonald", "Oluwaseun Adeyemi, MBA",
+     "Wei Zhang | Data Scientist", "Zoë Ångström"],
+)
+def test_the_name_line_at_the_top_is_redacted(first_line):
+    out = redact(f"{first_line}\nProduct manager at a fintech.\nMaria Garcia owns the roadmap.")
+    assert out.text.startswith("[NAME]") and out.counts["name"] >= 1
+    assert out.text.splitlines()[1] == "Product manager at a fintech."
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Xyla Quorn is a product manager. Xyla Quorn's team ships weekly; Quorn runs reviews.",
+     "Product manager, fintech. Ravi Menon owns the roadmap; Ravi ships weekly and Menon reviews."],
+)
+def test_a_bio_opening_or_a_known_full_name_is_redacted_everywhere(text):
+    out = redact(text)
+    assert not any(part in out.text for part in ("Xyla", "Quorn", "Ravi", "Menon")), out.text
+    assert out.counts["name"] == 3
+
+
+def test_a_labelled_name_is_redacted_and_repeated_later():
+    out = redact("Profile\nName: Priya Sharma\nI am a product manager. Priya Sharma led the launch.")
+    assert "Priya Sharma" not in out.text and out.counts == {"name": 2}
+
+
+def test_redaction_is_idempotent_and_counts_each_item():
+    text = (DATA / "pii_resume.txt").read_text(encoding="utf-8")
+    once = redact(text)
+    assert redact(once.text).text == once.text
+    assert once.counts == {"name": 1, "email": 1, "phone": 3, "address": 1, "url": 2}
+    for line in once.text.splitlines()[8:]:  # nothing below the contact block changes
+        assert line in text
+
+
+def test_encode_documents_embeds_the_redacted_text(fake_embedder):
+    doc = encode_documents(fake_embedder, ["Jane Doe\nMail me at jane@example.com. I build APIs in Go."])[0]
+    assert doc.text == "[NAME]\nMail me at [EMAIL]. I build APIs in Go."
+    assert all(doc.text[s.start : s.end] == s.text for s in doc.spans)
+
+
+# --------------------------------------------------------------------------- the real resume
+
+PII = ["jordan", "okwuosa", "example.com", "linkedin", "555", "7700", "7946", "larkspur", "97214"]
+
+
+@pytest.mark.model
+def test_pii_resume_leaks_nothing_and_matches_like_the_resume_without_contacts(real_matcher):
+    text = (DATA / "pii_resume.txt").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    without_contacts = "\n".join([lines[1], *lines[7:]])  # keep the title line, drop name and contacts
+    full, bare = real_matcher.match([text, without_contacts], top=5, quotes=3)
+    dumped = json.dumps(full.to_dict(), ensure_ascii=False).lower()
+    assert not [item for item in PII if item in dumped]
+    evidence = [e.text for r in full.roles for e in r.evidence]
+    evidence += [q.matched.text for r in full.roles for q in r.quotes]
+    assert evidence and not [e for e in evidence if any(item in e.lower() for item in PII)]
+    assert [r.id for r in full.roles][0] == [r.id for r in bare.roles][0]
+    assert {r.id for r in full.roles[:3]} == {r.id for r in bare.roles[:3]}
+    scores = {r.id: r.score for r in bare.roles}
+    assert all(abs(r.score - scores[r.id]) <= 0.02 for r in full.roles[:3])
+
+
+# --------------------------------------------------------------------------- nothing logged, nothing written
+
+MARKER = "ZQXJ7781MARKER"
+BIO = f"I build backend services in Python and Go, and I review code every day ({MARKER})."
+
+
+def _leaks(caplog) -> list[str]:
+    return [r.name for r in caplog.records if MARKER in r.getMessage() or MARKER in str(r.args)]
+
+
+def test_matching_logs_no_input_text(fake_matcher, caplog, monkeypatch):
+    caplog.set_level(logging.DEBUG)
+    fake_matcher.match(BIO, top=3)
+    fake_matcher.match_many([BIO, BIO + " Also SQL."], top=2)
+    with pytest.raises(ValueError):
+        fake_matcher.match(f"{MARKER}\x00", top=3)
+    monkeypatch.setattr(RoleMatcher, "load", classmethod(lambda cls, **kw: fake_matcher))
+    out = CliRunner().invoke(main, ["-vv", "match", BIO, "--format", "json"], catch_exceptions=False)
+    assert out.exit_code == 0 and MARKER in out.output  # the user asked for it on stdout
+    assert caplog.records is not None and not _leaks(caplog)
+
+
+@pytest.mark.model
+def test_matching_with_the_real_model_logs_no_input_text(real_matcher, caplog):
+    caplog.set_level(logging.DEBUG)
+    real_matcher.match(BIO, top=3)
+    assert not _leaks(caplog)
+
+
+@pytest.mark.model
+def test_rolematch_match_writes_no_files(tmp_path):
+    """A real process with its own HOME, TMPDIR and cwd: no file appears, the models folder is untouched.
+
+    (Importing sentence-transformers makes torch create an empty ``torchinductor_<user>`` folder in
+    TMPDIR; folders are allowed there, files are not.)"""
+    cwd, home, tmp = tmp_path / "cwd", tmp_path / "home", tmp_path / "tmp"
+    for folder in (cwd, home, tmp):
+        folder.mkdir()
+    models = tmp_path / "models"  # a private copy, so a concurrent `rolematch build` cannot disturb the check
+    shutil.copytree(ROOT / "models", models)
+    before = {p: p.stat().st_mtime_ns for p in models.rglob("*")}
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(home), "TMPDIR": str(tmp), "HF_HUB_OFFLINE": "1",
+           "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "matcher", "-vv", "match", BIO, "--top", "2", "--format", "json",
+               "--models", str(models)]
+    proc = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert MARKER in proc.stdout and MARKER not in proc.stderr  # stderr carries the -vv log lines
+    assert list(cwd.rglob("*")) == [] and list(home.rglob("*")) == []
+    assert [p for p in tmp.rglob("*") if not p.is_dir()] == []
+    assert {p: p.stat().st_mtime_ns for p in models.rglob("*")} == before
