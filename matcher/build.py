@@ -38,6 +38,10 @@ def build(
         logger.info("Build - %d articles, %d passages, %d roles", len(corpus.articles), len(corpus.passages),
                     len(corpus.roles))
         if embedder is None:
+            if backend == "static":  # distilled once from the bundled MiniLM, then committed
+                from .embed.static import ensure_static_model
+
+                ensure_static_model()
             embedder = load_embedder(backend, dtype="fp32") if backend == "minilm" else load_embedder(backend)
         bar.update()
         bar.set_postfix_str(steps[1])

@@ -28,9 +28,9 @@ def main(verbose: int, quiet: bool) -> None:
 
 
 def _register() -> None:
-    from . import build_cmd, match_cmd, paths_cmd, roles_cmd, serve_cmd, train_cmd
+    from . import batch_cmd, build_cmd, match_cmd, paths_cmd, roles_cmd, serve_cmd, train_cmd
 
-    for module in (match_cmd, paths_cmd, roles_cmd, build_cmd, train_cmd, serve_cmd):
+    for module in (batch_cmd, match_cmd, paths_cmd, roles_cmd, build_cmd, train_cmd, serve_cmd):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -1,0 +1,171 @@
+"""Batch throughput: ``rolematch batch`` rows/s against the raw encoder, the fast path, and peak memory.
+
+Prints, for 2,000 bios and 200 resumes built from the bundled examples (never from ../shared/data):
+the raw ``SentenceTransformer.encode`` rows/s of the same texts (for resumes also of the same chunks
+the matcher embeds: ``encode`` alone truncates at 256 tokens), the batch engine's rows/s with the
+default MiniLM model and with the static fast path, and the ratios. Then it streams a large CSV of
+short rows through ``rolematch batch --fast`` in a subprocess and prints its rows/s and peak RSS.
+
+    python bench/batch_throughput.py [--bios 2000] [--resumes 200] [--big-rows 20000] [--workers 1 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from matcher import RoleMatcher  # noqa: E402
+from matcher.batch import run_batch  # noqa: E402
+from matcher.privacy import redact  # noqa: E402
+from matcher.textproc import chunk_spans, sentence_spans, validate  # noqa: E402
+
+
+def examples() -> pd.DataFrame:
+    """Every bundled labeled example, with its file's role."""
+    frames = [
+        pd.read_csv(p).assign(role=p.stem) for p in sorted((ROOT / "corpus" / "examples").glob("*.csv"))
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def make_bios(n: int, seed: int = 0) -> list[str]:
+    """``n`` bios: examples of at most 150 words, sampled with replacement."""
+    frame = examples()
+    short = frame[frame["text"].str.split().str.len() <= 150]
+    return short["text"].sample(n, replace=True, random_state=seed).tolist()
+
+
+def make_resumes(n: int, seed: int = 0, parts: int = 4) -> list[str]:
+    """``n`` resumes: ``parts`` examples of one role joined as sections (several hundred words each)."""
+    frame = examples()
+    rng = np.random.default_rng(seed)
+    roles = sorted(frame["role"].unique())
+    out = []
+    for _ in range(n):
+        texts = frame.loc[frame["role"] == rng.choice(roles), "text"].tolist()
+        picks = rng.choice(len(texts), size=min(parts, len(texts)), replace=False)
+        out.append("\n\n".join(texts[i] for i in picks))
+    return out
+
+
+def chunk_texts(embedder, texts: list[str]) -> list[str]:
+    """The chunks ``encode_documents`` embeds for ``texts`` (sentences packed up to the model's window)."""
+    chunks = []
+    for raw in texts:
+        spans = sentence_spans(redact(validate(raw)).text)
+        for chunk in chunk_spans(spans, embedder.count_tokens, embedder.max_tokens):
+            chunks.append("\n".join(s.text for s in chunk))
+    return chunks
+
+
+def seconds(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def write_csv(path: Path, texts: list[str]) -> Path:
+    pd.DataFrame({"id": [f"r{i}" for i in range(len(texts))], "text": texts}).to_csv(path, index=False)
+    return path
+
+
+def batch_seconds(matcher, source: Path, out: Path, **kw) -> float:
+    return seconds(lambda: run_batch(str(source), out, matcher=matcher, overwrite=True, **kw))
+
+
+def streamed(source: Path, out: Path, workers: int) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of ``rolematch batch --fast`` on ``source`` in a fresh process."""
+    exe = str(Path(sys.executable).with_name("rolematch"))
+    probe = (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    command = [
+        exe,
+        "batch",
+        str(source),
+        "--fast",
+        "--quiet",
+        "--overwrite",
+        "--workers",
+        str(workers),
+        "-o",
+        str(out),
+    ]
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", probe, *command], check=True, capture_output=True, text=True)
+    return time.perf_counter() - start, int(done.stdout.split()[-1]) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bios", type=int, default=2000)
+    parser.add_argument("--resumes", type=int, default=200)
+    parser.add_argument("--big-rows", type=int, default=20_000, help="rows of the streamed CSV (0: skip)")
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[1, 2], help="processes for the streamed run"
+    )
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="rolematch-bench-"))
+    data = {"bios": make_bios(args.bios), "resumes": make_resumes(args.resumes)}
+    words = {k: np.mean([len(t.split()) for t in v]) for k, v in data.items()}
+
+    matcher = RoleMatcher.load()
+    fast = RoleMatcher.load(backend="static")
+    encoder = matcher.embedder
+    print(
+        f"model {encoder.name} ({encoder.dtype}, {encoder.device}, {os.cpu_count()} cpus, load "
+        f"{os.getloadavg()[0]:.1f}); fast path {fast.embedder.name} ({fast.embedder.dim} dims)"
+    )
+    matcher.match(data["bios"][0]), fast.match(data["bios"][0]), encoder.model.encode(data["bios"][:64])
+    print(
+        f"{'texts':<9}{'n':>6}{'words':>7}{'raw/s':>9}{'chunks/s':>10}{'batch/s':>9}{'÷raw':>7}{'÷chunks':>9}"
+        f"{'fast/s':>9}{'fast÷batch':>12}"
+    )
+    for name, texts in data.items():
+        source = write_csv(tmp / f"{name}.csv", texts)
+        raw = len(texts) / seconds(lambda t=texts: encoder.model.encode(t, batch_size=32))
+        chunks = chunk_texts(encoder, texts)
+        same = len(chunks) == len(texts)
+        per_chunk = (
+            raw if same else len(texts) / seconds(lambda c=chunks: encoder.model.encode(c, batch_size=32))
+        )
+        batch = len(texts) / batch_seconds(matcher, source, tmp / f"{name}.out.csv")
+        quick = len(texts) / batch_seconds(fast, source, tmp / f"{name}.fast.csv")
+        print(
+            f"{name:<9}{len(texts):>6}{words[name]:>7.0f}{raw:>9.1f}{per_chunk:>10.1f}{batch:>9.1f}"
+            f"{batch / raw:>7.2f}{batch / per_chunk:>9.2f}{quick:>9.0f}{quick / batch:>12.1f}"
+            f"   ({len(chunks)} chunks)"
+        )
+    print(
+        "raw/s: SentenceTransformer.encode of the same texts (truncated at 256 tokens); chunks/s: of the "
+        "chunks the matcher embeds (every part of a long resume counts); batch/s: run_batch end to end "
+        "(read, validate, embed, rank, quote, write CSV)"
+    )
+
+    if args.big_rows:
+        short = [t.split(". ")[0][:200] for t in make_bios(args.big_rows, seed=1)]
+        source = write_csv(tmp / "big.csv", short)
+        size = source.stat().st_size / 2**20
+        for workers in args.workers:
+            wall, rss = streamed(source, tmp / "big.out.csv", workers)
+            print(
+                f"streamed {args.big_rows:,} short rows ({size:.1f} MiB CSV), --fast --workers {workers}: "
+                f"{wall:.1f} s including start-up ({args.big_rows / wall:,.0f} rows/s), "
+                f"peak RSS {rss:,.0f} MiB (largest process)"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,333 @@
+"""``run_batch``: read in chunks, score (in this process, a process pool or on Dask), write in order.
+
+The driver alone reads, flags duplicate ids, writes and resumes, so every engine gives the same
+rows in the same order; the engines only differ in where ``score_chunk`` runs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import RolematchError
+from .frame import CHUNK_ROWS, BatchSpec, Chunk, DuplicateTracker, score_chunk
+from .readers import open_table
+from .worker import MatcherSource, score_chunk_task, warm_up
+from .writers import BatchOutputError, Existing, check_writable, open_writer, output_format, scan_existing
+
+logger = logging.getLogger(__name__)
+ENGINES = ("local", "dask")
+
+
+@dataclass
+class BatchSummary:
+    """What a run did: rows scored ok / with errors, rows found from an earlier run, wall time."""
+
+    output: Path
+    rows_ok: int = 0
+    rows_error: int = 0
+    rows_resumed: int = 0
+    seconds: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def rows(self) -> int:
+        return self.rows_ok + self.rows_error
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+    def line(self) -> str:
+        resumed = f"; {self.rows_resumed:,} were already there" if self.rows_resumed else ""
+        return (
+            f"{self.rows_ok:,} rows ok, {self.rows_error:,} with errors{resumed} in {self.seconds:.1f} s "
+            f"({self.rows_per_second:,.0f} rows/s) → {self.output}"
+        )
+
+
+class BatchInterrupted(RolematchError):
+    """The run was stopped (Ctrl+C); the rows written so far are whole, ``--resume`` continues."""
+
+    def __init__(self, summary: BatchSummary) -> None:
+        super().__init__(
+            f"interrupted after {summary.rows + summary.rows_resumed:,} rows; "
+            "run the same command with --resume to continue"
+        )
+        self.summary = summary
+
+
+# ------------------------------------------------------------------------------------------ engines
+
+
+def ordered(
+    submit: Callable[[Chunk], Any], chunks: Iterator[Chunk], window: int
+) -> Iterator[tuple[Chunk, Any]]:
+    """Submit chunks as futures, at most ``window`` in flight; yield ``(chunk, result)`` in input order."""
+    pending: deque = deque()
+    for chunk in chunks:
+        pending.append((chunk, submit(chunk)))
+        if len(pending) >= window:
+            done, future = pending.popleft()
+            yield done, future.result()
+    while pending:
+        done, future = pending.popleft()
+        yield done, future.result()
+
+
+class InProcess:
+    """Scores in this process (torch already uses every core for the MiniLM encoder; overlapping the
+    encoder with ranking in a second thread was measured slower: the Python parts contend for the GIL)."""
+
+    def __init__(self, source: MatcherSource, matcher: Any = None) -> None:
+        self.matcher = matcher or source.load()
+
+    def map(self, chunks: Iterator[Chunk], spec: BatchSpec) -> Iterator[tuple[Chunk, list[dict[str, Any]]]]:
+        for chunk in chunks:
+            yield chunk, score_chunk(self.matcher, chunk, spec)
+
+    def close(self) -> None:
+        pass
+
+
+class ProcessPool:
+    """Scores in ``workers`` local processes, one model and ``threads`` torch threads each."""
+
+    def __init__(self, source: MatcherSource, workers: int) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        self.source = source
+        self.workers = workers
+        context = multiprocessing.get_context("spawn")  # no forked torch state
+        self.pool = ProcessPoolExecutor(workers, mp_context=context)
+        try:
+            for future in [self.pool.submit(warm_up, source) for _ in range(workers)]:
+                future.result()
+        except BrokenProcessPool as exc:
+            self.pool.shutdown(cancel_futures=True)
+            raise RolematchError(
+                "the scoring processes could not start; when calling run_batch from a script, run it under "
+                "`if __name__ == '__main__':` (processes are spawned and import the script)"
+            ) from exc
+        except BaseException:
+            self.pool.shutdown(cancel_futures=True)
+            raise
+
+    def map(self, chunks: Iterator[Chunk], spec: BatchSpec) -> Iterator[tuple[Chunk, list[dict[str, Any]]]]:
+        return ordered(
+            lambda c: self.pool.submit(score_chunk_task, c, spec, self.source), chunks, 2 * self.workers
+        )
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
+def default_workers(engine: str, backend: str, source: str) -> int:
+    """Scoring processes when none are asked for: 2 for a local Dask cluster; 1 for MiniLM (torch already
+    uses every core); for the static model, whose per-row work is single-threaded Python, one per core
+    (at most 4) when the input is over 1 MB, where the start-up of the processes pays off."""
+    if engine == "dask":
+        return 2
+    if backend != "static" or source == "-" or not Path(source).is_file():
+        return 1
+    return max(1, min(4, os.cpu_count() or 1)) if Path(source).stat().st_size > 2**20 else 1
+
+
+def make_engine(
+    engine: str,
+    source: MatcherSource,
+    workers: int = 1,
+    scheduler: str | None = None,
+    matcher: Any = None,
+    client: Any = None,
+):
+    """The scorer for ``engine`` (``local`` or ``dask``); each has ``map(chunks, spec)`` and ``close()``."""
+    if engine == "dask":
+        from .dask_engine import DaskEngine
+
+        return DaskEngine(source, scheduler=scheduler, workers=workers, client=client)
+    if engine != "local":
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    if scheduler:
+        raise ValueError("--scheduler needs --engine dask")
+    if workers > 1:
+        return ProcessPool(replace(source, threads=1), workers)
+    return InProcess(source, matcher)
+
+
+# ------------------------------------------------------------------------------------------ run
+
+
+def run_batch(
+    input_path: str,
+    output: str | Path,
+    *,
+    text_column: str = "text",
+    id_column: str | None = None,
+    top: int = 3,
+    quotes: int | None = None,
+    include_text: bool = False,
+    backend: str = "minilm",
+    models_dir: str | Path | None = None,
+    corpus_dir: str | Path | None = None,
+    engine: str = "local",
+    workers: int = 1,
+    scheduler: str | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    chunk_rows: int = CHUNK_ROWS,
+    progress: bool = False,
+    stdin: IO[bytes] | None = None,
+    matcher: Any = None,
+    client: Any = None,
+) -> BatchSummary:
+    """Score every row of ``input_path`` (CSV, JSONL, Parquet or ``-``) into ``output``, in input order.
+
+    Checks the input, the output and the model before any scoring; ``resume`` continues an earlier
+    run's output (same model version and columns) without writing a row twice. ``quotes``: per role
+    (default 3 for JSONL, else 1). Raises ``RolematchError`` subclasses with the fix in the message.
+    """
+    started = time.perf_counter()
+    output = Path(output)
+    fmt = output_format(output)
+    if input_path != "-" and output.exists() and output.resolve() == Path(input_path).resolve():
+        raise BatchOutputError(f"the output {output} is the input file; write the results to another file")
+    table = open_table(input_path, text_column, id_column, chunk_rows, count=progress, stdin=stdin)
+    if output.exists() and output.stat().st_size and not (resume or overwrite):
+        raise BatchOutputError(
+            f"{output} already exists; continue it with --resume or replace it with --overwrite"
+        )
+    check_writable(output)
+    source = _source(backend, models_dir, corpus_dir, matcher)
+    nested = fmt == "jsonl"
+    spec = BatchSpec(
+        text_column,
+        table.id_column,
+        min(top, source_roles(source, matcher)),
+        (3 if nested else 1) if quotes is None else quotes,
+        include_text,
+        nested,
+    )
+    existing = scan_existing(output, fmt, spec, source.model_version) if resume else Existing()
+    duplicates = DuplicateTracker()
+    chunks = _resume_point(table.chunks, existing, duplicates, spec, table.name)
+    summary = BatchSummary(output, rows_resumed=existing.rows)
+    from tqdm.auto import tqdm
+
+    scorer = make_engine(engine, source, workers, scheduler, matcher, client)
+    try:
+        writer = open_writer(output, fmt, spec, append=existing.has_header)
+    except BaseException:
+        scorer.close()
+        raise
+    bar = tqdm(
+        total=table.total,
+        initial=existing.rows,
+        unit="rows",
+        desc="Scoring",
+        disable=not progress,
+        file=sys.stderr,
+        dynamic_ncols=True,
+        smoothing=0.1,
+    )
+    complete = False
+    try:
+        for chunk, records in scorer.map(chunks, spec):
+            if spec.id_column:
+                duplicates.flag(records, chunk.rows, spec.key)
+            writer.write(records)
+            errors = sum(r["status"] == "error" for r in records)
+            summary.rows_error += errors
+            summary.rows_ok += len(records) - errors
+            bar.update(len(records))
+        complete = True
+    except KeyboardInterrupt:
+        summary.interrupted = True
+        raise BatchInterrupted(summary) from None
+    finally:
+        bar.close()
+        writer.close(complete)
+        scorer.close()
+        summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _source(backend: str, models_dir: Any, corpus_dir: Any, matcher: Any) -> MatcherSource:
+    """What workers load, with the model version read from the manifest (no model load here)."""
+    from .. import persist
+    from ..config import default_models_dir
+
+    if matcher is not None:
+        version = matcher.model_version
+        models_dir = models_dir or matcher.models_dir
+    else:
+        rebuild = "rolematch build" if backend == "minilm" else f"rolematch build --backend {backend}"
+        folder = Path(models_dir) if models_dir else default_models_dir(backend)
+        version = persist.model_version(persist.read_manifest(folder, rebuild))
+    return MatcherSource(
+        backend,
+        None if models_dir is None else str(models_dir),
+        None if corpus_dir is None else str(corpus_dir),
+        version,
+    )
+
+
+def source_roles(source: MatcherSource, matcher: Any = None) -> int:
+    """Number of roles in the catalog of the artifacts."""
+    if matcher is not None:
+        return len(matcher.corpus.roles)
+    from .. import persist
+    from ..config import default_models_dir
+
+    folder = Path(source.models_dir) if source.models_dir else default_models_dir(source.backend)
+    return len(persist.read_manifest(folder).get("roles", [])) or 1
+
+
+def _resume_point(
+    chunks: Iterator[Chunk], existing: Existing, duplicates: DuplicateTracker, spec: BatchSpec, name: str
+) -> Iterator[Chunk]:
+    """Read past the rows an earlier run wrote (noting their ids for duplicate checks), check that the
+    output continues this input, and return the chunks still to score."""
+    left = existing.rows
+    rest: list[Chunk] = []
+    while left > 0:
+        chunk = next(chunks, None)
+        if chunk is None:
+            raise BatchOutputError(
+                f"the output has {existing.rows:,} rows but {name} has only "
+                f"{existing.rows - left:,}; resume with the same input, or use --overwrite"
+            )
+        take = min(left, len(chunk))
+        if chunk.ids is not None:
+            for key, row in zip(chunk.ids[:take], chunk.rows[:take]):
+                duplicates.note(key, row)
+        left -= take
+        if left == 0:
+            last = chunk.ids[take - 1] if chunk.ids is not None else str(chunk.rows[take - 1])
+            if existing.last_key is not None and str(last) != existing.last_key:
+                raise BatchOutputError(
+                    f"the output does not continue {name}: its row {existing.rows:,} is "
+                    f"{existing.last_key!r}, the input's is {last!r}; resume with the same input, "
+                    "or use --overwrite"
+                )
+        if take < len(chunk):
+            rest.append(
+                Chunk(
+                    chunk.rows[take:],
+                    chunk.texts[take:],
+                    None if chunk.ids is None else chunk.ids[take:],
+                    chunk.problems[take:],
+                    chunk.warnings[take:],
+                )
+            )
+    return itertools.chain(rest, chunks)

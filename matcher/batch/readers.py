@@ -1,0 +1,373 @@
+"""Chunked readers for batch input: CSV (a file or ``-`` for stdin), JSONL and Parquet.
+
+Readers never drop a row: a row they cannot use (ragged, unparsable, not JSON) still comes out,
+with a ``problem`` that becomes its error; bytes that are not UTF-8 are decoded (cp1252, else
+latin-1) with a warning. Whole-file problems (missing, empty, header only, binary, a missing
+column) raise ``BatchInputError`` before any work, naming what was expected and the fix.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io
+import itertools
+import json
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import InputTextError, RolematchError
+from ..textproc import decode_bytes
+from .frame import CHUNK_ROWS, Chunk, resolve_id_column
+
+#: One CSV field may hold up to 64 MB (a text over 200,000 characters becomes an error row).
+FIELD_LIMIT = 64 << 20
+_SURROGATE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, kept by "surrogateescape"
+INPUT_FORMATS = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet")
+
+
+class BatchInputError(RolematchError, ValueError):
+    """The input cannot be read as a table of texts (missing, empty, binary, a column missing)."""
+
+
+class ColumnError(BatchInputError, KeyError):
+    """A column named by an option is not in the input."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+@dataclass
+class Table:
+    """An open input: its ``columns``, the resolved ``id_column``, the row count if known, and its chunks."""
+
+    name: str
+    columns: list[str]
+    id_column: str | None
+    total: int | None
+    chunks: Iterator[Chunk]
+
+
+def check_columns(columns: Sequence[str], text_column: str, id_column: str | None, name: str) -> None:
+    """Raise ``ColumnError`` naming the columns that exist (and the closest one) if one is missing."""
+    for column, option in ((text_column, "--text-column"), (id_column, "--id-column")):
+        if column is not None and column not in columns:
+            shown = ", ".join(str(c) for c in columns) or "(none)"
+            close = difflib.get_close_matches(column, [str(c) for c in columns], n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ColumnError(
+                f"column {column!r} not found in {name}; columns are: {shown} ({hint}use {option})"
+            )
+
+
+def input_format(path: str) -> str:
+    """``csv``, ``jsonl`` or ``parquet`` from the file name (``-`` is CSV on stdin)."""
+    if path == "-":
+        return "csv"
+    suffix = Path(path).suffix.lower()
+    if suffix in (".csv", ".tsv"):
+        return "csv"
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    if suffix == ".parquet":
+        return "parquet"
+    raise BatchInputError(
+        f"cannot tell the format of {path!r}: name it {', '.join(INPUT_FORMATS)}, or pipe CSV to '-'"
+    )
+
+
+def open_table(
+    path: str,
+    text_column: str,
+    id_column: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    count: bool = False,
+    stdin: IO[bytes] | None = None,
+) -> Table:
+    """Open ``path`` (or ``-``: CSV on stdin) and check it; chunks of ``chunk_rows`` rows come lazily.
+
+    ``count``: count the rows first (one quick pass) so a progress bar can show an ETA.
+    """
+    fmt = input_format(path)
+    if path != "-":
+        file = Path(path)
+        if not file.exists():
+            raise BatchInputError(f"input file {path} does not exist")
+        if file.is_dir():
+            raise BatchInputError(f"{path} is a folder; give a {', '.join(INPUT_FORMATS)} file")
+    if fmt == "parquet":
+        return _open_parquet(Path(path), text_column, id_column, chunk_rows)
+    name = "stdin" if path == "-" else path
+    binary = (stdin or sys.stdin.buffer) if path == "-" else open(path, "rb")  # noqa: SIM115 - closed by the chunks
+    total = _count_rows(Path(path), fmt) if count and path != "-" else None
+    delimiter = "\t" if path.lower().endswith(".tsv") else ","
+    try:
+        if fmt == "jsonl":
+            columns, rows = _jsonl_rows(binary, name, text_column, owned=path != "-")
+        else:
+            columns, rows = _csv_rows(binary, name, delimiter, owned=path != "-")
+        id_column = resolve_id_column(columns, id_column)
+        check_columns(columns, text_column, id_column, name)
+        chunks = _chunks(rows, columns, text_column, id_column, chunk_rows)
+        first = next(chunks, None)
+    except BaseException:
+        if path != "-":
+            binary.close()
+        raise
+    if first is None:
+        raise BatchInputError(f"{name} has a header but no data rows; nothing to score")
+    return Table(name, columns, id_column, total, itertools.chain([first], chunks))
+
+
+# ------------------------------------------------------------------------------------------ CSV
+
+
+class _Prefixed(io.RawIOBase):
+    """A byte stream whose first bytes were already read (to sniff a byte-order mark)."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head, self._rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n], self._head = self._head[:n], self._head[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _text_stream(binary: IO[bytes]) -> io.TextIOWrapper:
+    """Text from bytes: UTF-16 if it starts with its byte-order mark, else UTF-8 (BOM or not); bytes that
+    are not UTF-8 survive as surrogates, for ``_fix_decoding`` to re-decode field by field."""
+    if hasattr(binary, "peek"):
+        head = binary.peek(2)[:2]
+    else:
+        head = binary.read(2)
+        binary = io.BufferedReader(_Prefixed(head, binary))
+    encoding = "utf-16" if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
+    return io.TextIOWrapper(binary, encoding=encoding, errors="surrogateescape", newline="")
+
+
+def _csv_rows(
+    binary: IO[bytes], name: str, delimiter: str, owned: bool = True
+) -> tuple[list[str], Iterator[tuple[list[str] | None, str]]]:
+    """The header and an iterator of ``(fields or None, problem)``; blank lines are not rows."""
+    csv.field_size_limit(FIELD_LIMIT)
+    stream = _text_stream(binary)
+    reader = csv.reader(stream, delimiter=delimiter, strict=True)
+    try:
+        header = next(reader, None)
+        while header == []:
+            header = next(reader, None)
+    except (csv.Error, UnicodeError) as exc:
+        raise BatchInputError(f"{name} is not a readable CSV file ({exc}); save it as UTF-8 CSV") from exc
+    if header is None or not any(h.strip() for h in header):
+        raise BatchInputError(
+            f"{name} is empty; expected a header row naming the columns (e.g. id,bio) and one row per person"
+        )
+    if any("\x00" in h or _has_surrogates(h) for h in header) or sum(len(h) for h in header) > 10_000:
+        raise BatchInputError(
+            f"{name} does not look like a CSV text file (its first line holds binary data); "
+            "give a UTF-8 CSV with a header row"
+        )
+
+    def rows() -> Iterator[tuple[list[str] | None, str]]:
+        try:
+            while True:
+                start = reader.line_num + 1
+                try:
+                    fields = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    hint = (
+                        " (an unclosed quote runs to the end of the file)"
+                        if "end of data" in str(exc)
+                        else ""
+                    )
+                    yield None, f"the row could not be parsed: {exc}{hint} (lines {start}-{reader.line_num})"
+                    continue
+                if fields:
+                    yield fields, ""
+        finally:
+            _release(stream, owned)
+
+    return [h.strip() for h in header], rows()
+
+
+def _release(stream: io.TextIOWrapper, owned: bool) -> None:
+    """Close a file we opened; leave a caller's stream (stdin) open."""
+    if owned:
+        stream.close()
+    else:
+        stream.detach()
+
+
+def _has_surrogates(value: str) -> bool:
+    return _SURROGATE.search(value) is not None
+
+
+def _fix_decoding(value: str) -> tuple[str, str]:
+    """Re-decode a field that held bytes that are not UTF-8; returns ``(text, warning)``."""
+    if not _has_surrogates(value):
+        return value, ""
+    data = value.encode("utf-8", "surrogateescape")
+    try:
+        text = decode_bytes(data)
+    except InputTextError:
+        text = data.decode("latin-1")
+    return text, "the text is not valid UTF-8; decoded as cp1252/latin-1 (check accented characters)"
+
+
+# ------------------------------------------------------------------------------------------ JSONL
+
+
+def _jsonl_rows(
+    binary: IO[bytes], name: str, text_column: str, owned: bool = True
+) -> tuple[list[str], Iterator[tuple[Any, str]]]:
+    """The keys of the first record and an iterator of ``(record dict or None, problem)``."""
+    stream = _text_stream(binary)
+    lines = (line for line in stream if line.strip())
+    first = next(lines, None)
+    if first is None:
+        raise BatchInputError(
+            f'{name} is empty; expected one JSON object per line, e.g. {{"id": "c1", "{text_column}": "..."}}'
+        )
+    record, problem = _json_record(first)
+    if record is None:
+        raise BatchInputError(
+            f"{name} does not start with a JSON object ({problem}); expected one object per line"
+        )
+
+    def rows() -> Iterator[tuple[Any, str]]:
+        try:
+            yield record, ""
+            for line in lines:
+                yield _json_record(line)
+        finally:
+            _release(stream, owned)
+
+    return [str(k) for k in record], rows()
+
+
+def _json_record(line: str) -> tuple[dict[str, Any] | None, str]:
+    """A JSON object (strings may hold non-UTF-8 bytes as surrogates: ``_cells`` re-decodes them)."""
+    try:
+        value = json.loads(line)
+    except ValueError as exc:
+        return None, f"the line is not valid JSON ({exc})"
+    if not isinstance(value, dict):
+        return None, f"the line holds a JSON {type(value).__name__}, not an object"
+    return value, ""
+
+
+# ------------------------------------------------------------------------------------------ chunks
+
+
+def _chunks(
+    rows: Iterator[tuple[Any, str]],
+    columns: list[str],
+    text_column: str,
+    id_column: str | None,
+    chunk_rows: int,
+) -> Iterator[Chunk]:
+    text_at = columns.index(text_column)
+    id_at = columns.index(id_column) if id_column is not None else None
+    number = 0
+    for batch in _batched(rows, chunk_rows):
+        chunk = Chunk([], [], [] if id_column is not None else None, [], [])
+        for fields, problem in batch:
+            number += 1
+            text, key, warning = _cells(fields, text_at, id_at, text_column, id_column)
+            if not problem and isinstance(fields, list) and len(fields) != len(columns):
+                problem = (
+                    f"the row has {len(fields)} fields but the header has {len(columns)} "
+                    "(a stray delimiter or quote?); not scored"
+                )
+            elif not problem and isinstance(fields, dict) and text_column not in fields:
+                problem = f"the record has no {text_column!r} key"
+            chunk.rows.append(number)
+            chunk.texts.append(text)
+            chunk.problems.append(problem or None)
+            chunk.warnings.append(warning or None)
+            if chunk.ids is not None:
+                chunk.ids.append(key)
+        yield chunk
+
+
+def _cells(fields: Any, text_at: int, id_at: int | None, text_column: str, id_column: str | None):
+    """``(text, id, warning)`` of one row (a list of CSV fields, a JSON dict, or ``None``)."""
+    if isinstance(fields, dict):
+        text, key = fields.get(text_column), fields.get(id_column) if id_column else None
+    elif isinstance(fields, list):
+        text = fields[text_at] if text_at < len(fields) else None
+        key = fields[id_at] if id_at is not None and id_at < len(fields) else None
+    else:
+        text = key = None
+    warning = ""
+    if isinstance(text, str):
+        text, warning = _fix_decoding(text)
+    key = "" if key is None else _fix_decoding(str(key))[0].replace("\x00", "\ufffd").strip()
+    return text, key, warning
+
+
+def _batched(items: Iterator[Any], n: int) -> Iterator[list[Any]]:
+    while batch := list(itertools.islice(items, n)):
+        yield batch
+
+
+def _count_rows(path: Path, fmt: str) -> int:
+    """Rows in a CSV or JSONL file (one quick pass; blank lines excluded)."""
+    with open(path, "rb") as fh:
+        if fmt == "jsonl":
+            return sum(1 for line in fh if line.strip())
+        stream = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
+        reader = csv.reader(stream, delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
+        try:
+            return max(0, sum(1 for fields in reader if fields) - 1)
+        except csv.Error:
+            return 0
+
+
+# ------------------------------------------------------------------------------------------ Parquet
+
+
+def _open_parquet(path: Path, text_column: str, id_column: str | None, chunk_rows: int) -> Table:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise BatchInputError("reading Parquet needs pyarrow: pip install 'rolematch[parquet]'") from exc
+    try:
+        file = pq.ParquetFile(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a bad file
+        raise BatchInputError(f"{path} is not a readable Parquet file ({exc})") from exc
+    columns = list(file.schema_arrow.names)
+    id_column = resolve_id_column(columns, id_column)
+    check_columns(columns, text_column, id_column, str(path))
+    if file.metadata.num_rows == 0:
+        raise BatchInputError(f"{path} has columns but no rows; nothing to score")
+    wanted = [text_column] + ([id_column] if id_column and id_column != text_column else [])
+
+    def chunks() -> Iterator[Chunk]:
+        number = 0
+        for batch in file.iter_batches(batch_size=chunk_rows, columns=wanted):
+            data = batch.to_pydict()
+            n = batch.num_rows
+            rows = list(range(number + 1, number + n + 1))
+            number += n
+            ids = None
+            if id_column:
+                ids = ["" if v is None else str(v).strip() for v in data[id_column]]
+            yield Chunk(rows, list(data[text_column]), ids, [None] * n, [None] * n)
+
+    return Table(str(path), columns, id_column, file.metadata.num_rows, chunks())

@@ -1,0 +1,262 @@
+"""Chunked writers for batch output (CSV, JSONL, Parquet) and the checks that make ``--resume`` safe.
+
+Each chunk is written in one call and flushed, so a killed run leaves whole rows plus at most one
+torn row at the end; ``scan_existing`` finds the rows already written, cuts the torn tail and
+refuses a file written by another model version or with other columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import RolematchError
+from .frame import BatchSpec
+
+OUTPUT_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+
+
+class BatchOutputError(RolematchError):
+    """The output cannot be written, or an existing output cannot be continued."""
+
+
+def output_format(path: str | Path) -> str:
+    """``csv``, ``jsonl`` or ``parquet`` from the output file's extension."""
+    fmt = OUTPUT_FORMATS.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise BatchOutputError(
+            f"cannot tell the output format of {str(path)!r}: end its name with {', '.join(OUTPUT_FORMATS)}"
+        )
+    return fmt
+
+
+def check_writable(path: Path) -> None:
+    """Fail now, before any work, if ``path`` cannot be written."""
+    if path.is_dir():
+        raise BatchOutputError(
+            f"the output {path} is a folder; give a file name such as {path / 'ranked.csv'}"
+        )
+    if not path.parent.is_dir():
+        raise BatchOutputError(f"cannot write {path}: the folder {path.parent} does not exist")
+    existed = path.exists()
+    try:
+        with open(path, "ab"):
+            pass
+    except OSError as exc:
+        raise BatchOutputError(f"cannot write {path} ({exc.strerror}); choose another --output") from exc
+    if not existed:
+        path.unlink()
+
+
+# ------------------------------------------------------------------------------------------ writers
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    return str(value)
+
+
+class CsvWriter:
+    """Flat rows as UTF-8 CSV (header first unless appending)."""
+
+    def __init__(self, path: Path, spec: BatchSpec, append: bool) -> None:
+        self.columns = spec.columns()
+        self._fh = open(path, "a" if append else "w", encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
+        if not append:
+            self._write([self.columns])
+
+    def _write(self, rows: list[list[str]]) -> None:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        self._fh.write(buffer.getvalue())  # one write per chunk
+        self._fh.flush()
+
+    def write(self, records: list[dict[str, Any]]) -> None:
+        self._write([[_cell(r[c]) for c in self.columns] for r in records])
+
+    def close(self, complete: bool = True) -> None:
+        self._fh.close()
+
+
+class JsonlWriter:
+    """One JSON object per line (the full result of each row)."""
+
+    def __init__(self, path: Path, spec: BatchSpec, append: bool) -> None:
+        self._fh = open(path, "a" if append else "w", encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
+
+    def write(self, records: list[dict[str, Any]]) -> None:
+        self._fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        self._fh.flush()
+
+    def close(self, complete: bool = True) -> None:
+        self._fh.close()
+
+
+class ParquetWriter:
+    """Flat rows as Parquet, one row group per chunk, written under a temporary name and moved into
+    place when complete (a Parquet file is unreadable until its footer is written)."""
+
+    def __init__(self, path: Path, spec: BatchSpec, append: bool) -> None:
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+        except ImportError as exc:
+            raise BatchOutputError("writing Parquet needs pyarrow: pip install 'rolematch[parquet]'") from exc
+        self._pa = pa
+        self.path = path
+        self.partial = path.with_name(f".{path.name}.partial")
+        self.columns = spec.columns()
+        types = {
+            "abstain": pa.bool_(),
+            "fit": pa.float64(),
+            spec.key: pa.string() if spec.id_column else pa.int64(),
+        }
+        self.schema = pa.schema(
+            [(c, types.get(c, pa.float64() if c.startswith("score_") else pa.string())) for c in self.columns]
+        )
+        self._writer = pq.ParquetWriter(self.partial, self.schema)
+
+    def write(self, records: list[dict[str, Any]]) -> None:
+        table = self._pa.Table.from_pylist(
+            [{c: r[c] for c in self.columns} for r in records], schema=self.schema
+        )
+        self._writer.write_table(table)
+
+    def close(self, complete: bool = True) -> None:
+        self._writer.close()
+        if complete:
+            os.replace(self.partial, self.path)
+        else:
+            self.partial.unlink(missing_ok=True)
+
+
+def open_writer(path: Path, fmt: str, spec: BatchSpec, append: bool = False):
+    """A writer for ``fmt`` with ``write(records)`` and ``close(complete)``."""
+    kind = {"csv": CsvWriter, "jsonl": JsonlWriter, "parquet": ParquetWriter}[fmt]
+    return kind(path, spec, append)
+
+
+# ------------------------------------------------------------------------------------------ resume
+
+
+@dataclass
+class Existing:
+    """What an earlier run left: whole ``rows``, the id of the last one, the model versions seen."""
+
+    rows: int = 0
+    last_key: str | None = None
+    versions: set[str] = field(default_factory=set)
+    has_header: bool = False
+
+
+def scan_existing(path: Path, fmt: str, spec: BatchSpec, model_version: str) -> Existing:
+    """Count the whole rows of an earlier run's output, cut a torn last row, and check it can be continued."""
+    if fmt == "parquet":
+        raise BatchOutputError(
+            "--resume works with .csv and .jsonl outputs (a Parquet file cannot be appended "
+            "to); write .csv or .jsonl, or start again with --overwrite"
+        )
+    if not path.is_file() or path.stat().st_size == 0:
+        return Existing()
+    existing, end = _scan_csv(path, spec) if fmt == "csv" else _scan_jsonl(path, spec)
+    other = existing.versions - {model_version}
+    if other:
+        raise BatchOutputError(
+            f"{path} was written by model version {', '.join(sorted(other))}, this run uses {model_version}; "
+            "rows of two models must not be mixed: write to a new file, or use --overwrite"
+        )
+    if end < path.stat().st_size:
+        with open(path, "r+b") as fh:  # a torn last row from a killed run
+            fh.truncate(end)
+    return existing
+
+
+def _lines(fh, state: dict[str, Any]):
+    for line in fh:
+        state["consumed"] += len(line)
+        state["newline"] = line.endswith(b"\n")
+        yield line.decode("utf-8", "replace")
+
+
+def _scan_csv(path: Path, spec: BatchSpec) -> tuple[Existing, int]:
+    state = {"consumed": 0, "newline": True}
+    with open(path, "rb") as fh:
+        reader = csv.reader(_lines(fh, state), strict=True)
+        header = next(reader, None)
+        if header is None or not state["newline"]:
+            return Existing(), 0
+        if header != spec.columns():
+            raise BatchOutputError(
+                f"{path} has other columns than this run would write ({', '.join(header[:8])}, …); "
+                "resume with the same --top, --id-column and --include-text, or use --overwrite"
+            )
+        found, end = Existing(has_header=True), state["consumed"]
+        key_at, version_at = 0, header.index("model_version")
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except csv.Error:
+                _only_tail(reader, path, found.rows)
+                break
+            if len(fields) != len(header) or not state["newline"]:
+                _only_tail(reader, path, found.rows)
+                break
+            found.rows += 1
+            found.last_key = fields[key_at]
+            found.versions.add(fields[version_at])
+            end = state["consumed"]
+    return found, end
+
+
+def _scan_jsonl(path: Path, spec: BatchSpec) -> tuple[Existing, int]:
+    found, end = Existing(has_header=True), 0
+    with open(path, "rb") as fh:
+        lines = iter(fh)
+        for line in lines:
+            try:
+                record = json.loads(line) if line.endswith(b"\n") else None
+            except ValueError:
+                record = None
+            if isinstance(record, dict) and (spec.key not in record or "model_version" not in record):
+                if found.rows:
+                    raise _damaged(path, found.rows)
+                raise BatchOutputError(
+                    f"{path} holds other records than this run would write (no {spec.key!r} "
+                    "key); resume with the same --id-column, or use --overwrite"
+                )
+            if not isinstance(record, dict):  # a torn last line is cut; anything after it means damage
+                if any(rest.strip() for rest in lines):
+                    raise _damaged(path, found.rows)
+                break
+            found.rows += 1
+            found.last_key = str(record[spec.key])
+            found.versions.add(str(record["model_version"]))
+            end += len(line)
+    return found, end
+
+
+def _only_tail(reader, path: Path, rows: int) -> None:
+    """After a bad record: fine if it was the torn last one, else the file is damaged."""
+    try:
+        more = next(reader, None) is not None
+    except csv.Error:
+        more = True
+    if more:
+        raise _damaged(path, rows)
+
+
+def _damaged(path: Path, rows: int) -> BatchOutputError:
+    return BatchOutputError(
+        f"{path} is damaged after row {rows:,} (not just a torn last row); it cannot be "
+        "continued safely: move it away, or use --overwrite"
+    )

@@ -1,0 +1,153 @@
+"""``rolematch batch``: score a CSV/JSONL/Parquet file of resumes or bios, one ranked row per input row."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from click.core import ParameterSource
+
+from ..errors import RolematchError
+from ._common import backend_option, models_option
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  rolematch batch candidates.csv --text-column bio --id-column id --top 3 --output ranked.csv
+  rolematch batch candidates.parquet --text-column bio --fast --output ranked.parquet
+  cat candidates.csv | rolematch batch - --text-column bio --output ranked.jsonl
+  rolematch batch big.csv --text-column bio --output ranked.csv --resume      # after an interruption
+  rolematch batch big.csv --text-column bio --output ranked.csv --engine dask --scheduler tcp://host:8786
+
+\b
+Output columns: id (or row), status (ok/error), error, warning, abstain, fit, model_version,
+then role_i, score_i, quote_i for i = 1..top. JSONL carries the full result of each row.
+"""
+)
+@click.argument("source", metavar="INPUT")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Output file: .csv, .jsonl (full results) or .parquet.",
+)
+@click.option("--text-column", default="text", show_default=True, help="Column holding the resume or bio.")
+@click.option(
+    "--id-column", default=None, help="Column of ids (default: 'id' if the input has one, else row numbers)."
+)
+@click.option("-k", "--top", type=click.IntRange(1, 50), default=3, show_default=True, help="Roles per row.")
+@click.option(
+    "--quotes",
+    type=click.IntRange(0, 5),
+    default=None,
+    help="Quotes per role (default: 3 in JSONL; CSV and Parquet show the best one).",
+)
+@click.option(
+    "--include-text",
+    is_flag=True,
+    help="Copy the input text into the output (personal data: off by default).",
+)
+@click.option(
+    "--fast", is_flag=True, help="Same as --backend static: the distilled model2vec model, far faster."
+)
+@backend_option
+@models_option
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Where rows are scored: this machine, or a Dask cluster (pip install 'rolematch[dask]').",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Dask scheduler address, e.g. tcp://host:8786 (default: a local cluster of 2 workers).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Scoring processes (default: 1 for MiniLM, whose encoder uses every core; one per core for --fast "
+    "on inputs over 1 MB; 2 for a local Dask cluster).",
+)
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(1, 100_000),
+    default=512,
+    show_default=True,
+    help="Rows read, scored and written at a time.",
+)
+@click.option("--resume", is_flag=True, help="Continue an interrupted run from the rows already in --output.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing --output.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+@click.pass_context
+def batch(
+    ctx: click.Context,
+    source: str,
+    output: Path,
+    text_column: str,
+    id_column: str | None,
+    top: int,
+    quotes: int | None,
+    include_text: bool,
+    fast: bool,
+    backend: str,
+    models_dir: Path | None,
+    engine: str,
+    scheduler: str | None,
+    workers: int | None,
+    chunk_size: int,
+    resume: bool,
+    overwrite: bool,
+    quiet: bool,
+) -> None:
+    """Score every row of INPUT (.csv, .jsonl, .parquet, or '-' for CSV on stdin) into --output, in order.
+
+    Every input row gives exactly one output row; a row that cannot be scored says why (status=error).
+    """
+    if fast:
+        if ctx.get_parameter_source("backend") == ParameterSource.COMMANDLINE and backend != "static":
+            raise click.UsageError(
+                f"--fast means --backend static; it cannot be combined with --backend {backend}"
+            )
+        backend = "static"
+    if resume and overwrite:
+        raise click.UsageError("choose --resume (continue the output) or --overwrite (replace it), not both")
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler is the address of a Dask cluster: add --engine dask")
+    from ..batch import BatchInterrupted, run_batch
+    from ..batch.engine import default_workers
+
+    try:
+        summary = run_batch(
+            source,
+            output,
+            text_column=text_column,
+            id_column=id_column,
+            top=top,
+            quotes=quotes,
+            include_text=include_text,
+            backend=backend,
+            models_dir=models_dir,
+            engine=engine,
+            workers=workers or default_workers(engine, backend, source),
+            scheduler=scheduler,
+            resume=resume,
+            overwrite=overwrite,
+            chunk_rows=chunk_size,
+            progress=not quiet and sys.stderr.isatty(),
+        )
+    except BatchInterrupted as exc:
+        click.echo(f"rolematch batch: {exc}", err=True)
+        ctx.exit(130)
+    except RolematchError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not quiet:
+        click.echo(f"rolematch batch: {summary.line()}", err=True)
+
+
+COMMANDS = [batch]

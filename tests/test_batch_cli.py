@@ -1,0 +1,125 @@
+"""``rolematch batch`` through click's CliRunner: file and stdin input, options, messages (fake matcher)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from matcher.batch.worker import MatcherSource
+from matcher.cli import main
+
+BIOS = [
+    "I run go-to-market launches for a SaaS product and write the case studies sales uses.",
+    "Backend engineer: I write Go services, review code and keep our CI pipelines green.",
+    "",
+]
+
+
+@pytest.fixture(autouse=True)
+def fake_model(monkeypatch, fake_matcher):
+    """Every load in this process gets the session's fake matcher (the CLI has no fake backend)."""
+    monkeypatch.setattr(MatcherSource, "load", lambda self: fake_matcher)
+
+
+@pytest.fixture
+def people(tmp_path):
+    path = tmp_path / "people.csv"
+    pd.DataFrame({"id": ["a", "b", "c"], "name": ["Ann", "Bo", "Cy"], "bio": BIOS}).to_csv(path, index=False)
+    return path
+
+
+def invoke(fake_models, *args, input=None):
+    return CliRunner().invoke(main, ["batch", *map(str, args), "--models", str(fake_models)], input=input)
+
+
+def test_scores_a_file_and_prints_a_summary(fake_models, people, tmp_path):
+    result = invoke(fake_models, people, "--text-column", "bio", "--top", "2", "-o", tmp_path / "out.csv")
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert list(out["id"]) == ["a", "b", "c"]
+    assert list(out["status"]) == ["ok", "ok", "error"]
+    assert list(out.columns[-3:]) == ["role_2", "score_2", "quote_2"]
+    assert "2 rows ok, 1 with errors in" in result.stderr and "rows/s" in result.stderr
+    assert result.stdout == ""
+
+
+def test_reads_stdin_and_writes_jsonl(fake_models, people, tmp_path):
+    result = invoke(
+        fake_models,
+        "-",
+        "--text-column",
+        "bio",
+        "-o",
+        tmp_path / "out.jsonl",
+        "--quiet",
+        input=people.read_bytes(),
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == ""  # --quiet: no progress, no summary
+    records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [r["status"] for r in records] == ["ok", "ok", "error"]
+    assert records[0]["result"]["roles"][0]["quotes"]
+
+
+def test_include_text_and_an_explicit_id_column(fake_models, people, tmp_path):
+    result = invoke(
+        fake_models,
+        people,
+        "--text-column",
+        "bio",
+        "--id-column",
+        "name",
+        "--include-text",
+        "-o",
+        tmp_path / "out.csv",
+    )
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert list(out["name"]) == ["Ann", "Bo", "Cy"] and list(out["bio"]) == BIOS
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--text-column", "summary"], "column 'summary' not found in"),
+        (["--text-column", "bio", "--id-column", "key"], "column 'key' not found in"),
+    ],
+)
+def test_missing_columns_are_named(fake_models, people, tmp_path, args, message):
+    result = invoke(fake_models, people, *args, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 1
+    assert message in result.stderr and "columns are: id, name, bio" in result.stderr
+
+
+def test_a_missing_input_and_an_existing_output(fake_models, people, tmp_path):
+    result = invoke(fake_models, tmp_path / "nope.csv", "--text-column", "bio", "-o", tmp_path / "out.csv")
+    assert result.exit_code == 1 and "nope.csv does not exist" in result.stderr
+    (tmp_path / "out.csv").write_text("keep me\n")
+    result = invoke(fake_models, people, "--text-column", "bio", "-o", tmp_path / "out.csv")
+    assert result.exit_code == 1 and "--resume" in result.stderr and "--overwrite" in result.stderr
+    assert (tmp_path / "out.csv").read_text() == "keep me\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--fast", "--backend", "minilm"], "--fast means --backend static"),
+        (["--resume", "--overwrite"], "not both"),
+        (["--scheduler", "tcp://localhost:8786"], "add --engine dask"),
+    ],
+)
+def test_conflicting_options_are_usage_errors(fake_models, people, tmp_path, args, message):
+    result = invoke(fake_models, people, "--text-column", "bio", "-o", tmp_path / "out.csv", *args)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_the_dask_engine_without_dask_names_the_install_command(fake_models, people, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)  # import fails as if not installed
+    result = invoke(fake_models, people, "--text-column", "bio", "--engine", "dask", "-o", tmp_path / "o.csv")
+    assert result.exit_code == 1
+    assert "pip install 'rolematch[dask]'" in result.stderr
+    assert not (tmp_path / "o.csv").exists()
