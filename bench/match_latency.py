@@ -75,11 +75,15 @@ def main() -> None:
         t_match = median_seconds(lambda t=text: matcher.match(t, top=5), args.repeats)
         t_raw = median_seconds(lambda t=text: embedder.model.encode([t]), args.repeats)
         t_chunks = median_seconds(lambda c=chunks: embedder.model.encode(c), args.repeats)
-        print(f"{name:<16}{t_match * 1e3:>10.1f}{t_raw * 1e3:>11.1f}{t_chunks * 1e3:>11.1f}"
-              f"{t_match / t_raw:>9.2f}{t_match / t_chunks:>9.2f}   ({len(doc.chunks)} chunks)")
+        print(
+            f"{name:<16}{t_match * 1e3:>10.1f}{t_raw * 1e3:>11.1f}{t_chunks * 1e3:>11.1f}"
+            f"{t_match / t_raw:>9.2f}{t_match / t_chunks:>9.2f}   ({len(doc.chunks)} chunks)"
+        )
     exe = str(Path(sys.executable).with_name("rolematch"))
-    print(f"cold start: `rolematch --help` {cold([exe, '--help']):.2f} s; "
-          f"`rolematch match BIO` {cold([exe, 'match', BIO]):.2f} s")
+    print(
+        f"cold start: `rolematch --help` {cold([exe, '--help']):.2f} s; "
+        f"`rolematch match BIO` {cold([exe, 'match', BIO]):.2f} s"
+    )
 
 
 if __name__ == "__main__":

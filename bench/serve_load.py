@@ -48,11 +48,23 @@ def free_port() -> int:
 
 
 def start_server(port: int, backend: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "matcher", "serve", "--host", HOST, "--port", str(port),
-               "--no-access-log", "--backend", backend]
+    command = [
+        sys.executable,
+        "-m",
+        "matcher",
+        "serve",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--backend",
+        backend,
+    ]
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
 
 
 def wait_ready(url: str, server: subprocess.Popen, timeout_s: float = 180) -> float:
@@ -153,19 +165,27 @@ def main() -> None:
 
     done = len(latencies)
     words = statistics.median(len(t.split()) for t in texts)
-    print(f"server: {url} ({args.backend}), ready in {ready:.1f} s; "
-          f"texts: {len(texts)} bios, median {words:.0f} words")
-    print(f"single request (sequential, warm, one pass over the texts): median {1000 * single:.0f} ms, "
-          f"{sequential_rps:.1f} req/s")
-    print(f"load: {args.clients} clients, {done + len(errors)} requests in {wall:.1f} s "
-          f"(bounds: {args.requests} requests / {args.seconds:.0f} s)")
+    print(
+        f"server: {url} ({args.backend}), ready in {ready:.1f} s; "
+        f"texts: {len(texts)} bios, median {words:.0f} words"
+    )
+    print(
+        f"single request (sequential, warm, one pass over the texts): median {1000 * single:.0f} ms, "
+        f"{sequential_rps:.1f} req/s"
+    )
+    print(
+        f"load: {args.clients} clients, {done + len(errors)} requests in {wall:.1f} s "
+        f"(bounds: {args.requests} requests / {args.seconds:.0f} s)"
+    )
     if done:
         p50, p95, p99 = (percentile(latencies, q) for q in (50, 95, 99))
         rps = done / wall
         print(f"  throughput {rps:.1f} req/s ({rps / sequential_rps:.2f}x the sequential rate)")
-        print(f"  latency p50 {1000 * p50:.0f} ms, p95 {1000 * p95:.0f} ms, p99 {1000 * p99:.0f} ms "
-              f"(p50 = {p50 / single:.1f}x the single-request latency: {args.clients} clients share one "
-              "model thread)")
+        print(
+            f"  latency p50 {1000 * p50:.0f} ms, p95 {1000 * p95:.0f} ms, p99 {1000 * p99:.0f} ms "
+            f"(p50 = {p50 / single:.1f}x the single-request latency: {args.clients} clients share one "
+            "model thread)"
+        )
     print(f"  errors: {len(errors)}" + (f" ({', '.join(sorted(set(errors)))})" if errors else ""))
     if errors:
         sys.exit(1)

@@ -35,8 +35,12 @@ def build(
     with tqdm(total=len(steps), desc="Build", unit="step", disable=not progress) as bar:
         bar.set_postfix_str(steps[0])
         corpus = load_corpus(corpus_dir)
-        logger.info("Build - %d articles, %d passages, %d roles", len(corpus.articles), len(corpus.passages),
-                    len(corpus.roles))
+        logger.info(
+            "Build - %d articles, %d passages, %d roles",
+            len(corpus.articles),
+            len(corpus.passages),
+            len(corpus.roles),
+        )
         if embedder is None:
             if backend == "static":  # distilled once from the bundled MiniLM, then committed
                 from .embed.static import ensure_static_model
@@ -55,7 +59,12 @@ def build(
             from .train import train as run_train
 
             bar.set_postfix_str(steps[2])
-            manifest = run_train(corpus_dir=corpus_dir, models_dir=models_dir, backend=backend, embedder=embedder,
-                                 progress=progress)
+            manifest = run_train(
+                corpus_dir=corpus_dir,
+                models_dir=models_dir,
+                backend=backend,
+                embedder=embedder,
+                progress=progress,
+            )
             bar.update()
     return manifest

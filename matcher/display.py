@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .results import Evidence, MatchResult, Quote, RoleMatch
 
-_CARD = ("border:1px solid #d0d7de;border-radius:6px;padding:8px 12px;margin:6px 0;"
-         "background:#fff;color:#1f2328")
+_CARD = (
+    "border:1px solid #d0d7de;border-radius:6px;padding:8px 12px;margin:6px 0;background:#fff;color:#1f2328"
+)
 _WEAK_CARD = _CARD.replace("#fff", "#f6f8fa") + ";opacity:0.85"
 _MUTED = "color:#59636e;font-size:0.85em"
 _QUOTE = "margin:6px 0 6px 0;padding:4px 10px;border-left:3px solid #8c959f;font-style:italic"
@@ -33,8 +34,10 @@ def score_bar(value: float, color: str = "#2f81f7", width_px: int = 160, label: 
     share = min(max(float(value), 0.0), 1.0)
     outer = f"display:inline-block;width:{width_px}px;height:10px;background:#eaeef2;border-radius:5px;"
     inner = f"display:block;width:{100 * share:.1f}%;height:10px;background:{color};border-radius:5px"
-    return (f'<span style="{outer}vertical-align:middle"><span style="{inner}"></span></span> '
-            f'<span style="{_MUTED}">{_e(f"{value:.2f}" if label is None else label)}</span>')
+    return (
+        f'<span style="{outer}vertical-align:middle"><span style="{inner}"></span></span> '
+        f'<span style="{_MUTED}">{_e(f"{value:.2f}" if label is None else label)}</span>'
+    )
 
 
 def _mine(evidence: Evidence, label: str = "your text") -> str:
@@ -45,9 +48,11 @@ def quote_html(quote: Quote) -> str:
     """A quote as a block quote with its article title, section and offsets, then the person's sentence."""
     where = f"{quote.source}:{quote.start}-{quote.end}"
     section = f" · {_e(quote.section)}" if quote.section else ""
-    out = (f'<blockquote style="{_QUOTE}">“{_e(quote.text)}”'
-           f'<div style="{_MUTED};font-style:normal">— <b>{_e(quote.title)}</b>{section} '
-           f"<code>{_e(where)}</code></div></blockquote>")
+    out = (
+        f'<blockquote style="{_QUOTE}">“{_e(quote.text)}”'
+        f'<div style="{_MUTED};font-style:normal">— <b>{_e(quote.title)}</b>{section} '
+        f"<code>{_e(where)}</code></div></blockquote>"
+    )
     if quote.matched is not None:
         out += _mine(quote.matched, "matches your sentence")
     return out
@@ -59,18 +64,24 @@ def role_html(rank: int, role: RoleMatch) -> str:
     signals = f"similarity {role.similarity:.2f}"
     if role.classifier is not None:
         signals += f" · classifier {role.classifier:.2f}"
-    head = (f'<div><b>{_e(rank)}. {_e(role.title)}</b>{flag} '
-            f'<span style="{_MUTED}">{_e(role.id)}</span></div>'
-            f'<div>score {score_bar(role.score)} &nbsp; confidence '
-            f'{score_bar(role.confidence, "#1a7f37", 100, _pct(role.confidence))}</div>'
-            f'<div style="{_MUTED}">{_e(signals)}</div>')
+    head = (
+        f"<div><b>{_e(rank)}. {_e(role.title)}</b>{flag} "
+        f'<span style="{_MUTED}">{_e(role.id)}</span></div>'
+        f"<div>score {score_bar(role.score)} &nbsp; confidence "
+        f"{score_bar(role.confidence, '#1a7f37', 100, _pct(role.confidence))}</div>"
+        f'<div style="{_MUTED}">{_e(signals)}</div>'
+    )
     quotes = "".join(quote_html(q) for q in role.quotes)
     evidence = ""
     if role.evidence:
-        items = "".join(f"<li>“{_e(e.text)}” <span style=\"{_MUTED}\">({_e(f'{e.score:.2f}')})</span></li>"
-                        for e in role.evidence)
-        evidence = (f'<div style="{_MUTED};margin-top:4px">Your sentences that drove this role:</div>'
-                    f'<ul style="margin:2px 0 2px 18px;padding:0">{items}</ul>')
+        items = "".join(
+            f'<li>“{_e(e.text)}” <span style="{_MUTED}">({_e(f"{e.score:.2f}")})</span></li>'
+            for e in role.evidence
+        )
+        evidence = (
+            f'<div style="{_MUTED};margin-top:4px">Your sentences that drove this role:</div>'
+            f'<ul style="margin:2px 0 2px 18px;padding:0">{items}</ul>'
+        )
     style = _WEAK_CARD if role.weak else _CARD
     return f'<div style="{style}">{head}{quotes}{evidence}</div>'
 
@@ -78,13 +89,19 @@ def role_html(rank: int, role: RoleMatch) -> str:
 def result_html(result: MatchResult) -> str:
     """The whole result: a header (fit, abstention, role set, model version), warnings, then role cards."""
     status = "no strong fit: the roles below are weak matches" if result.abstain else "fits the catalog"
-    header = (f'<div><b>Fit</b> {score_bar(result.fit, "#8250df")} <span>{_e(status)}</span> '
-              f'<span style="{_MUTED}">· model {_e(result.model_version)} · {_e(result.n_sentences)} '
-              f"sentence(s), {_e(result.n_chunks)} chunk(s)</span></div>")
+    header = (
+        f"<div><b>Fit</b> {score_bar(result.fit, '#8250df')} <span>{_e(status)}</span> "
+        f'<span style="{_MUTED}">· model {_e(result.model_version)} · {_e(result.n_sentences)} '
+        f"sentence(s), {_e(result.n_chunks)} chunk(s)</span></div>"
+    )
     if result.role_set and result.coverage:
-        header += (f'<div style="{_MUTED}">likely roles ({_e(_pct(result.coverage))} set): '
-                   f"{_e(', '.join(result.role_set))}</div>")
+        header += (
+            f'<div style="{_MUTED}">likely roles ({_e(_pct(result.coverage))} set): '
+            f"{_e(', '.join(result.role_set))}</div>"
+        )
     warnings = "".join(f'<div style="color:#9a6700">⚠ {_e(w)}</div>' for w in result.warnings)
     cards = "".join(role_html(rank, role) for rank, role in enumerate(result.roles, 1))
-    return (f'<div class="rolematch-result" style="font-family:sans-serif;font-size:14px;max-width:900px">'
-            f"{header}{warnings}{cards}</div>")
+    return (
+        f'<div class="rolematch-result" style="font-family:sans-serif;font-size:14px;max-width:900px">'
+        f"{header}{warnings}{cards}</div>"
+    )

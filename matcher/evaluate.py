@@ -113,8 +113,15 @@ def system_scores(matcher: Any, texts: list[str], baselines: bool = True) -> dic
     feats = featurize(matcher.embedder, matcher.index, texts)
     F = feats.similarity
     scores = matcher.ranker.rank(feats)
-    systems = {"fused": {"score": scores.score, "confidence": scores.confidence, "fit": scores.fit,
-                         "abstain": scores.abstain, "in_set": scores.in_set}}
+    systems = {
+        "fused": {
+            "score": scores.score,
+            "confidence": scores.confidence,
+            "fit": scores.fit,
+            "abstain": scores.abstain,
+            "in_set": scores.in_set,
+        }
+    }
     if baselines:
         systems["tfidf"] = _tfidf_system(matcher, texts)
         raw = F[:, :, 0]
@@ -160,9 +167,11 @@ def evaluate_frame(
     inside = [a for a, keep in zip(acceptable, in_scope) if keep]
     report: dict[str, Any] = {"n": int(len(frame)), "n_in_scope": int(in_scope.sum()), "systems": {}}
     for name, s in systems.items():
-        metrics = ranking_metrics(
-            s["score"][in_scope], s["confidence"][in_scope], primary[in_scope], inside, roles
-        ) if in_scope.any() else {}
+        metrics = (
+            ranking_metrics(s["score"][in_scope], s["confidence"][in_scope], primary[in_scope], inside, roles)
+            if in_scope.any()
+            else {}
+        )
         metrics.update(scope_metrics(s["fit"], in_scope, s.get("abstain")))
         if s.get("in_set") is not None and in_scope.any():
             metrics.update(set_metrics(s["in_set"][in_scope], inside))
@@ -178,17 +187,23 @@ def format_report(report: dict[str, Any], title: str = "") -> str:
     lines = [f"{title} ({report['n']} rows, {report['n_in_scope']} in scope)".strip()]
     lines.append(f"{'system':<12}" + "".join(f"{k:>10}" for k in SUMMARY_KEYS))
     for name, m in report["systems"].items():
-        cells = "".join(f"{m[k]:>10.3f}" if isinstance(m.get(k), float) else f"{'-':>10}" for k in SUMMARY_KEYS)
+        cells = "".join(
+            f"{m[k]:>10.3f}" if isinstance(m.get(k), float) else f"{'-':>10}" for k in SUMMARY_KEYS
+        )
         lines.append(f"{name:<12}{cells}")
     fused = report["systems"].get("fused", {})
     if "abstain_in_scope" in fused:
-        lines.append(f"abstain: {fused['abstain_in_scope']:.1%} of in-scope rows, "
-                     f"{fused.get('abstain_out_of_scope', 0.0):.1%} of out-of-scope rows")
+        lines.append(
+            f"abstain: {fused['abstain_in_scope']:.1%} of in-scope rows, "
+            f"{fused.get('abstain_out_of_scope', 0.0):.1%} of out-of-scope rows"
+        )
     if "set_coverage" in fused:
         lines.append(f"role sets: coverage {fused['set_coverage']:.3f}, mean size {fused['set_size']:.2f}")
     if fused.get("per_role_recall"):
-        lines.append("per-role recall (fused): " + ", ".join(
-            f"{k} {v:.2f}" for k, v in sorted(fused["per_role_recall"].items())))
+        lines.append(
+            "per-role recall (fused): "
+            + ", ".join(f"{k} {v:.2f}" for k, v in sorted(fused["per_role_recall"].items()))
+        )
     if fused.get("top_confusions"):
         lines.append("top confusions (fused): " + "; ".join(fused["top_confusions"]))
     return "\n".join(lines) + "\n"

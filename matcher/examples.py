@@ -25,7 +25,9 @@ def load_examples(examples_dir: Path, roles: list[str]) -> pd.DataFrame:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         missing = {"id", "split", "text"} - set(frame.columns)
         if missing:
-            raise CorpusError(f"{path}: missing column(s) {sorted(missing)}; columns are {list(frame.columns)}")
+            raise CorpusError(
+                f"{path}: missing column(s) {sorted(missing)}; columns are {list(frame.columns)}"
+            )
         frame["role"] = None if role == OUT_OF_SCOPE else role
         frames.append(frame[["id", "role", "split", "text"]])
     if not frames:
@@ -35,7 +37,9 @@ def load_examples(examples_dir: Path, roles: list[str]) -> pd.DataFrame:
     if bad:
         raise CorpusError(f"{examples_dir}: split must be 'train' or 'test', found {bad}")
     if data["id"].duplicated().any():
-        raise CorpusError(f"{examples_dir}: duplicate example ids {data['id'][data['id'].duplicated()].tolist()[:5]}")
+        raise CorpusError(
+            f"{examples_dir}: duplicate example ids {data['id'][data['id'].duplicated()].tolist()[:5]}"
+        )
     return data
 
 
@@ -46,11 +50,15 @@ def load_labeled_csv(
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     for column in (text_column, label_column) + ((split_column,) if split_column else ()):
         if column not in frame.columns:
-            raise CorpusError(f"column {column!r} not found in {path}; columns are: {', '.join(frame.columns)}")
+            raise CorpusError(
+                f"column {column!r} not found in {path}; columns are: {', '.join(frame.columns)}"
+            )
     labels = frame[label_column].str.strip()
     unknown = sorted(set(labels) - set(roles) - {""})
     if unknown:
-        raise CorpusError(f"{path}: unknown role label(s) {unknown[:5]}; labels must be role ids: {', '.join(roles)}")
+        raise CorpusError(
+            f"{path}: unknown role label(s) {unknown[:5]}; labels must be role ids: {', '.join(roles)}"
+        )
     return pd.DataFrame(
         {
             "id": [f"{path.stem}-{i}" for i in range(len(frame))],

@@ -41,7 +41,9 @@ def rank_evidence(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -
     """
     grounded = np.flatnonzero(index.grounding[:, role])
     to_role = doc.span_vectors @ index.role_vectors[role]
-    to_passages = (doc.span_vectors @ index.passage_vectors[grounded].T).max(axis=1) if grounded.size else to_role
+    to_passages = (
+        (doc.span_vectors @ index.passage_vectors[grounded].T).max(axis=1) if grounded.size else to_role
+    )
     score = 0.5 * to_role + 0.5 * to_passages
     keep = [i for i in np.argsort(-score, kind="stable") if len(doc.spans[i].text.split()) >= 3]
     return [(int(i), float(score[i])) for i in keep[:k]]

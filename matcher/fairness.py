@@ -44,7 +44,6 @@ _PERSON = re.compile(
 )
 
 
-
 # --------------------------------------------------------------------------- variants
 
 
@@ -129,14 +128,20 @@ def fairness_report(
         scores = matcher.score_documents(encode_documents(matcher.embedder, flat))
         pos = 0
         for key, variants in chunk:
-            rows += _compare(key, variants, scores.score[pos : pos + len(variants)],
-                             scores.confidence[pos : pos + len(variants)], top)
+            rows += _compare(
+                key,
+                variants,
+                scores.score[pos : pos + len(variants)],
+                scores.confidence[pos : pos + len(variants)],
+                top,
+            )
             pos += len(variants)
     return _summarise(rows, [r.id for r in matcher.corpus.roles], len(groups), skipped, top)
 
 
-def _compare(key: str, variants: list[tuple[str, str]], score: np.ndarray, confidence: np.ndarray,
-             top: int) -> list[dict[str, Any]]:
+def _compare(
+    key: str, variants: list[tuple[str, str]], score: np.ndarray, confidence: np.ndarray, top: int
+) -> list[dict[str, Any]]:
     base_top = set(np.argsort(-score[0], kind="stable")[:top].tolist())
     base_first = int(np.argmax(score[0]))
     rows = []
@@ -157,8 +162,9 @@ def _compare(key: str, variants: list[tuple[str, str]], score: np.ndarray, confi
     return rows
 
 
-def _summarise(rows: list[dict[str, Any]], role_ids: list[str], n_texts: int, skipped: int,
-               top: int) -> dict[str, Any]:
+def _summarise(
+    rows: list[dict[str, Any]], role_ids: list[str], n_texts: int, skipped: int, top: int
+) -> dict[str, Any]:
     swapped = sorted({r["id"] for r in rows})
     by_text: dict[str, list[dict[str, Any]]] = defaultdict(list)
     by_variant: dict[str, list[float]] = defaultdict(list)
@@ -183,22 +189,26 @@ def _summarise(rows: list[dict[str, Any]], role_ids: list[str], n_texts: int, sk
         "top_changed": changed("top_changed"),
         "top1_changed": changed("top1_changed"),
         "by_variant": {k: float(np.mean(v)) for k, v in sorted(by_variant.items())},
-        "worst": [{"id": r["id"], "variant": r["variant"], "role": role_ids[r["role"]], "shift": r["shift"]}
-                  for r in worst[:5]],
+        "worst": [
+            {"id": r["id"], "variant": r["variant"], "role": role_ids[r["role"]], "shift": r["shift"]}
+            for r in worst[:5]
+        ],
     }
 
 
 def format_fairness_report(report: dict[str, Any], title: str = "") -> str:
     """The report as a short plain-text table."""
-    lines = [f"fairness invariance{f' — {title}' if title else ''}",
-             f"texts {report['n_texts']} (with a name or gendered words: {report['n_swapped']}, "
-             f"skipped {report['n_skipped']}), variants {report['n_variants']}",
-             f"largest score shift      {report['max_shift']:.4f}",
-             f"mean largest shift       {report['mean_shift']:.4f}",
-             f"largest confidence shift {report['max_confidence_shift']:.4f}",
-             f"top-{report['top']} set changed        {report['top_changed']:.1%} of texts",
-             f"top-1 changed            {report['top1_changed']:.1%} of texts",
-             "mean shift by variant:"]
+    lines = [
+        f"fairness invariance{f' — {title}' if title else ''}",
+        f"texts {report['n_texts']} (with a name or gendered words: {report['n_swapped']}, "
+        f"skipped {report['n_skipped']}), variants {report['n_variants']}",
+        f"largest score shift      {report['max_shift']:.4f}",
+        f"mean largest shift       {report['mean_shift']:.4f}",
+        f"largest confidence shift {report['max_confidence_shift']:.4f}",
+        f"top-{report['top']} set changed        {report['top_changed']:.1%} of texts",
+        f"top-1 changed            {report['top1_changed']:.1%} of texts",
+        "mean shift by variant:",
+    ]
     lines += [f"  {name:<24} {shift:.4f}" for name, shift in report["by_variant"].items()]
     lines.append("worst texts:")
     lines += [f"  {w['id']:<16} {w['variant']:<24} {w['role']:<28} {w['shift']:.4f}" for w in report["worst"]]

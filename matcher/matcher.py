@@ -100,15 +100,29 @@ class RoleMatcher:
             results = attach_paths(self, docs, scores, results)
         return results
 
-    def score_frame(self, frame: Any, text_column: str = "text", id_column: str | None = None, top: int = 3,
-                    quotes: int = 1, include_text: bool = False) -> Any:
+    def score_frame(
+        self,
+        frame: Any,
+        text_column: str = "text",
+        id_column: str | None = None,
+        top: int = 3,
+        quotes: int = 1,
+        include_text: bool = False,
+    ) -> Any:
         """Score every row of a pandas DataFrame: one output row per input row, same order and index
         (``id``/``row, status, error, warning, abstain, fit, model_version, role_i, score_i, quote_i``).
         Bad rows get ``status="error"`` and a reason; see ``matcher.batch.score_frame``."""
         from .batch import score_frame
 
-        return score_frame(self, frame, text_column=text_column, id_column=id_column, top=top, quotes=quotes,
-                           include_text=include_text)
+        return score_frame(
+            self,
+            frame,
+            text_column=text_column,
+            id_column=id_column,
+            top=top,
+            quotes=quotes,
+            include_text=include_text,
+        )
 
     def score_documents(self, docs: Sequence[EncodedText]) -> Scores:
         """Scores for already-encoded documents: arrays ``(n_docs, n_roles)``."""
@@ -150,7 +164,9 @@ class RoleMatcher:
                     start=passage.start,
                     end=passage.end,
                     score=score,
-                    matched=Evidence(s.text, s.start, s.end, float(doc.span_vectors[span] @ self.index.passage_vectors[p])),
+                    matched=Evidence(
+                        s.text, s.start, s.end, float(doc.span_vectors[span] @ self.index.passage_vectors[p])
+                    ),
                 )
             )
         evidence = tuple(

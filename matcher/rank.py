@@ -70,7 +70,9 @@ def featurize_docs(docs: Sequence[EncodedText], index: CorpusIndex) -> DocFeatur
     """Ranker inputs for encoded documents."""
     n_roles, dim = index.role_vectors.shape
     if not docs:
-        return DocFeatures(np.zeros((0, dim), np.float32), np.zeros((0, n_roles, len(FEATURES)), np.float32), ())
+        return DocFeatures(
+            np.zeros((0, dim), np.float32), np.zeros((0, n_roles, len(FEATURES)), np.float32), ()
+        )
     return DocFeatures(
         vectors=np.stack([d.vector for d in docs]).astype(np.float32),
         similarity=np.stack([similarity_features(d, index) for d in docs]),

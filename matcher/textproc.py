@@ -15,7 +15,9 @@ from .errors import InputTextError
 
 #: Texts longer than this (characters, after normalisation) are refused: ~100 pages of resume.
 MAX_CHARS = 200_000
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'’”)\]]*\s+(?=[\"'‘“(\[]?[A-Z0-9•\-*])|\n\s*\n|\n(?=\s*[-•*▪●◦·]\s)")
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])[\"'’”)\]]*\s+(?=[\"'‘“(\[]?[A-Z0-9•\-*])|\n\s*\n|\n(?=\s*[-•*▪●◦·]\s)"
+)
 _CONTROL = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
 
@@ -54,9 +56,7 @@ def decode_bytes(data: bytes) -> str:
 def normalize(text: str) -> str:
     """NFC-normalise, drop control and zero-width characters, unify newlines, collapse runs of spaces."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(
-        ch if ch in "\n\t" or unicodedata.category(ch) not in _CONTROL else " " for ch in text
-    )
+    text = "".join(ch if ch in "\n\t" or unicodedata.category(ch) not in _CONTROL else " " for ch in text)
     text = re.sub(r"[ \t\u00a0\u2000-\u200a\u3000]+", " ", text)
     text = re.sub(r" *\n *", "\n", text)
     return text.strip()

@@ -32,8 +32,9 @@ COVERAGE = 0.9  # target coverage of the conformal role sets
 FALSE_ABSTAIN = 0.02  # share of in-scope training texts (out of fold) allowed to get "no good fit"
 
 
-def featurize(embedder: Any, index: CorpusIndex, texts: list[str], batch: int = 64,
-              progress: bool = False) -> DocFeatures:
+def featurize(
+    embedder: Any, index: CorpusIndex, texts: list[str], batch: int = 64, progress: bool = False
+) -> DocFeatures:
     """Embed texts (in batches) into ranker inputs."""
     parts = []
     for start in tqdm(range(0, len(texts), batch), disable=not progress, desc="Embedding", unit="batch"):
@@ -64,8 +65,11 @@ def abstain_threshold(fit_in_scope: np.ndarray, false_abstain: float = FALSE_ABS
 
 
 def fit_ranker(
-    feats: DocFeatures, labels: list[str | None], roles: list[str],
-    extra_X: np.ndarray | None = None, extra_y: list[str] | None = None,
+    feats: DocFeatures,
+    labels: list[str | None],
+    roles: list[str],
+    extra_X: np.ndarray | None = None,
+    extra_y: list[str] | None = None,
 ) -> FusedRanker:
     """Fit classifier, fusion, temperature and in-scope detector (fusion and thresholds on out-of-fold data).
 
@@ -95,7 +99,9 @@ def fit_ranker(
     target = (y_index[:, None] == np.arange(r)[None, :]).astype(int).reshape(-1)
     groups = np.repeat(np.arange(n), r)
     splits = list(GroupKFold(FOLDS).split(Z.reshape(-1, k), target, groups))
-    warnings.filterwarnings("ignore", category=FutureWarning, module="sklearn")  # LogisticRegressionCV API churn
+    warnings.filterwarnings(
+        "ignore", category=FutureWarning, module="sklearn"
+    )  # LogisticRegressionCV API churn
     fusion = make_pipeline(
         StandardScaler(),
         LogisticRegressionCV(Cs=[0.01, 0.1, 1.0, 10.0], cv=splits, scoring="neg_log_loss", max_iter=2000),
@@ -104,7 +110,10 @@ def fit_ranker(
     best_c = float(fusion[-1].C_[0])
     oof_logits = cross_val_predict(
         make_pipeline(StandardScaler(), LogisticRegression(C=best_c, max_iter=2000)),
-        Z.reshape(-1, k), target, cv=splits, method="decision_function",
+        Z.reshape(-1, k),
+        target,
+        cv=splits,
+        method="decision_function",
     ).reshape(n, r)
     temperature = fit_temperature(oof_logits, y_index)
 
@@ -122,8 +131,13 @@ def fit_ranker(
         "oof_acc1_fused": float((oof_logits.argmax(1) == y_index).mean()),
     }
     if (~inside).sum() >= FOLDS:
-        scope_oof = cross_val_predict(scope, S, inside, cv=StratifiedKFold(FOLDS, shuffle=True, random_state=SEED),
-                                      method="predict_proba")[:, 1]
+        scope_oof = cross_val_predict(
+            scope,
+            S,
+            inside,
+            cv=StratifiedKFold(FOLDS, shuffle=True, random_state=SEED),
+            method="predict_proba",
+        )[:, 1]
         threshold = abstain_threshold(scope_oof[inside])
         metrics["oof_scope_auroc"] = float(roc_auc_score(inside, scope_oof))
         metrics["oof_abstain_in_scope"] = float((scope_oof[inside] < threshold).mean())
@@ -139,7 +153,9 @@ def fit_ranker(
     set_threshold = conformal_threshold(softmax(oof_logits, temperature), y_index, COVERAGE)
     metrics["set_threshold"] = set_threshold
     metrics["set_coverage_target"] = COVERAGE
-    return FusedRanker(roles, classifier, fusion, temperature, scope, threshold, metrics, set_threshold, COVERAGE)
+    return FusedRanker(
+        roles, classifier, fusion, temperature, scope, threshold, metrics, set_threshold, COVERAGE
+    )
 
 
 def train(
@@ -183,7 +199,12 @@ def train(
     manifest["files"].pop(CLASSIFIER_FILE, None)
     path = save_ranker(ranker, models_dir)
     manifest["files"][CLASSIFIER_FILE] = persist.sha256_file(path)
-    manifest["training"] = {**source, "train_rows": len(train_rows), "test_rows": len(test_rows), "seed": SEED}
+    manifest["training"] = {
+        **source,
+        "train_rows": len(train_rows),
+        "test_rows": len(test_rows),
+        "seed": SEED,
+    }
     manifest["metrics"] = {"training": ranker.metrics}
     if len(test_rows):
         from .matcher import RoleMatcher

@@ -67,7 +67,9 @@ SEEDS = (
                 "Navigating complex legal frameworks and institutional inertia Keeping up with rapid "
                 "algorithmic and hardware advancements Key Metric Market share and regulatory compliance "
                 "User retention and engagement rates How to Choose Your Focus\n",
-                "\n\n## Key Differences At a Glance\n\n" + INDUSTRY_TABLE + "\n\n## How to Choose Your Focus\n",
+                "\n\n## Key Differences At a Glance\n\n"
+                + INDUSTRY_TABLE
+                + "\n\n## How to Choose Your Focus\n",
             ),
             (" Choose Industry If:\n", "\n\n## Choose Industry If:\n"),
             (" Choose Product If:\n", "\n\n## Choose Product If:\n"),
@@ -181,15 +183,7 @@ def clean(seed: Seed, raw: str) -> str:
 
 def render(seed: Seed, body: str) -> str:
     title = seed.title.replace('"', '\\"')
-    return (
-        "---\n"
-        f'title: "{title}"\n'
-        f"source: {seed.source}\n"
-        f"topic: {seed.topic}\n"
-        "---\n"
-        f"# {seed.title}\n\n"
-        f"{body}"
-    )
+    return f'---\ntitle: "{title}"\nsource: {seed.source}\ntopic: {seed.topic}\n---\n# {seed.title}\n\n{body}'
 
 
 def main(argv: list[str]) -> int:

@@ -63,5 +63,7 @@ def real_matcher(real_embedder):
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not (SHARED_DATA / "resumes_kaggle.csv").is_file():
-        pytest.skip(f"evaluation data not found at {SHARED_DATA} (it sits beside the checkout as shared/data)")
+        pytest.skip(
+            f"evaluation data not found at {SHARED_DATA} (it sits beside the checkout as shared/data)"
+        )
     return SHARED_DATA

@@ -64,7 +64,9 @@ def test_every_chunk_counts_in_the_classifier_probability():
     test, lt = synthetic(3, n=2)
     r0, r2 = lt.index("r0"), lt.index("r2")
     # a document whose whole-text vector looks like r0 but whose second chunk is clearly r2
-    doc = DocFeatures(test.vectors[[r0]], test.similarity[[r0]], (np.stack([test.vectors[r0], test.vectors[r2]]),))
+    doc = DocFeatures(
+        test.vectors[[r0]], test.similarity[[r0]], (np.stack([test.vectors[r0], test.vectors[r2]]),)
+    )
     alone = ranker.classifier_proba(test.subset([r0]))[0]
     pooled = ranker.classifier_proba(doc)[0]
     assert pooled[2] > alone[2] * 5 and np.isclose(pooled.sum(), 1)

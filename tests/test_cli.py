@@ -75,5 +75,7 @@ def test_roles_json_lists_grounded_catalog():
 
 
 def test_python_dash_m_is_the_same_program():
-    proc = subprocess.run([sys.executable, "-m", "matcher", "--help"], capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "matcher", "--help"], capture_output=True, text=True, check=True
+    )
     assert "rolematch" in proc.stdout and "match" in proc.stdout

@@ -10,11 +10,29 @@ from matcher.corpus import load_corpus, load_roles, split_sentences
 from matcher.errors import CorpusError
 
 REQUIRED_ROLES = [
-    "product-manager", "it-product-manager", "product-leader", "product-marketing-manager", "industry-specialist",
-    "product-specialist", "technical-specialist", "it-support", "software-engineer", "sales-business-development",
-    "strategy", "operations-leader", "founder-ceo", "venture-capital",
+    "product-manager",
+    "it-product-manager",
+    "product-leader",
+    "product-marketing-manager",
+    "industry-specialist",
+    "product-specialist",
+    "technical-specialist",
+    "it-support",
+    "software-engineer",
+    "sales-business-development",
+    "strategy",
+    "operations-leader",
+    "founder-ceo",
+    "venture-capital",
 ]
-BOILERPLATE = ["Leave a Reply", "Location:HOME", "{{", "Your email address", "tailor this article", "Workplace4999"]
+BOILERPLATE = [
+    "Leave a Reply",
+    "Location:HOME",
+    "{{",
+    "Your email address",
+    "tailor this article",
+    "Workplace4999",
+]
 
 
 def test_five_articles_with_front_matter_and_no_boilerplate(corpus):
@@ -50,7 +68,10 @@ def test_catalog_has_the_required_roles_each_grounded_and_described(corpus):
 
 def test_sentence_split_keeps_abbreviations_together():
     text = "Leaders e.g. COO vs. CEO roles grow. Next one."
-    assert [text[s:e] for s, e in split_sentences(text)] == ["Leaders e.g. COO vs. CEO roles grow.", "Next one."]
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "Leaders e.g. COO vs. CEO roles grow.",
+        "Next one.",
+    ]
 
 
 def test_corpus_hash_changes_with_the_catalog(tmp_path, corpus):
@@ -66,7 +87,9 @@ def test_bad_catalog_is_refused_with_the_reason(tmp_path):
     path.write_text("roles:\n  - id: x\n    title: X\n")
     with pytest.raises(CorpusError, match="lacks description"):
         load_roles(path)
-    path.write_text("roles:\n  - {id: x, title: X, description: d, signals: [], articles: [], mentions: ['(']}\n")
+    path.write_text(
+        "roles:\n  - {id: x, title: X, description: d, signals: [], articles: [], mentions: ['(']}\n"
+    )
     with pytest.raises(CorpusError, match="bad mention regex"):
         load_roles(path)
 

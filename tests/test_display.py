@@ -13,18 +13,60 @@ EVIL = '<script>alert("x")</script>'
 
 def _result(evil: str = EVIL) -> MatchResult:
     mine = Evidence(f"I wrote {evil} in my bio & more", 0, 30, 0.61)
-    quote = Quote(text=f"Product managers {evil} own the roadmap.", source="articles/a.md",
-                  title=f"Title {evil}", section=f"Section {evil}", start=10, end=50, score=0.7, matched=mine)
-    other = Quote(text="A second passage about launches.", source="articles/b.md", title="Second article",
-                  section="", start=0, end=33, score=0.5)
-    roles = (
-        RoleMatch(id="product-manager", title=f"Product Manager {evil}", score=0.82, confidence=0.64,
-                  similarity=0.7, classifier=0.8, weak=False, quotes=(quote, other), evidence=(mine,)),
-        RoleMatch(id="strategy", title="Strategy", score=0.31, confidence=0.05, similarity=0.3,
-                  classifier=None, weak=True, quotes=(), evidence=()),
+    quote = Quote(
+        text=f"Product managers {evil} own the roadmap.",
+        source="articles/a.md",
+        title=f"Title {evil}",
+        section=f"Section {evil}",
+        start=10,
+        end=50,
+        score=0.7,
+        matched=mine,
     )
-    return MatchResult(roles=roles, fit=0.77, abstain=False, model_version=f"v{evil}", n_sentences=2,
-                       n_chunks=1, role_set=("product-manager",), coverage=0.9, warnings=(f"warn {evil}",))
+    other = Quote(
+        text="A second passage about launches.",
+        source="articles/b.md",
+        title="Second article",
+        section="",
+        start=0,
+        end=33,
+        score=0.5,
+    )
+    roles = (
+        RoleMatch(
+            id="product-manager",
+            title=f"Product Manager {evil}",
+            score=0.82,
+            confidence=0.64,
+            similarity=0.7,
+            classifier=0.8,
+            weak=False,
+            quotes=(quote, other),
+            evidence=(mine,),
+        ),
+        RoleMatch(
+            id="strategy",
+            title="Strategy",
+            score=0.31,
+            confidence=0.05,
+            similarity=0.3,
+            classifier=None,
+            weak=True,
+            quotes=(),
+            evidence=(),
+        ),
+    )
+    return MatchResult(
+        roles=roles,
+        fit=0.77,
+        abstain=False,
+        model_version=f"v{evil}",
+        n_sentences=2,
+        n_chunks=1,
+        role_set=("product-manager",),
+        coverage=0.9,
+        warnings=(f"warn {evil}",),
+    )
 
 
 def test_no_raw_markup_from_values_survives():
@@ -57,8 +99,15 @@ def test_repr_html_is_the_display():
 
 def test_abstaining_result_says_so_and_shows_warnings():
     result = _result(evil="x")
-    abstained = MatchResult(roles=result.roles, fit=0.1, abstain=True, model_version="v1", n_sentences=1,
-                            n_chunks=1, warnings=("text was truncated",))
+    abstained = MatchResult(
+        roles=result.roles,
+        fit=0.1,
+        abstain=True,
+        model_version="v1",
+        n_sentences=1,
+        n_chunks=1,
+        warnings=("text was truncated",),
+    )
     html = result_html(abstained)
     assert "no strong fit" in html and "text was truncated" in html
 

@@ -31,20 +31,65 @@ BIDI = ["\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\
 SURROGATES = ["\ud800", "\udbff", "\udc00", "\udfff"]
 EMOJI = ["👩‍💻", "🏳️‍🌈", "🇺🇸", "👍🏽", "🧑🏿‍🔬", "💼", "\U0001f600" * 50]
 SCRIPTS = [
-    "инженер-программист", "μηχανικός λογισμικού", "مهندس برمجيات", "מהנדס תוכנה", "软件工程师",
-    "ソフトウェア", "सॉफ्टवेयर इंजीनियर", "วิศวกรซอฟต์แวร์", "e\u0301" * 40,
+    "инженер-программист",
+    "μηχανικός λογισμικού",
+    "مهندس برمجيات",
+    "מהנדס תוכנה",
+    "软件工程师",
+    "ソフトウェア",
+    "सॉफ्टवेयर इंजीनियर",
+    "วิศวกรซอฟต์แวร์",
+    "e\u0301" * 40,
     "Z\u0351\u0300\u0315a\u0362l\u0336g\u0335o",
 ]
 WORDS = [
-    "I", "lead", "product", "launches", "and", "write", "Python", "APIs.", "Maria Garcia", "she", "his",
-    "\n", "\n\n", "- ", "• ", ". ", "! ", "? ", "C++", "C#", ".NET", "2019 - 2021", "5+ years", "35%",
-    "[EMAIL]", "[NAME]",
+    "I",
+    "lead",
+    "product",
+    "launches",
+    "and",
+    "write",
+    "Python",
+    "APIs.",
+    "Maria Garcia",
+    "she",
+    "his",
+    "\n",
+    "\n\n",
+    "- ",
+    "• ",
+    ". ",
+    "! ",
+    "? ",
+    "C++",
+    "C#",
+    ".NET",
+    "2019 - 2021",
+    "5+ years",
+    "35%",
+    "[EMAIL]",
+    "[NAME]",
 ]
 PII = [
-    "jane.doe@example.com", "+1 (555) 123-4567", "0049 30 1234567", "555.123.4567", "https://x.io/a?b=(1)",
-    "www.example.com", "linkedin.com/in/x", "221B Baker Street", "Hauptstraße 5, 10115 Berlin",
-    "Name: Wei Zhang", "Address: 1 Main St", "12 rue de Rivoli, 75001 Paris", "@@@", "+", "(((", ")))",
-    "....", "----", "/////",
+    "jane.doe@example.com",
+    "+1 (555) 123-4567",
+    "0049 30 1234567",
+    "555.123.4567",
+    "https://x.io/a?b=(1)",
+    "www.example.com",
+    "linkedin.com/in/x",
+    "221B Baker Street",
+    "Hauptstraße 5, 10115 Berlin",
+    "Name: Wei Zhang",
+    "Address: 1 Main St",
+    "12 rue de Rivoli, 75001 Paris",
+    "@@@",
+    "+",
+    "(((",
+    ")))",
+    "....",
+    "----",
+    "/////",
 ]
 LONG = st.sampled_from(["a", "x1", "é", "😀", "-", ".", "1", "@", "A.", "Ab "]).flatmap(
     lambda unit: st.integers(1, 10_000).map(lambda n: unit * n)
@@ -55,8 +100,11 @@ PIECE = st.one_of(
     st.text(st.characters(codec="utf-8"), max_size=20),
     LONG,
 )
-HOSTILE = st.one_of(st.text(max_size=300), st.lists(PIECE, max_size=25).map(" ".join),
-                    st.lists(PIECE, max_size=25).map("".join))
+HOSTILE = st.one_of(
+    st.text(max_size=300),
+    st.lists(PIECE, max_size=25).map(" ".join),
+    st.lists(PIECE, max_size=25).map("".join),
+)
 SLOW_OK = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 FAST = settings(max_examples=150, deadline=timedelta(seconds=5), suppress_health_check=SLOW_OK, database=None)
 FAKE = FakeEmbedder()
@@ -96,8 +144,12 @@ def test_validate_answers_clean_text_or_a_clear_error(text):
     assert validate(clean) == clean  # normalising twice changes nothing
 
 
-@given(st.one_of(st.binary(max_size=300), st.lists(st.sampled_from([b"\xff\xfe", b"\x00", b"\xe9", b"ok "]),
-                                                    max_size=20).map(b"".join)))
+@given(
+    st.one_of(
+        st.binary(max_size=300),
+        st.lists(st.sampled_from([b"\xff\xfe", b"\x00", b"\xe9", b"ok "]), max_size=20).map(b"".join),
+    )
+)
 @FAST
 def test_validate_bytes_decodes_or_refuses(data):
     clean = _validated(data)
@@ -193,8 +245,27 @@ def test_corrupt_utf16_is_refused_with_a_message_not_a_decode_crash(data):
 CSV_BYTES = st.one_of(
     st.binary(max_size=400),
     st.lists(
-        st.sampled_from([b"id,text\n", b"text\n", b'"', b",", b"\n", b"\r\n", b"\r", b"\x00", b"\xff\xfe",
-                         b"\xfe\xff", b"\xef\xbb\xbf", b"\xe9", b"\x80", b"\t", b"a", b"I lead", b'""']),
+        st.sampled_from(
+            [
+                b"id,text\n",
+                b"text\n",
+                b'"',
+                b",",
+                b"\n",
+                b"\r\n",
+                b"\r",
+                b"\x00",
+                b"\xff\xfe",
+                b"\xfe\xff",
+                b"\xef\xbb\xbf",
+                b"\xe9",
+                b"\x80",
+                b"\t",
+                b"a",
+                b"I lead",
+                b'""',
+            ]
+        ),
         max_size=40,
     ).map(b"".join),
 )

@@ -57,7 +57,9 @@ def test_to_dict_is_json_ready(fake_matcher):
     assert data["model_version"] == fake_matcher.model_version
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [({"top": 0}, "top"), ({"top": 15}, "top"), ({"quotes": 9}, "quotes")])
+@pytest.mark.parametrize(
+    ("kwargs", "message"), [({"top": 0}, "top"), ({"top": 15}, "top"), ({"quotes": 9}, "quotes")]
+)
 def test_bad_arguments_say_what_is_allowed(fake_matcher, kwargs, message):
     with pytest.raises(ValueError, match=f"{message} must be an integer from"):
         fake_matcher.match(BIOS[0], **kwargs)

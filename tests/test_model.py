@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import DATA
 
 from matcher import InputTextError
 from matcher.embed import encode_documents
-
-from conftest import DATA
 
 pytestmark = pytest.mark.model
 
@@ -78,11 +77,11 @@ def test_a_big_but_allowed_text_gets_a_bounded_answer(real_matcher):
 
 def test_build_and_train_reproduce_the_committed_artifacts(tmp_path, real_matcher):
     """`rolematch build` from the same corpus and model gives the committed vectors (1e-6) and classifier."""
+    from conftest import ROOT
+
     from matcher import RoleMatcher
     from matcher.build import build
     from matcher.embed import load_embedder
-
-    from conftest import ROOT
 
     out = tmp_path / "models"
     manifest = build(models_dir=out, embedder=load_embedder("minilm", dtype="fp32"))

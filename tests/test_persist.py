@@ -37,7 +37,13 @@ def test_save_then_load_gives_identical_scores(fake_matcher, models_copy, fake_e
 def test_rebuild_is_reproducible(tmp_path, fake_models, fake_embedder):
     out = tmp_path / "again"
     build(models_dir=out, backend="fake", embedder=fake_embedder)
-    for name in ("role_vectors.npy", "passage_vectors.npy", "grounding.npy", "passages.json", "classifier.joblib"):
+    for name in (
+        "role_vectors.npy",
+        "passage_vectors.npy",
+        "grounding.npy",
+        "passages.json",
+        "classifier.joblib",
+    ):
         assert (out / name).read_bytes() == (fake_models / name).read_bytes(), name
 
 

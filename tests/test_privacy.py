@@ -85,8 +85,14 @@ def test_dates_versions_numbers_and_skills_are_not_redacted(text):
 
 @pytest.mark.parametrize(
     "first_line",
-    ["Maria Garcia", "JORDAN AMARI OKWUOSA-LINDQVIST", "Dr. Jane O'Neil-McDonald", "Oluwaseun Adeyemi, MBA",
-     "Wei Zhang | Data Scientist", "Zoë Ångström"],
+    [
+        "Maria Garcia",
+        "JORDAN AMARI OKWUOSA-LINDQVIST",
+        "Dr. Jane O'Neil-McDonald",
+        "Oluwaseun Adeyemi, MBA",
+        "Wei Zhang | Data Scientist",
+        "Zoë Ångström",
+    ],
 )
 def test_the_name_line_at_the_top_is_redacted(first_line):
     out = redact(f"{first_line}\nProduct manager at a fintech.\nMaria Garcia owns the roadmap.")
@@ -96,8 +102,10 @@ def test_the_name_line_at_the_top_is_redacted(first_line):
 
 @pytest.mark.parametrize(
     "text",
-    ["Xyla Quorn is a product manager. Xyla Quorn's team ships weekly; Quorn runs reviews.",
-     "Product manager, fintech. Ravi Menon owns the roadmap; Ravi ships weekly and Menon reviews."],
+    [
+        "Xyla Quorn is a product manager. Xyla Quorn's team ships weekly; Quorn runs reviews.",
+        "Product manager, fintech. Ravi Menon owns the roadmap; Ravi ships weekly and Menon reviews.",
+    ],
 )
 def test_a_bio_opening_or_a_known_full_name_is_redacted_everywhere(text):
     out = redact(text)
@@ -188,10 +196,28 @@ def test_rolematch_match_writes_no_files(tmp_path):
     models = tmp_path / "models"  # a private copy, so a concurrent `rolematch build` cannot disturb the check
     shutil.copytree(ROOT / "models", models)
     before = {p: p.stat().st_mtime_ns for p in models.rglob("*")}
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(home), "TMPDIR": str(tmp), "HF_HUB_OFFLINE": "1",
-           "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "matcher", "-vv", "match", BIO, "--top", "2", "--format", "json",
-               "--models", str(models)]
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(home),
+        "TMPDIR": str(tmp),
+        "HF_HUB_OFFLINE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONPATH": str(ROOT),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "matcher",
+        "-vv",
+        "match",
+        BIO,
+        "--top",
+        "2",
+        "--format",
+        "json",
+        "--models",
+        str(models),
+    ]
     proc = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert MARKER in proc.stdout and MARKER not in proc.stderr  # stderr carries the -vv log lines

@@ -26,8 +26,14 @@ def tiny_index():
 def doc(*vectors, tokens=None):
     spans = tuple(Span(i * 10, i * 10 + 9, f"sentence {i} words") for i in range(len(vectors)))
     sv = np.stack(vectors)
-    return EncodedText("x", spans, (tuple(range(len(vectors))),), sv.mean(0, keepdims=True) / np.linalg.norm(
-        sv.mean(0)), np.array([tokens or 10.0], dtype=np.float32), sv)
+    return EncodedText(
+        "x",
+        spans,
+        (tuple(range(len(vectors))),),
+        sv.mean(0, keepdims=True) / np.linalg.norm(sv.mean(0)),
+        np.array([tokens or 10.0], dtype=np.float32),
+        sv,
+    )
 
 
 def test_top_k_mean():

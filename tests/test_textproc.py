@@ -44,7 +44,11 @@ def test_sentence_spans_have_exact_offsets_and_split_lists():
     text = "I lead launches. I write case studies!\n- Built a CRM\n- Ran pricing tests\nThen more."
     spans = sentence_spans(text)
     assert [s.text for s in spans] == [
-        "I lead launches.", "I write case studies!", "- Built a CRM", "- Ran pricing tests", "Then more."
+        "I lead launches.",
+        "I write case studies!",
+        "- Built a CRM",
+        "- Ran pricing tests",
+        "Then more.",
     ]
     assert all(text[s.start : s.end] == s.text for s in spans)
 

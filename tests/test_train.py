@@ -16,11 +16,22 @@ from matcher.train import train
 def labeled_csv(tmp_path, corpus):
     rows = []
     for role in ("it-support", "software-engineer", "product-marketing-manager"):
-        frame = pd.read_csv(corpus.articles[next(iter(corpus.articles))].path.parents[1] / "examples" / f"{role}.csv")
+        frame = pd.read_csv(
+            corpus.articles[next(iter(corpus.articles))].path.parents[1] / "examples" / f"{role}.csv"
+        )
         rows += [{"bio": t, "label": role} for t in frame["text"][:12]]
-    rows += [{"bio": t, "label": ""} for t in ("Head chef at a bistro.", "Night-shift nurse in an ICU.",
-                                              "Long-haul truck driver.", "Family lawyer.", "Primary school teacher.",
-                                              "Dental hygienist.", "Plumber and gas fitter.")]
+    rows += [
+        {"bio": t, "label": ""}
+        for t in (
+            "Head chef at a bistro.",
+            "Night-shift nurse in an ICU.",
+            "Long-haul truck driver.",
+            "Family lawyer.",
+            "Primary school teacher.",
+            "Dental hygienist.",
+            "Plumber and gas fitter.",
+        )
+    ]
     path = tmp_path / "labeled.csv"
     pd.DataFrame(rows).to_csv(path, index=False)
     return path
@@ -29,8 +40,14 @@ def labeled_csv(tmp_path, corpus):
 def test_train_on_own_csv_with_out_of_scope_rows(tmp_path, fake_models, fake_embedder, labeled_csv):
     models = tmp_path / "models"
     shutil.copytree(fake_models, models)
-    manifest = train(models_dir=models, backend="fake", embedder=fake_embedder, examples=labeled_csv,
-                     text_column="bio", label_column="label")
+    manifest = train(
+        models_dir=models,
+        backend="fake",
+        embedder=fake_embedder,
+        examples=labeled_csv,
+        text_column="bio",
+        label_column="label",
+    )
     assert manifest["training"]["train_rows"] == 43 and manifest["training"]["examples"] == str(labeled_csv)
     assert manifest["metrics"]["training"]["train_out_of_scope"] == 7
     matcher = RoleMatcher.load(models_dir=models, backend="fake", embedder=fake_embedder)
@@ -44,5 +61,11 @@ def test_own_csv_with_unknown_labels_or_columns_is_refused(tmp_path, fake_models
     bad = tmp_path / "bad.csv"
     bad.write_text("bio,label\nhello there friend,product-manger\n")
     with pytest.raises(CorpusError, match="unknown role label"):
-        train(models_dir=fake_models, backend="fake", embedder=fake_embedder, examples=bad,
-              text_column="bio", label_column="label")
+        train(
+            models_dir=fake_models,
+            backend="fake",
+            embedder=fake_embedder,
+            examples=bad,
+            text_column="bio",
+            label_column="label",
+        )

@@ -197,6 +197,7 @@ def test_concurrent_requests_get_their_own_correct_answers(real_matcher):
     ] * 4
     expected = [json.loads(json.dumps(real_matcher.match(t, top=3).to_dict())) for t in texts]
     with BackgroundServer(create_app(real_matcher)) as url, ThreadPoolExecutor(8) as pool:
+
         def ask(text):
             return httpx.post(f"{url}/api/match", json={"text": text, "top": 3}, timeout=60)
 
@@ -218,7 +219,9 @@ def test_roles_is_the_cli_catalog(client, corpus):
 
 def test_healthz_reports_the_model_version(client, real_matcher):
     assert client.get("/healthz").json() == {
-        "status": "ok", "model_version": real_matcher.model_version, "roles": len(real_matcher.corpus.roles),
+        "status": "ok",
+        "model_version": real_matcher.model_version,
+        "roles": len(real_matcher.corpus.roles),
     }
 
 
@@ -231,8 +234,11 @@ def test_openapi_and_local_docs(client):
 
 
 def test_page_and_its_assets_load_nothing_from_outside():
-    external = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import|"""
-                          r"""fetch\(\s*["'](?:https?:)?//""", re.I)
+    external = re.compile(
+        r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import|"""
+        r"""fetch\(\s*["'](?:https?:)?//""",
+        re.I,
+    )
     for path in STATIC.iterdir():
         if path.suffix in {".html", ".css", ".js"}:
             assert not external.search(path.read_text()), f"{path.name} refers to another origin"
@@ -241,15 +247,20 @@ def test_page_and_its_assets_load_nothing_from_outside():
 
 
 def test_security_headers_and_no_cors(client):
-    for response in (client.get("/"), client.get("/static/app.js"), client.get("/healthz"),
-                     post_json(client, {"text": ""})):
+    for response in (
+        client.get("/"),
+        client.get("/static/app.js"),
+        client.get("/healthz"),
+        post_json(client, {"text": ""}),
+    ):
         assert "default-src 'self'" in response.headers["content-security-policy"]
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["referrer-policy"] == "no-referrer"
     cross = post_json(client, {"text": BIO}, headers={"origin": "https://evil.example"})
     assert "access-control-allow-origin" not in cross.headers
-    preflight = client.options("/api/match", headers={"origin": "https://evil.example",
-                                                      "access-control-request-method": "POST"})
+    preflight = client.options(
+        "/api/match", headers={"origin": "https://evil.example", "access-control-request-method": "POST"}
+    )
     assert "access-control-allow-origin" not in preflight.headers
 
 
@@ -269,18 +280,24 @@ def test_no_resume_text_reaches_the_logs(client, caplog):
 def test_batch_scores_a_small_csv_with_an_empty_row(client, real_matcher):
     if not hasattr(real_matcher, "score_frame"):
         pytest.skip(NO_BATCH)
-    csv = pd.DataFrame({
-        "id": ["a", "b", "c"],
-        "bio": [BIO, "", "Backend engineer writing Go services and reviewing code."],
-    }).to_csv(index=False)
-    response = client.post("/api/batch", files={"file": ("people.csv", csv.encode(), "text/csv")},
-                           data={"text_column": "bio", "top": "2"})
+    csv = pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "bio": [BIO, "", "Backend engineer writing Go services and reviewing code."],
+        }
+    ).to_csv(index=False)
+    response = client.post(
+        "/api/batch",
+        files={"file": ("people.csv", csv.encode(), "text/csv")},
+        data={"text_column": "bio", "top": "2"},
+    )
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
     scored = pd.read_csv(io.StringIO(response.text), dtype=str, keep_default_na=False)
     assert list(scored["id"]) == ["a", "b", "c"]
-    expected = real_matcher.score_frame(pd.read_csv(io.StringIO(csv), dtype=str, keep_default_na=False),
-                                        text_column="bio", top=2)
+    expected = real_matcher.score_frame(
+        pd.read_csv(io.StringIO(csv), dtype=str, keep_default_na=False), text_column="bio", top=2
+    )
     assert list(scored.columns) == list(expected.columns)
 
 

@@ -17,8 +17,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.model]
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 BIO = (
     "Senior product marketing manager at a B2B SaaS company. I own positioning and messaging for our "
@@ -189,9 +194,12 @@ def test_server_error_message_is_shown(page):
 
 
 def test_file_picker_loads_a_markdown_file(page):
-    page.set_input_files("#file-input", files=[
-        {"name": "cv.md", "mimeType": "text/markdown", "buffer": BIO.encode()},
-    ])
+    page.set_input_files(
+        "#file-input",
+        files=[
+            {"name": "cv.md", "mimeType": "text/markdown", "buffer": BIO.encode()},
+        ],
+    )
     page.wait_for_function("document.querySelector('#resume').value.length > 0")
     assert page.input_value("#resume") == BIO
     assert "words" in page.locator("#resume-count").inner_text()

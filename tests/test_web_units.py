@@ -53,7 +53,8 @@ def test_batch_without_a_scorer_is_501_with_what_to_use(corpus):
 
 def test_a_request_past_its_deadline_is_504(corpus):
     response = client_for(StubMatcher(corpus, delay_s=1.0), timeout_s=0.1).post(
-        "/api/match", json={"text": "I run product launches."})
+        "/api/match", json={"text": "I run product launches."}
+    )
     assert response.status_code == 504
     assert "longer than 0.1 s" in response.json()["detail"]
 
@@ -98,16 +99,24 @@ def test_settings_are_validated():
 def test_validation_message_names_the_field_and_the_fix():
     from matcher.web.errors import validation_message
 
-    message = validation_message([{"type": "missing", "loc": ("body", "text"), "msg": "Field required"}],
-                                 "/api/match")
+    message = validation_message(
+        [{"type": "missing", "loc": ("body", "text"), "msg": "Field required"}], "/api/match"
+    )
     assert message.startswith("the field 'text' is missing; send JSON like")
 
 
 def test_access_log_drops_query_strings():
     from matcher.web.server import DropQueryString
 
-    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
-                               ("127.0.0.1:5", "GET", "/api/roles?q=my+resume", "1.1", 200), None)
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        "",
+        0,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5", "GET", "/api/roles?q=my+resume", "1.1", 200),
+        None,
+    )
     assert DropQueryString().filter(record)
     assert record.getMessage() == '127.0.0.1:5 - "GET /api/roles HTTP/1.1" 200'
 
@@ -164,8 +173,9 @@ def test_serve_binds_to_localhost_and_says_so(monkeypatch, corpus):
 def test_serve_warns_when_bound_beyond_localhost(monkeypatch, corpus):
     monkeypatch.setattr("matcher.cli.serve_cmd.load_matcher", lambda models, backend: WarmStub(corpus))
     monkeypatch.setattr("matcher.web.server.serve", lambda app, **kw: None)
-    out = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--port", str(free_port())],
-                             catch_exceptions=False)
+    out = CliRunner().invoke(
+        main, ["serve", "--host", "0.0.0.0", "--port", str(free_port())], catch_exceptions=False
+    )
     assert "WARNING" in out.output and "no authentication" in out.output
 
 

@@ -19,7 +19,8 @@ def backend_option(f):
         type=click.Choice(["minilm", "static"]),
         default="minilm",
         show_default=True,
-        help="Embedding backend: minilm (default), or static (model2vec distilled from it: 12-16x faster end to end, a little less accurate).",
+        help="Embedding backend: minilm (default), or static (model2vec distilled from it: "
+        "12-16x faster end to end, a little less accurate).",
     )(f)
 
 

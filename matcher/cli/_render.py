@@ -22,7 +22,9 @@ def render_table(result: MatchResult, width: int = 100) -> str:
         flag = "  (weak)" if role.weak else ""
         lines.append(f"{rank:>2}  {role.title:<36} {role.score:>6.2f} {_pct(role.confidence):>10}{flag}")
         for quote in role.quotes:
-            body = textwrap.fill(f"“{quote.text}”", width=width - 6, initial_indent="    ", subsequent_indent="     ")
+            body = textwrap.fill(
+                f"“{quote.text}”", width=width - 6, initial_indent="    ", subsequent_indent="     "
+            )
             lines.append(body)
             lines.append(f"      — {quote.title} ({quote.source}:{quote.start}-{quote.end})")
         if role.evidence:
@@ -33,18 +35,23 @@ def render_table(result: MatchResult, width: int = 100) -> str:
 
 def render_markdown(result: MatchResult) -> str:
     lines = [
-        f"**Fit:** {result.fit:.2f}" + (" — no strong fit; the roles below are weak." if result.abstain else ""),
+        f"**Fit:** {result.fit:.2f}"
+        + (" — no strong fit; the roles below are weak." if result.abstain else ""),
         "",
         "| # | role | score | confidence |",
         "|---|---|---|---|",
     ]
     for rank, role in enumerate(result.roles, 1):
-        lines.append(f"| {rank} | {role.title}{' (weak)' if role.weak else ''} | {role.score:.2f} | "
-                     f"{_pct(role.confidence)} |")
+        lines.append(
+            f"| {rank} | {role.title}{' (weak)' if role.weak else ''} | {role.score:.2f} | "
+            f"{_pct(role.confidence)} |"
+        )
     for role in result.roles:
         lines += ["", f"### {role.title}", ""]
         for quote in role.quotes:
-            lines.append(f"> {quote.text}\n>\n> — *{quote.title}* (`{quote.source}:{quote.start}-{quote.end}`)\n")
+            lines.append(
+                f"> {quote.text}\n>\n> — *{quote.title}* (`{quote.source}:{quote.start}-{quote.end}`)\n"
+            )
         if role.evidence:
             lines.append("Your text: " + "; ".join(f"“{e.text}”" for e in role.evidence))
     return "\n".join(lines) + "\n"

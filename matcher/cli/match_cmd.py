@@ -21,15 +21,28 @@ Examples:
 """
 )
 @click.argument("text", required=False)
-@click.option("-f", "--file", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="Read the text from a file.")
-@click.option("-k", "--top", type=click.IntRange(1, 50), default=5, show_default=True, help="How many roles to show.")
+@click.option(
+    "-f",
+    "--file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Read the text from a file.",
+)
+@click.option(
+    "-k", "--top", type=click.IntRange(1, 50), default=5, show_default=True, help="How many roles to show."
+)
 @click.option("--quotes", type=click.IntRange(0, 5), default=3, show_default=True, help="Quotes per role.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--paths", "with_paths", is_flag=True, help="Add next career moves, strengths and gaps.")
 @backend_option
 @models_option
 def match(
-    text: str | None, file: Path | None, top: int, quotes: int, fmt: str, with_paths: bool, backend: str,
+    text: str | None,
+    file: Path | None,
+    top: int,
+    quotes: int,
+    fmt: str,
+    with_paths: bool,
+    backend: str,
     models_dir: Path | None,
 ):
     """Rank the roles that fit TEXT (a resume or bio; '-' reads stdin)."""

@@ -15,8 +15,13 @@ from ..errors import RolematchError
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--corpus", "corpus_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Corpus folder (default: corpus/ of the project).")
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Corpus folder (default: corpus/ of the project).",
+)
 def roles(fmt: str, corpus_dir: Path | None) -> None:
     """List the roles of the catalog (JSON: with the passages that ground each role)."""
     try:
@@ -36,18 +41,25 @@ def catalog(corpus) -> list[dict]:
     out = []
     for role in corpus.roles:
         passages = [corpus.passages[i] for i in corpus.grounding[role.id]]
-        out.append({
-            "id": role.id,
-            "title": role.title,
-            "description": role.description,
-            "signals": list(role.signals),
-            "articles": list(role.articles),
-            "passages": [
-                {"text": p.text, "source": f"articles/{p.article}.md", "section": p.section, "start": p.start,
-                 "end": p.end}
-                for p in passages
-            ],
-        })
+        out.append(
+            {
+                "id": role.id,
+                "title": role.title,
+                "description": role.description,
+                "signals": list(role.signals),
+                "articles": list(role.articles),
+                "passages": [
+                    {
+                        "text": p.text,
+                        "source": f"articles/{p.article}.md",
+                        "section": p.section,
+                        "start": p.start,
+                        "end": p.end,
+                    }
+                    for p in passages
+                ],
+            }
+        )
     return out
 
 

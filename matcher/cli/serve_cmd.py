@@ -22,14 +22,28 @@ Examples:
   curl -s localhost:8000/api/match -H 'content-type: application/json' -d '{"text": "I run launches..."}'
 """
 )
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind. The default is this machine only; anything else exposes the page "
-                   "(no authentication) to your network.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind. The default is this machine only; anything else exposes the page "
+    "(no authentication) to your network.",
+)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-@click.option("--timeout", "timeout_s", type=click.FloatRange(1, 600), default=30.0, show_default=True,
-              help="Seconds one request may take before it is answered with 504.")
-@click.option("--access-log/--no-access-log", default=True, show_default=True,
-              help="Log method, path and status per request (never bodies or query strings).")
+@click.option(
+    "--timeout",
+    "timeout_s",
+    type=click.FloatRange(1, 600),
+    default=30.0,
+    show_default=True,
+    help="Seconds one request may take before it is answered with 504.",
+)
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    show_default=True,
+    help="Log method, path and status per request (never bodies or query strings).",
+)
 @backend_option
 @models_option
 def serve(host: str, port: int, timeout_s: float, access_log: bool, backend: str, models_dir: Path | None):
@@ -58,8 +72,11 @@ def serve(host: str, port: int, timeout_s: float, access_log: bool, backend: str
     if host in LOOPBACK:
         click.echo("rolematch: bound to this machine only; nothing is sent over the network.")
     else:
-        click.echo(f"rolematch: WARNING: bound to {host}: anyone who can reach this address can use the page "
-                   "(there is no authentication). Use --host 127.0.0.1 to keep it local.", err=True)
+        click.echo(
+            f"rolematch: WARNING: bound to {host}: anyone who can reach this address can use the page "
+            "(there is no authentication). Use --host 127.0.0.1 to keep it local.",
+            err=True,
+        )
     run_server(app, host=host, port=port, access_log=access_log)
 
 

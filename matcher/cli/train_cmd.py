@@ -20,19 +20,36 @@ Examples:
 )
 @backend_option
 @models_option
-@click.option("--examples", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
-              help="A labeled CSV to train on instead of corpus/examples/ (empty label = out of scope).")
+@click.option(
+    "--examples",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="A labeled CSV to train on instead of corpus/examples/ (empty label = out of scope).",
+)
 @click.option("--text-column", default="text", show_default=True)
 @click.option("--label-column", default="role", show_default=True)
 @click.option("--split-column", default=None, help="Column with train/test; without it every row trains.")
-def train(backend: str, models_dir: Path | None, examples: Path | None, text_column: str, label_column: str,
-          split_column: str | None) -> None:
+def train(
+    backend: str,
+    models_dir: Path | None,
+    examples: Path | None,
+    text_column: str,
+    label_column: str,
+    split_column: str | None,
+) -> None:
     """Retrain the classifier and fusion from labeled examples; writes models/ and MODEL_CARD.md."""
     from ..train import train as run_train
 
     try:
-        manifest = run_train(models_dir=models_dir, backend=backend, examples=examples, text_column=text_column,
-                             label_column=label_column, split_column=split_column, progress=True)
+        manifest = run_train(
+            models_dir=models_dir,
+            backend=backend,
+            examples=examples,
+            text_column=text_column,
+            label_column=label_column,
+            split_column=split_column,
+            progress=True,
+        )
     except RolematchError as exc:
         raise click.ClickException(str(exc)) from exc
     held = manifest["metrics"].get("held_apart", {})
@@ -51,16 +68,33 @@ Examples:
 @click.argument("data", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--text-column", default="text", show_default=True)
 @click.option("--label-column", default="role", show_default=True, help="Role id; empty = out of scope.")
-@click.option("--acceptable-column", default=None, help="Role ids separated by '|' that also count as correct.")
+@click.option(
+    "--acceptable-column", default=None, help="Role ids separated by '|' that also count as correct."
+)
 @click.option("--limit", type=int, default=None, help="Evaluate a random sample of this many rows (seed 0).")
-@click.option("--record", default=None, help="Save the fused metrics under this name in the manifest and card.")
+@click.option(
+    "--record", default=None, help="Save the fused metrics under this name in the manifest and card."
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--fairness", is_flag=True,
-              help="Instead of metrics: how far scores move when names and gendered words are swapped.")
+@click.option(
+    "--fairness",
+    is_flag=True,
+    help="Instead of metrics: how far scores move when names and gendered words are swapped.",
+)
 @backend_option
 @models_option
-def evaluate(data: Path, text_column: str, label_column: str, acceptable_column: str | None, limit: int | None,
-             record: str | None, fmt: str, fairness: bool, backend: str, models_dir: Path | None) -> None:
+def evaluate(
+    data: Path,
+    text_column: str,
+    label_column: str,
+    acceptable_column: str | None,
+    limit: int | None,
+    record: str | None,
+    fmt: str,
+    fairness: bool,
+    backend: str,
+    models_dir: Path | None,
+) -> None:
     """Metrics of the fused system and its baselines on a labeled CSV (acc@1/3, MRR, F1, ECE, AUROC)."""
     import pandas as pd
 
@@ -72,8 +106,10 @@ def evaluate(data: Path, text_column: str, label_column: str, acceptable_column:
     wanted = [text_column, label_column] + ([acceptable_column] if acceptable_column else [])
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
-        raise click.BadParameter(f"column(s) {missing} not found; columns are: {', '.join(frame.columns)}",
-                                 param_hint="--text-column/--label-column")
+        raise click.BadParameter(
+            f"column(s) {missing} not found; columns are: {', '.join(frame.columns)}",
+            param_hint="--text-column/--label-column",
+        )
     if limit and limit < len(frame):
         frame = frame.sample(limit, random_state=0)
     frame = frame.rename(columns={text_column: "text", label_column: "label"})

@@ -67,7 +67,9 @@ def _normalize_rows(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
 
 
-def encode_documents(embedder: Embedder, texts: Sequence[str], budget: int | None = None) -> list[EncodedText]:
+def encode_documents(
+    embedder: Embedder, texts: Sequence[str], budget: int | None = None
+) -> list[EncodedText]:
     """Validate, split and embed several texts in one batched pass.
 
     Every sentence lands in a chunk of at most ``budget`` tokens (default: the model's limit),

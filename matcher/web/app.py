@@ -122,9 +122,12 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
         summary="Match one text",
         response_model=MatchResult,
         dependencies=[Depends(require_json)],
-        responses={413: {"description": "Body over the size limit"}, 415: {"description": "Not JSON"},
-                   422: {"description": "Empty, binary or too long text; bad fields"},
-                   504: {"description": "Took longer than the per-request deadline"}},
+        responses={
+            413: {"description": "Body over the size limit"},
+            415: {"description": "Not JSON"},
+            422: {"description": "Empty, binary or too long text; bad fields"},
+            504: {"description": "Took longer than the per-request deadline"},
+        },
     )
     async def match(body: MatchRequest) -> JSONResponse:
         """Rank the roles for one text.
@@ -143,10 +146,12 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
         "/api/batch",
         summary="Score a small CSV",
         response_class=Response,
-        responses={200: {"content": {"text/csv": {}}, "description": "The scored CSV"},
-                   413: {"description": "Body over the size limit"},
-                   422: {"description": "Unreadable CSV, missing column, too many rows"},
-                   501: {"description": "Batch scoring is not installed in this build"}},
+        responses={
+            200: {"content": {"text/csv": {}}, "description": "The scored CSV"},
+            413: {"description": "Body over the size limit"},
+            422: {"description": "Unreadable CSV, missing column, too many rows"},
+            501: {"description": "Batch scoring is not installed in this build"},
+        },
     )
     async def batch(
         file: UploadFile = File(description="A small CSV with a header row, one resume per row."),  # noqa: B008
@@ -157,8 +162,9 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
         score_frame = getattr(matcher, "score_frame", None)
         if score_frame is None:
             raise HTTPException(
-                501, "batch scoring is not available in this build (RoleMatcher.score_frame is missing); "
-                "use POST /api/match per text"
+                501,
+                "batch scoring is not available in this build (RoleMatcher.score_frame is missing); "
+                "use POST /api/match per text",
             )
         data = await file.read()
 

@@ -47,8 +47,9 @@ def validation_message(errors: list[dict[str, Any]], path: str) -> str:
 
 
 def _public_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-            for e in errors]
+    return [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in errors
+    ]
 
 
 async def _on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -81,8 +82,9 @@ async def _on_failed(request: Request, exc: WorkFailed) -> JSONResponse:
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     # the exception message may quote input, so log its type and stack only
     stack = "".join(traceback.format_tb(exc.__traceback__))
-    logger.error("Serve - %s %s failed with %s\n%s", request.method, request.url.path,
-                 type(exc).__name__, stack)
+    logger.error(
+        "Serve - %s %s failed with %s\n%s", request.method, request.url.path, type(exc).__name__, stack
+    )
     return JSONResponse({"detail": "internal error; the server log has the details"}, status_code=500)
 
 

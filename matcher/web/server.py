@@ -55,8 +55,15 @@ def serve(app: Any, host: str = "127.0.0.1", port: int = 8000, access_log: bool 
     """Serve ``app`` in the foreground until Ctrl+C (one process: the model is loaded once)."""
     import uvicorn
 
-    uvicorn.run(app, host=host, port=port, log_config=log_config(access_log), access_log=access_log,
-                server_header=False, timeout_graceful_shutdown=5)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_config=log_config(access_log),
+        access_log=access_log,
+        server_header=False,
+        timeout_graceful_shutdown=5,
+    )
 
 
 class BackgroundServer:
@@ -75,11 +82,18 @@ class BackgroundServer:
 
         sock = bind_socket(self.host, 0)
         self.url = url_of(sock)
-        config = uvicorn.Config(self.app, log_config=log_config(False), log_level="warning", access_log=False,
-                                lifespan="on", server_header=False)
+        config = uvicorn.Config(
+            self.app,
+            log_config=log_config(False),
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            server_header=False,
+        )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True,
-                                        name="rolematch-web")
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True, name="rolematch-web"
+        )
         self._thread.start()
         deadline = time.monotonic() + self.start_timeout_s
         while not self._server.started:
