@@ -17,6 +17,7 @@ from .explain import rank_evidence, rank_quotes
 from .index import CorpusIndex
 from .rank import Ranker, Scores, SimilarityRanker, featurize_docs
 from .results import Evidence, MatchResult, Quote, RoleMatch
+from .threads import single_threaded_blas
 
 logger = logging.getLogger(__name__)
 
@@ -92,12 +93,13 @@ class RoleMatcher:
         top = _check_range("top", top, 1, len(self.corpus.roles))
         quotes = _check_range("quotes", quotes, 0, 5)
         docs = encode_documents(self.embedder, texts)
-        scores = self.score_documents(docs)
-        results = [self._result(doc, scores, i, top, quotes) for i, doc in enumerate(docs)]
-        if paths:
-            from .paths import attach_paths
+        with single_threaded_blas():
+            scores = self.score_documents(docs)
+            results = [self._result(doc, scores, i, top, quotes) for i, doc in enumerate(docs)]
+            if paths:
+                from .paths import attach_paths
 
-            results = attach_paths(self, docs, scores, results)
+                results = attach_paths(self, docs, scores, results)
         return results
 
     def score_frame(

@@ -18,6 +18,7 @@ from ..embed import EncodedText, encode_documents
 from ..errors import InputTextError
 from ..results import MatchResult
 from ..textproc import MAX_CHARS, validate
+from ..threads import single_threaded_blas
 
 if TYPE_CHECKING:  # pandas stays out of `rolematch --help`
     import pandas as pd
@@ -105,9 +106,7 @@ def rank_encoded(
     docs = [d for d in encoded if not isinstance(d, str)]
     if not docs:
         return list(encoded)  # type: ignore[arg-type]
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"):  # tiny matrices: BLAS threads only add overhead
+    with single_threaded_blas():  # tiny matrices: BLAS threads only fight torch's for the cores
         scores = matcher.score_documents(docs)
         results = iter([matcher._result(doc, scores, i, top, quotes) for i, doc in enumerate(docs)])
     return [d if isinstance(d, str) else next(results) for d in encoded]
