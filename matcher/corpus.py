@@ -250,6 +250,30 @@ def load_roles(path: Path, article_slugs: Iterable[str] = ()) -> tuple[Role, ...
     return tuple(roles)
 
 
+def role_catalog(corpus: Corpus) -> list[dict]:
+    """The catalog as JSON-ready dicts: id, title, description, signals, articles and grounding passages."""
+    return [
+        {
+            "id": role.id,
+            "title": role.title,
+            "description": role.description,
+            "signals": list(role.signals),
+            "articles": list(role.articles),
+            "passages": [
+                {
+                    "text": p.text,
+                    "source": f"articles/{p.article}.md",
+                    "section": p.section,
+                    "start": p.start,
+                    "end": p.end,
+                }
+                for p in (corpus.passages[i] for i in corpus.grounding[role.id])
+            ],
+        }
+        for role in corpus.roles
+    ]
+
+
 # --------------------------------------------------------------------------- corpus
 
 

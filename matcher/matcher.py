@@ -11,7 +11,7 @@ import numpy as np
 
 from . import persist
 from .config import default_corpus_dir, default_models_dir
-from .corpus import Corpus, load_corpus
+from .corpus import Corpus, load_corpus, role_catalog
 from .embed import EncodedText, encode_documents, load_embedder
 from .explain import rank_evidence, rank_quotes
 from .index import CorpusIndex
@@ -192,23 +192,7 @@ class RoleMatcher:
 
     def roles(self) -> list[dict[str, Any]]:
         """The catalog: id, title, description, signals and the passages that ground each role."""
-        out = []
-        for role in self.corpus.roles:
-            grounded = [self.corpus.passages[i] for i in self.corpus.grounding[role.id]]
-            out.append(
-                {
-                    "id": role.id,
-                    "title": role.title,
-                    "description": role.description,
-                    "signals": list(role.signals),
-                    "articles": list(role.articles),
-                    "passages": [
-                        {"text": p.text, "source": f"articles/{p.article}.md", "start": p.start, "end": p.end}
-                        for p in grounded
-                    ],
-                }
-            )
-        return out
+        return role_catalog(self.corpus)
 
 
 def _check_range(name: str, value: int, low: int, high: int) -> int:

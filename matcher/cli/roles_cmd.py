@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..config import default_corpus_dir
-from ..corpus import load_corpus
+from ..corpus import load_corpus, role_catalog
 from ..errors import RolematchError
 
 
@@ -29,38 +29,12 @@ def roles(fmt: str, corpus_dir: Path | None) -> None:
     except RolematchError as exc:
         raise click.ClickException(str(exc)) from exc
     if fmt == "json":
-        click.echo(json.dumps(catalog(corpus), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(role_catalog(corpus), indent=2, ensure_ascii=False))
         return
     for role in corpus.roles:
         n = len(corpus.grounding[role.id])
         click.echo(f"{role.id:<28} {role.title}  ({n} passages)")
         click.echo(textwrap.fill(role.description, 96, initial_indent="    ", subsequent_indent="    "))
-
-
-def catalog(corpus) -> list[dict]:
-    out = []
-    for role in corpus.roles:
-        passages = [corpus.passages[i] for i in corpus.grounding[role.id]]
-        out.append(
-            {
-                "id": role.id,
-                "title": role.title,
-                "description": role.description,
-                "signals": list(role.signals),
-                "articles": list(role.articles),
-                "passages": [
-                    {
-                        "text": p.text,
-                        "source": f"articles/{p.article}.md",
-                        "section": p.section,
-                        "start": p.start,
-                        "end": p.end,
-                    }
-                    for p in passages
-                ],
-            }
-        )
-    return out
 
 
 COMMANDS = [roles]

@@ -190,6 +190,6 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
 
 
 def _catalog(matcher: Any) -> list[dict[str, Any]]:
-    from ..cli.roles_cmd import catalog
+    from ..corpus import role_catalog
 
-    return catalog(matcher.corpus)
+    return role_catalog(matcher.corpus)
