@@ -203,6 +203,13 @@ def format_quote(quote) -> str:
     return f"“{quote.text}” ({quote.source}:{quote.start}-{quote.end})"
 
 
+def _row_head(
+    spec: BatchSpec, key: Any, error: str, warning: str, result: MatchResult | None
+) -> dict[str, Any]:
+    """The columns every output row starts with: id, status, error, warning."""
+    return {spec.key: key, "status": "error" if result is None else "ok", "error": error, "warning": warning}
+
+
 def flat_record(
     spec: BatchSpec,
     key: Any,
@@ -213,15 +220,10 @@ def flat_record(
     text: Any = None,
 ) -> dict[str, Any]:
     """One flat output row (columns as ``spec.columns()``)."""
-    record: dict[str, Any] = {
-        spec.key: key,
-        "status": "error" if result is None else "ok",
-        "error": error,
-        "warning": warning,
-        "abstain": None if result is None else result.abstain,
-        "fit": None if result is None else round(result.fit, DIGITS),
-        "model_version": model_version,
-    }
+    record = _row_head(spec, key, error, warning, result)
+    record["abstain"] = None if result is None else result.abstain
+    record["fit"] = None if result is None else round(result.fit, DIGITS)
+    record["model_version"] = model_version
     roles = result.roles if result is not None else ()
     for i in range(spec.top):
         role = roles[i] if i < len(roles) else None
@@ -243,14 +245,9 @@ def nested_record(
     text: Any = None,
 ) -> dict[str, Any]:
     """One JSONL record: the row's id and status, and the full ``MatchResult.to_dict()`` (or null)."""
-    record: dict[str, Any] = {
-        spec.key: key,
-        "status": "error" if result is None else "ok",
-        "error": error,
-        "warning": warning,
-        "model_version": model_version,
-        "result": None if result is None else result.to_dict(),
-    }
+    record = _row_head(spec, key, error, warning, result)
+    record["model_version"] = model_version
+    record["result"] = None if result is None else result.to_dict()
     if spec.include_text:
         record[spec.text_column] = _printable(text)
     return record

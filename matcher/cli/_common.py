@@ -34,6 +34,17 @@ def models_option(f):
     )(f)
 
 
+def text_input(f):
+    """The person's text: a TEXT argument ('-' reads stdin) or ``--file``."""
+    f = click.option(
+        "-f",
+        "--file",
+        type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        help="Read the text from a file.",
+    )(f)
+    return click.argument("text", required=False)(f)
+
+
 def read_text_arg(text: str | None, file: Path | None) -> str:
     """The person's text from the argument, ``-`` (stdin) or ``--file``."""
     if text is not None and file is not None:

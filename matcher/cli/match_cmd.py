@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import RolematchError
-from ._common import FORMATS, backend_option, load_matcher, models_option, read_text_arg
+from ._common import FORMATS, backend_option, load_matcher, models_option, read_text_arg, text_input
 from ._render import render_markdown, render_table
 
 
@@ -20,13 +20,7 @@ Examples:
   cat cv.txt | rolematch match - --format json
 """
 )
-@click.argument("text", required=False)
-@click.option(
-    "-f",
-    "--file",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Read the text from a file.",
-)
+@text_input
 @click.option(
     "-k", "--top", type=click.IntRange(1, 50), default=5, show_default=True, help="How many roles to show."
 )

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from ..errors import RolematchError
-from ._common import FORMATS, backend_option, load_matcher, models_option, read_text_arg
+from ._common import FORMATS, backend_option, load_matcher, models_option, read_text_arg, text_input
 
 QUOTES_SHOWN = 2  # per move, in the table and Markdown (JSON has them all)
 
@@ -95,13 +95,7 @@ Examples:
   cat cv.txt | rolematch paths - --format json
 """
 )
-@click.argument("text", required=False)
-@click.option(
-    "-f",
-    "--file",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Read the text from a file.",
-)
+@text_input
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @backend_option
 @models_option
