@@ -18,7 +18,7 @@ from ..gender import neutralize
 from ..privacy import redact
 from ..textproc import Span, chunk_spans, sentence_spans, validate
 
-__all__ = ["Embedder", "EncodedText", "encode_documents", "load_embedder", "BACKENDS"]
+__all__ = ["Embedder", "EncodedText", "encode_documents", "prepare_text", "load_embedder", "BACKENDS"]
 
 BACKENDS = ("minilm", "static", "fake")
 
@@ -78,9 +78,7 @@ def encode_documents(
     budget = budget or embedder.max_tokens
     prepared = []
     for raw in texts:
-        text = validate(raw)
-        # contact details, the person's name and gendered words never reach the model
-        text = neutralize(redact(text).text)
+        text = prepare_text(raw)
         spans = sentence_spans(text)
         count = _token_counter(embedder, spans, budget)
         chunks = chunk_spans(spans, count, budget)
@@ -130,6 +128,12 @@ def encode_documents(
         )
         c += n
     return out
+
+
+def prepare_text(raw: object) -> str:
+    """The text that is split and embedded, and that evidence offsets point into: validated, with
+    contact details and the person's name replaced by placeholders and gendered words made neutral."""
+    return neutralize(redact(validate(raw)).text)
 
 
 def _token_counter(embedder: Embedder, spans: Sequence[Span], budget: int):
