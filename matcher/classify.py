@@ -73,26 +73,51 @@ class RoleClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
 
-def pair_features(proba: np.ndarray, features: np.ndarray) -> np.ndarray:
-    """Per (document, role) fusion inputs ``(n, n_roles, 9)``: log classifier probability, the four
-    similarity cosines, and each cosine minus its best value over the roles."""
+ABLATIONS = ("backbone", "titles", "world")  # signal groups a ranker can be trained without
+MIN_WORDS = 2  # texts with fewer words say too little to fit any role: their fit is capped
+LOW_INFORMATION_FIT = 0.05
+
+
+def pair_features(proba: np.ndarray, features: DocFeatures, drop: frozenset[str] = frozenset()) -> np.ndarray:
+    """Per (document, role) fusion inputs ``(n, n_roles, k)``: log classifier probability, the four
+    similarity cosines and each minus its best value over the roles; then, unless dropped, the role's
+    occupation cosine (and minus the best), and its title cosine (and minus the best; 0 without a title)."""
+    sim = features.similarity
     logp = np.log(np.clip(proba, 1e-6, 1.0))[..., None]
-    relative = features - features.max(axis=1, keepdims=True)
-    return np.concatenate([logp, features, relative], axis=2).astype(np.float64)
+    parts = [logp, sim, sim - sim.max(axis=1, keepdims=True)]
+    occ, title = features.backbone[..., :1], features.backbone[..., 1:2]
+    if "backbone" not in drop:
+        parts += [occ, occ - occ.max(axis=1, keepdims=True)]
+    if "titles" not in drop:
+        has = features.world[:, None, 3:4]
+        parts += [has * title, has * (title - title.max(axis=1, keepdims=True))]
+    return np.concatenate(parts, axis=2).astype(np.float64)
 
 
-def scope_features(doc_vectors: np.ndarray, proba: np.ndarray, features: np.ndarray) -> np.ndarray:
-    """In-scope detector inputs ``(n, dim + 6)``: the embedding, best cosines, best and mean probability."""
-    best = features.max(axis=1)
-    return np.concatenate(
-        [
-            doc_vectors,
-            best,
-            proba.max(axis=1, keepdims=True),
-            similarity_score(features).max(axis=1, keepdims=True),
-        ],
-        axis=1,
-    )
+def scope_features(
+    proba: np.ndarray, features: DocFeatures, drop: frozenset[str] = frozenset()
+) -> np.ndarray:
+    """In-scope detector inputs ``(n, dim + 6 + k)``: the embedding, best cosines, best probability and
+    similarity; unless dropped, the best occupation inside the catalog against the best outside it, the
+    same for job titles, and the text's length (see ``rank.WORLD``)."""
+    sim = features.similarity
+    parts = [
+        features.vectors,
+        sim.max(axis=1),
+        proba.max(axis=1, keepdims=True),
+        similarity_score(sim).max(axis=1, keepdims=True),
+    ]
+    world = features.world
+    if "world" not in drop:
+        parts += [world[:, [0, 1, 2, 7]]]
+        if "titles" not in drop:
+            parts += [world[:, 3:7]]
+    return np.concatenate(parts, axis=1)
+
+
+def low_information(features: DocFeatures) -> np.ndarray:
+    """``(n,)`` bool: texts of fewer than ``MIN_WORDS`` words (needs the backbone's word counts)."""
+    return np.expm1(features.world[:, 7]) < MIN_WORDS - 0.5
 
 
 @dataclass
@@ -108,6 +133,7 @@ class FusedRanker:
     metrics: dict[str, Any]
     set_threshold: float | None = None  # conformal: roles with confidence ≥ this form the prediction set
     coverage: float | None = None
+    drop: frozenset[str] = frozenset()  # signal groups left out (ablations)
 
     def classifier_proba(self, features: DocFeatures) -> np.ndarray:
         """Classifier probabilities ``(n, n_roles)`` in catalog order (0 for roles it never saw).
@@ -138,27 +164,36 @@ class FusedRanker:
             proba[multi] /= proba[multi].sum(axis=1, keepdims=True)
         return proba
 
-    def fused(self, proba: np.ndarray, similarity: np.ndarray) -> np.ndarray:
+    def fused(self, proba: np.ndarray, features: DocFeatures) -> np.ndarray:
         """Fused ranking scores (log-odds) ``(n, n_roles)``."""
-        z = pair_features(proba, similarity)
+        z = pair_features(proba, features, self.drop)
         n, r, k = z.shape
         return self.fusion.decision_function(z.reshape(n * r, k)).reshape(n, r)
 
+    def fit_proba(self, proba: np.ndarray, features: DocFeatures) -> np.ndarray:
+        """``(n,)`` the probability that some role of the catalog fits (capped for near-empty texts)."""
+        fit = self.scope.predict_proba(scope_features(proba, features, self.drop))[:, 1]
+        return np.where(low_information(features), np.minimum(fit, LOW_INFORMATION_FIT), fit)
+
     def rank(self, features: DocFeatures) -> Scores:
+        """Scores whose ``confidence`` is the probability that the role is right, counting the chance
+        that none fits: ``fit × P(role | some role fits)``, so no role's confidence exceeds the fit."""
         if len(features) == 0:
             empty = np.zeros((0, len(self.roles)))
-            return Scores(empty, empty, empty, empty, np.zeros(0), np.zeros(0, bool))
+            return Scores(empty, empty, empty, empty, np.zeros(0), np.zeros(0, bool), conditional=empty)
         proba = self.classifier_proba(features)
-        logits = self.fused(proba, features.similarity)
-        fit = self.scope.predict_proba(scope_features(features.vectors, proba, features.similarity))[:, 1]
-        confidence = softmax(logits, self.temperature)
+        logits = self.fused(proba, features)
+        fit = self.fit_proba(proba, features)
+        conditional = softmax(logits, self.temperature)
+        confidence = fit[:, None] * conditional
         abstain = fit < self.threshold
         in_set = None
         if self.set_threshold is not None:
-            in_set = (confidence >= self.set_threshold) & ~abstain[:, None]  # no set without a fit
+            in_set = (conditional >= self.set_threshold) & ~abstain[:, None]  # no set without a fit
         return Scores(
             score=1.0 / (1.0 + np.exp(-logits)),
             confidence=confidence,
+            conditional=conditional,
             similarity=np.clip(similarity_score(features.similarity), 0.0, 1.0),
             classifier=proba,
             fit=fit,

@@ -11,10 +11,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from .errors import CorpusError
+
+if TYPE_CHECKING:
+    from .backbone import Backbone
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 _ABBREVIATIONS = {"vs", "e.g", "i.e", "eg", "etc", "mr", "mrs", "dr", "st", "inc", "ltd", "no"}
@@ -51,6 +55,15 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class OnetLink:
+    """One O*NET-SOC occupation a role covers: ``weight`` is the share of the occupation that is this role."""
+
+    code: str
+    weight: float
+    why: str
+
+
+@dataclass(frozen=True)
 class Role:
     """A role of the catalog (``corpus/roles.yaml``)."""
 
@@ -60,6 +73,8 @@ class Role:
     signals: tuple[str, ...]
     articles: tuple[str, ...]
     mentions: tuple[str, ...]
+    titles: tuple[str, ...] = ()  # job titles people with this role hold (besides ``title``)
+    onet: tuple[OnetLink, ...] = ()
 
     def matches(self, text: str) -> bool:
         """True if any of the role's mention patterns occurs in ``text``."""
@@ -75,6 +90,7 @@ class Corpus:
     roles: tuple[Role, ...]
     grounding: dict[str, tuple[int, ...]] = field(default_factory=dict)  # role id -> passage indices
     sha256: str = ""
+    backbone: Backbone | None = None  # O*NET occupations and titles (corpus/onet/), when present
 
     @property
     def role_ids(self) -> list[str]:
@@ -245,9 +261,28 @@ def load_roles(path: Path, article_slugs: Iterable[str] = ()) -> tuple[Role, ...
                 signals=tuple(str(s) for s in entry["signals"]),
                 articles=tuple(entry["articles"]),
                 mentions=tuple(entry["mentions"]),
+                titles=tuple(str(t) for t in entry.get("titles") or ()),
+                onet=_onet_links(entry.get("onet") or (), f"{where} ({entry['id']})"),
             )
         )
     return tuple(roles)
+
+
+_ONET_CODE = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
+
+
+def _onet_links(entries: Iterable, where: str) -> tuple[OnetLink, ...]:
+    links = []
+    for e in entries:
+        e = {"code": e} if isinstance(e, str) else e
+        code = str(e.get("code", "")) if isinstance(e, dict) else ""
+        if not _ONET_CODE.match(code):
+            raise CorpusError(f"{where}: onet entry {e!r} needs a code like 11-1011.00")
+        weight = float(e.get("weight", 1.0))
+        if not 0.0 < weight <= 1.0:
+            raise CorpusError(f"{where}: onet {code} weight must be in (0, 1], got {weight}")
+        links.append(OnetLink(code, weight, str(e.get("why", ""))))
+    return tuple(links)
 
 
 def role_catalog(corpus: Corpus) -> list[dict]:
@@ -278,8 +313,9 @@ def role_catalog(corpus: Corpus) -> list[dict]:
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
-    """The files whose content defines the matching corpus (articles and role catalog)."""
-    return sorted((corpus_dir / "articles").glob("*.md")) + [corpus_dir / "roles.yaml"]
+    """The files whose content defines the matching corpus (articles, role catalog, occupation backbone)."""
+    onet = sorted((corpus_dir / "onet").glob("*.tsv")) + sorted((corpus_dir / "onet").glob("*.txt"))
+    return sorted((corpus_dir / "articles").glob("*.md")) + [corpus_dir / "roles.yaml"] + onet
 
 
 def hash_files(paths: Iterable[Path], root: Path) -> str:
@@ -314,4 +350,10 @@ def load_corpus(corpus_dir: Path) -> Corpus:
         raise CorpusError(
             f"role(s) {', '.join(ungrounded)} match no passage; add 'mentions' patterns in roles.yaml"
         )
-    return Corpus(articles, passages, roles, grounding, hash_files(corpus_files(corpus_dir), corpus_dir))
+    backbone = None
+    if (corpus_dir / "onet").is_dir():
+        from .backbone import load_backbone
+
+        backbone = load_backbone(corpus_dir / "onet", roles)
+    sha = hash_files(corpus_files(corpus_dir), corpus_dir)
+    return Corpus(articles, passages, roles, grounding, sha, backbone)

@@ -47,3 +47,40 @@ def rank_evidence(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -
     score = 0.5 * to_role + 0.5 * to_passages
     keep = [i for i in np.argsort(-score, kind="stable") if len(doc.spans[i].text.split()) >= 3]
     return [(int(i), float(score[i])) for i in keep[:k]]
+
+
+def title_evidence(doc: EncodedText, index: CorpusIndex, role: int) -> tuple[int, int, float] | None:
+    """The person's title closest to one of ``role``'s reference titles: ``(person title index,
+    reference title index, cosine)``, or ``None`` when the text names no title (or there is no backbone)."""
+    if not index.has_backbone or doc.title_vectors is None or not len(doc.title_vectors):
+        return None
+    owned = np.flatnonzero(index.title_roles[:, role] > 0)
+    if owned.size == 0:
+        return None
+    sims = doc.title_vectors @ index.title_vectors[owned].T.astype(np.float32)  # (n_titles, n_owned)
+    t, r = np.unravel_index(int(np.argmax(sims)), sims.shape)
+    return int(t), int(owned[r]), float(sims[t, r])
+
+
+def closest_outside(doc: EncodedText, index: CorpusIndex) -> tuple[int, float] | None:
+    """The occupation outside the catalog closest to the text: ``(occupation index, cosine)``.
+
+    A job title the person names counts as much as the whole text: the better of the two decides.
+    """
+    if not index.has_backbone:
+        return None
+    outside = index.occupation_weights.sum(axis=1) == 0
+    if not outside.any():
+        return None
+    occ = np.maximum(
+        index.occupation_vectors @ doc.vector, (doc.chunk_vectors @ index.occupation_vectors.T).max(0)
+    )
+    score = np.where(outside, occ, -np.inf)
+    if doc.title_vectors is not None and len(doc.title_vectors):
+        refs = np.flatnonzero(index.title_occupations >= 0)
+        sims = (doc.title_vectors @ index.title_vectors[refs].T.astype(np.float32)).max(axis=0)
+        by_occ = np.full(len(score), -np.inf)
+        np.maximum.at(by_occ, index.title_occupations[refs], sims)
+        score = np.where(outside, np.maximum(score, by_occ), -np.inf)
+    best = int(np.argmax(score))
+    return best, float(score[best])

@@ -20,6 +20,11 @@ class CorpusIndex:
     ``role_vectors`` ``(n_roles, dim)``; ``passage_vectors`` ``(n_passages, dim)``;
     ``grounding`` ``(n_passages, n_roles)`` 0/1; ``signal_vectors`` ``(n_signals, dim)`` with
     ``signal_roles`` ``(n_signals,)`` giving each signal's role index.
+
+    The occupation backbone (empty without ``corpus/onet/``): ``occupation_vectors`` ``(n_occ, dim)``
+    (title and description), ``occupation_weights`` ``(n_occ, n_roles)`` (the share of each occupation
+    that is each role), ``title_vectors`` ``(n_titles, dim)`` float16 reference job titles with
+    ``title_roles`` ``(n_titles, n_roles)`` 0/1 and ``title_occupations`` ``(n_titles,)`` (-1: a role's own).
     """
 
     role_vectors: np.ndarray
@@ -27,15 +32,33 @@ class CorpusIndex:
     grounding: np.ndarray
     signal_vectors: np.ndarray
     signal_roles: np.ndarray
+    occupation_vectors: np.ndarray | None = None
+    occupation_weights: np.ndarray | None = None
+    title_vectors: np.ndarray | None = None
+    title_roles: np.ndarray | None = None
+    title_occupations: np.ndarray | None = None
+
+    @property
+    def has_backbone(self) -> bool:
+        return self.occupation_vectors is not None and len(self.occupation_vectors) > 0
 
     def arrays(self) -> dict[str, np.ndarray]:
-        return {
+        out = {
             "role_vectors": self.role_vectors,
             "passage_vectors": self.passage_vectors,
             "grounding": self.grounding,
             "signal_vectors": self.signal_vectors,
             "signal_roles": self.signal_roles,
         }
+        if self.has_backbone:
+            out.update(
+                occupation_vectors=self.occupation_vectors,
+                occupation_weights=self.occupation_weights,
+                title_vectors=self.title_vectors,
+                title_roles=self.title_roles,
+                title_occupations=self.title_occupations,
+            )
+        return out
 
 
 def role_text(title: str, description: str) -> str:
@@ -59,10 +82,21 @@ def build_index(corpus: Corpus, embedder: Embedder) -> CorpusIndex:
     grounding = grounding_matrix(corpus)
     signals = [(j, s) for j, r in enumerate(roles) for s in r.signals]
     signal_vectors = embedder.encode([s for _, s in signals])
+    backbone = {}
+    if corpus.backbone is not None:
+        b = corpus.backbone
+        backbone = {
+            "occupation_vectors": embedder.encode([o.text for o in b.occupations]).astype(np.float32),
+            "occupation_weights": b.weights.astype(np.float32),
+            "title_vectors": embedder.encode(list(b.titles)).astype(np.float16),
+            "title_roles": b.title_roles.astype(np.float32),
+            "title_occupations": b.title_occupations.astype(np.int32),
+        }
     return CorpusIndex(
         role_vectors=role_vectors.astype(np.float32),
         passage_vectors=passage_vectors.astype(np.float32),
         grounding=grounding,
         signal_vectors=signal_vectors.astype(np.float32),
         signal_roles=np.array([j for j, _ in signals], dtype=np.int32),
+        **backbone,
     )

@@ -13,10 +13,10 @@ from . import persist
 from .config import default_corpus_dir, default_models_dir
 from .corpus import Corpus, load_corpus, role_catalog
 from .embed import EncodedText, encode_documents, load_embedder
-from .explain import rank_evidence, rank_quotes
+from .explain import closest_outside, rank_evidence, rank_quotes, title_evidence
 from .index import CorpusIndex
 from .rank import Ranker, Scores, SimilarityRanker, featurize_docs
-from .results import Evidence, MatchResult, Quote, RoleMatch
+from .results import Evidence, MatchResult, Occupation, Quote, RoleMatch, TitleMatch
 from .threads import single_threaded_blas
 
 logger = logging.getLogger(__name__)
@@ -147,6 +147,34 @@ class RoleMatcher:
             n_chunks=len(doc.chunks),
             role_set=role_set,
             coverage=scores.coverage,
+            closest_occupation=self._closest_occupation(doc),
+            titles=tuple(t.text for t in doc.titles),
+        )
+
+    def _closest_occupation(self, doc: EncodedText) -> Occupation | None:
+        found = closest_outside(doc, self.index)
+        if found is None or self.corpus.backbone is None:
+            return None
+        occ = self.corpus.backbone.occupations[found[0]]
+        return Occupation(occ.code, occ.title, found[1], inside=False)
+
+    def _title_match(self, doc: EncodedText, j: int) -> TitleMatch | None:
+        found = title_evidence(doc, self.index, j)
+        if found is None or self.corpus.backbone is None:
+            return None
+        t, ref, score = found
+        b = self.corpus.backbone
+        occ_index = int(self.index.title_occupations[ref])
+        occ = b.occupations[occ_index] if occ_index >= 0 else None
+        title = doc.titles[t]
+        return TitleMatch(
+            title.text,
+            title.start,
+            title.end,
+            b.titles[ref],
+            occ.code if occ else None,
+            occ.title if occ else None,
+            score,
         )
 
     def _role_match(self, doc: EncodedText, scores: Scores, i: int, j: int, n_quotes: int, abstain: bool):
@@ -176,6 +204,7 @@ class RoleMatcher:
             for k, score in rank_evidence(doc, self.index, j, 3)
         )
         classifier = None if scores.classifier is None else float(scores.classifier[i, j])
+        conditional = None if scores.conditional is None else float(scores.conditional[i, j])
         return RoleMatch(
             id=role.id,
             title=role.title,
@@ -186,6 +215,8 @@ class RoleMatcher:
             weak=abstain or confidence < WEAK_CONFIDENCE,
             quotes=tuple(quotes),
             evidence=evidence,
+            conditional_confidence=conditional,
+            title_match=self._title_match(doc, j),
         )
 
     # ------------------------------------------------------------------ catalog

@@ -21,9 +21,16 @@ from .corpus import Corpus
 from .errors import ArtifactError
 from .index import CorpusIndex, grounding_matrix
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 INDEX_FILES = ("role_vectors", "passage_vectors", "grounding", "signal_vectors", "signal_roles")
+BACKBONE_FILES = (
+    "occupation_vectors",
+    "occupation_weights",
+    "title_vectors",
+    "title_roles",
+    "title_occupations",
+)
 _LIBRARIES = (
     "rolematch",
     "numpy",
@@ -153,7 +160,8 @@ def load_index(
             f"{str(manifest.get('corpus_sha256'))[:12]}… vs {corpus.sha256[:12]}…); run `{rebuild}`"
         )
     arrays = {}
-    for name in INDEX_FILES:
+    names = INDEX_FILES + (BACKBONE_FILES if corpus.backbone is not None else ())
+    for name in names:
         path = check_file(models_dir, f"{name}.npy", manifest, rebuild)
         try:
             arrays[name] = np.load(path, allow_pickle=False)
@@ -163,8 +171,15 @@ def load_index(
         check_file(models_dir, "passages.json", manifest, rebuild).read_text(encoding="utf-8")
     )
     index = CorpusIndex(**arrays)
-    if [p["id"] for p in passages] != [p.id for p in corpus.passages] or not np.array_equal(
-        index.grounding, grounding_matrix(corpus)
+    backbone_ok = corpus.backbone is None or (
+        np.array_equal(index.occupation_weights, corpus.backbone.weights)
+        and np.array_equal(index.title_roles, corpus.backbone.title_roles)
+        and len(index.title_vectors) == len(corpus.backbone.titles)
+    )
+    if (
+        [p["id"] for p in passages] != [p.id for p in corpus.passages]
+        or not np.array_equal(index.grounding, grounding_matrix(corpus))
+        or not backbone_ok
     ):
         raise ArtifactError(
             f"{models_dir} was built with other passages or role grounding than this rolematch computes "

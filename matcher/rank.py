@@ -17,6 +17,17 @@ from .embed import EncodedText
 from .index import CorpusIndex
 
 FEATURES = ("description", "best_chunk", "passages", "sentences")
+BACKBONE = ("occupation", "title")  # per role: its occupations' and its job titles' best cosine
+WORLD = (  # per text: the best match inside the catalog against the best outside it
+    "inside_occupation",
+    "outside_occupation",
+    "occupation_margin",
+    "has_title",
+    "inside_title",
+    "outside_title",
+    "title_margin",
+    "log_words",
+)
 TOP_K = 3
 
 
@@ -32,6 +43,7 @@ class Scores:
     abstain: np.ndarray
     in_set: np.ndarray | None = None  # (n_docs, n_roles) conformal prediction set membership
     coverage: float | None = None  # the set's target coverage
+    conditional: np.ndarray | None = None  # (n_docs, n_roles) P(role | some role fits)
 
 
 def conformal_threshold(confidence: np.ndarray, truth: np.ndarray, coverage: float = 0.9) -> float:
@@ -51,19 +63,46 @@ class DocFeatures:
     """What the rankers see of ``n`` documents.
 
     ``vectors`` ``(n, dim)`` whole-text vectors; ``similarity`` ``(n, n_roles, 4)`` (see ``FEATURES``);
-    ``chunks``: per document, its chunk vectors ``(n_chunks, dim)``.
+    ``chunks``: per document, its chunk vectors ``(n_chunks, dim)``; ``backbone`` ``(n, n_roles, 2)``
+    (see ``BACKBONE``; the title column is 0 where the text names no title) and ``world`` ``(n, 8)``
+    (see ``WORLD``), zeros without an occupation backbone.
     """
 
     vectors: np.ndarray
     similarity: np.ndarray
     chunks: tuple[np.ndarray, ...]
+    backbone: np.ndarray | None = None
+    world: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        n, r = self.similarity.shape[:2]
+        if self.backbone is None:
+            object.__setattr__(self, "backbone", np.zeros((n, r, len(BACKBONE)), np.float32))
+        if self.world is None:
+            object.__setattr__(self, "world", np.zeros((n, len(WORLD)), np.float32))
 
     def __len__(self) -> int:
         return len(self.vectors)
 
     def subset(self, rows: Sequence[int] | np.ndarray) -> DocFeatures:
         rows = np.flatnonzero(rows) if np.asarray(rows).dtype == bool else np.asarray(rows, dtype=int)
-        return DocFeatures(self.vectors[rows], self.similarity[rows], tuple(self.chunks[i] for i in rows))
+        return DocFeatures(
+            self.vectors[rows],
+            self.similarity[rows],
+            tuple(self.chunks[i] for i in rows),
+            self.backbone[rows],
+            self.world[rows],
+        )
+
+    @staticmethod
+    def concat(parts: Sequence[DocFeatures]) -> DocFeatures:
+        return DocFeatures(
+            np.concatenate([p.vectors for p in parts]),
+            np.concatenate([p.similarity for p in parts]),
+            tuple(c for p in parts for c in p.chunks),
+            np.concatenate([p.backbone for p in parts]),
+            np.concatenate([p.world for p in parts]),
+        )
 
 
 def featurize_docs(docs: Sequence[EncodedText], index: CorpusIndex) -> DocFeatures:
@@ -73,10 +112,17 @@ def featurize_docs(docs: Sequence[EncodedText], index: CorpusIndex) -> DocFeatur
         return DocFeatures(
             np.zeros((0, dim), np.float32), np.zeros((0, n_roles, len(FEATURES)), np.float32), ()
         )
+    backbone, world = None, None
+    if index.has_backbone:
+        pairs = [backbone_features(d, index) for d in docs]
+        backbone = np.stack([p[0] for p in pairs])
+        world = np.stack([p[1] for p in pairs])
     return DocFeatures(
         vectors=np.stack([d.vector for d in docs]).astype(np.float32),
         similarity=np.stack([similarity_features(d, index) for d in docs]),
         chunks=tuple(d.chunk_vectors for d in docs),
+        backbone=backbone,
+        world=world,
     )
 
 
@@ -108,6 +154,61 @@ def similarity_features(doc: EncodedText, index: CorpusIndex) -> np.ndarray:
     return np.stack([description, best_chunk, passages, sentences], axis=1).astype(np.float32)
 
 
+def occupation_similarity(doc: EncodedText, index: CorpusIndex) -> np.ndarray:
+    """``(n_occupations,)``: cosine of each occupation to the whole text or to its best chunk (the larger)."""
+    occ = index.occupation_vectors
+    return np.maximum(occ @ doc.vector, (doc.chunk_vectors @ occ.T).max(axis=0))
+
+
+def title_similarity(doc: EncodedText, index: CorpusIndex) -> np.ndarray:
+    """``(n_person_titles, n_reference_titles)`` cosines (no rows where the text names no title)."""
+    if doc.title_vectors is None or not len(doc.title_vectors):
+        return np.zeros((0, len(index.title_vectors)), np.float32)
+    return doc.title_vectors @ index.title_vectors.T.astype(np.float32)
+
+
+def backbone_features(doc: EncodedText, index: CorpusIndex) -> tuple[np.ndarray, np.ndarray]:
+    """Per role ``(n_roles, 2)`` (see ``BACKBONE``) and per text ``(8,)`` (see ``WORLD``) backbone signals.
+
+    A role's occupation cosine is the best over the occupations it covers; its title cosine the best
+    of any of the person's titles to any of its reference titles. Outside: occupations no role covers.
+    """
+    occ = occupation_similarity(doc, index)
+    covers = index.occupation_weights > 0  # (n_occ, n_roles)
+    inside = covers.any(axis=1)
+    role_occ = np.where(covers.T, occ[None, :], -1.0).max(axis=1)
+    inside_occ = float(occ[inside].max()) if inside.any() else 0.0
+    outside_occ = float(occ[~inside].max()) if (~inside).any() else 0.0
+    titles = title_similarity(doc, index)
+    n_roles = covers.shape[1]
+    if len(titles):
+        best = titles.max(axis=0)  # (n_reference_titles,)
+        owned = index.title_roles > 0
+        role_title = np.where(owned.T, best[None, :], 0.0).max(axis=1)
+        outside = ~owned.any(axis=1)
+        inside_title = float(role_title.max())
+        outside_title = float(best[outside].max()) if outside.any() else 0.0
+        has_title = 1.0
+    else:
+        role_title = np.zeros(n_roles, np.float32)
+        inside_title = outside_title = has_title = 0.0
+    words = len(doc.text.split())
+    world = np.array(
+        [
+            inside_occ,
+            outside_occ,
+            inside_occ - outside_occ,
+            has_title,
+            inside_title,
+            outside_title,
+            inside_title - outside_title,
+            np.log1p(words),
+        ],
+        dtype=np.float32,
+    )
+    return np.stack([role_occ, role_title], axis=1).astype(np.float32), world
+
+
 def similarity_score(features: np.ndarray) -> np.ndarray:
     """The similarity signal alone: the mean of the four cosines, ``(..., n_roles)``."""
     return features.mean(axis=-1)
@@ -135,9 +236,11 @@ class SimilarityRanker:
         sim = similarity_score(features.similarity)
         best = sim.max(axis=1)
         fit = np.clip(best / (2 * self.fit_threshold), 0.0, 1.0)
+        conditional = softmax(sim, self.temperature)
         return Scores(
             score=np.clip(sim, 0.0, 1.0),
-            confidence=softmax(sim, self.temperature),
+            confidence=fit[:, None] * conditional,
+            conditional=conditional,
             similarity=np.clip(sim, 0.0, 1.0),
             classifier=None,
             fit=fit,

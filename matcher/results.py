@@ -41,18 +41,46 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class TitleMatch:
+    """A job title the person names, next to the closest reference title of a role or occupation.
+
+    ``start``/``end`` index the analysed text (``MatchResult.text``); ``occupation`` is the O*NET-SOC
+    code the reference title comes from (``None`` for a role's own title)."""
+
+    text: str
+    start: int
+    end: int
+    matched: str
+    occupation: str | None
+    occupation_title: str | None
+    score: float
+
+
+@dataclass(frozen=True)
+class Occupation:
+    """An O*NET occupation close to the text (``inside``: covered by a role of the catalog)."""
+
+    code: str
+    title: str
+    score: float
+    inside: bool
+
+
+@dataclass(frozen=True)
 class RoleMatch:
     """One ranked role: fused score, calibrated confidence, signals, quotes and evidence."""
 
     id: str
     title: str
     score: float  # fused ranking score in [0, 1]
-    confidence: float  # calibrated probability that this role is right
+    confidence: float  # probability that this role is right, counting the chance that none fits (≤ fit)
     similarity: float  # similarity signal alone, [0, 1]
     classifier: float | None  # classifier probability alone (None without a classifier)
     weak: bool  # True when the whole result abstains or this role's confidence is low
     quotes: tuple[Quote, ...] = ()
     evidence: tuple[Evidence, ...] = ()
+    conditional_confidence: float | None = None  # P(this role | some role of the catalog fits)
+    title_match: TitleMatch | None = None  # the person's title closest to this role's titles
 
 
 @dataclass(frozen=True)
@@ -60,7 +88,7 @@ class MatchResult:
     """The answer for one text: ranked roles, fit, abstention and provenance."""
 
     roles: tuple[RoleMatch, ...]
-    fit: float  # how well the text fits the catalog at all, [0, 1]
+    fit: float  # probability that some role of the catalog fits the text, [0, 1]
     abstain: bool  # True: no role fits well (the roles are still shown, marked weak)
     model_version: str
     n_sentences: int
@@ -69,6 +97,8 @@ class MatchResult:
     coverage: float | None = None
     paths: dict[str, Any] | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    closest_occupation: Occupation | None = None  # the closest O*NET occupation outside the catalog
+    titles: tuple[str, ...] = ()  # the job titles found in the text
 
     @property
     def top(self) -> RoleMatch:

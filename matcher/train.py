@@ -11,25 +11,37 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import GroupKFold, StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from tqdm.auto import tqdm
 
 from . import persist
-from .classify import CLASSIFIER_FILE, FusedRanker, RoleClassifier, pair_features, save_ranker, scope_features
+from .classify import (
+    CLASSIFIER_FILE,
+    LOW_INFORMATION_FIT,
+    FusedRanker,
+    RoleClassifier,
+    low_information,
+    pair_features,
+    save_ranker,
+    scope_features,
+)
 from .config import default_corpus_dir, default_models_dir
 from .corpus import load_corpus
 from .embed import encode_documents, load_embedder
 from .examples import examples_hash, load_examples, load_labeled_csv
-from .index import CorpusIndex, role_text
+from .index import CorpusIndex
 from .rank import DocFeatures, conformal_threshold, featurize_docs, softmax
+from .sources import SOURCES, Row, training_rows
 
 logger = logging.getLogger(__name__)
 SEED = 0
 FOLDS = 5
 COVERAGE = 0.9  # target coverage of the conformal role sets
 FALSE_ABSTAIN = 0.02  # share of in-scope training texts (out of fold) allowed to get "no good fit"
+MAX_ABSTAIN_FIT = 0.5  # abstain at most below this fit: an abstaining result shows no role above 50%
+SCOPE_C = 0.1
 
 
 def featurize(
@@ -41,11 +53,7 @@ def featurize(
         parts.append(featurize_docs(encode_documents(embedder, texts[start : start + batch]), index))
     if not parts:
         return featurize_docs([], index)
-    return DocFeatures(
-        np.concatenate([p.vectors for p in parts]),
-        np.concatenate([p.similarity for p in parts]),
-        tuple(c for p in parts for c in p.chunks),
-    )
+    return DocFeatures.concat(parts)
 
 
 def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
@@ -60,8 +68,17 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
 
 def abstain_threshold(fit_in_scope: np.ndarray, false_abstain: float = FALSE_ABSTAIN) -> float:
     """The fit below which to abstain: the ``false_abstain`` quantile of in-scope fit scores, so that
-    at most that share of in-scope people are told "no good fit" (the costlier mistake)."""
-    return float(np.quantile(fit_in_scope, false_abstain, method="lower"))
+    at most that share of in-scope people are told "no good fit" (the costlier mistake), and never above
+    ``MAX_ABSTAIN_FIT`` (so that under "no strong fit" no role's confidence can pass 50%)."""
+    return min(float(np.quantile(fit_in_scope, false_abstain, method="lower")), MAX_ABSTAIN_FIT)
+
+
+def _folds(
+    labels: np.ndarray, groups: np.ndarray, n_splits: int = FOLDS
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Grouped, stratified folds (rows of one group, e.g. one occupation's titles, stay together)."""
+    cv = StratifiedGroupKFold(n_splits, shuffle=True, random_state=SEED)
+    return list(cv.split(np.zeros(len(labels)), labels, groups))
 
 
 def fit_ranker(
@@ -70,91 +87,149 @@ def fit_ranker(
     roles: list[str],
     extra_X: np.ndarray | None = None,
     extra_y: list[str] | None = None,
+    weights: np.ndarray | None = None,
+    groups: np.ndarray | None = None,
+    calibrate: np.ndarray | None = None,
+    drop: frozenset[str] = frozenset(),
 ) -> FusedRanker:
-    """Fit classifier, fusion, temperature and in-scope detector (fusion and thresholds on out-of-fold data).
+    """Fit classifier, fusion, temperature and fit (in-scope) model; fusion, temperature and thresholds
+    are learned on out-of-fold predictions.
 
-    ``labels``: a role id per document, ``None`` for out-of-scope ones; ``extra_X``/``extra_y``: more
-    labeled vectors for the classifier only (weak supervision).
+    Rows of ``feats`` are training rows: ``labels`` a role id each, ``None``/"" for texts that fit no role;
+    ``weights`` per row (default 1); ``groups`` keep related rows in one fold (default: each row alone);
+    ``calibrate`` marks the rows the temperature, the abstention threshold and the role sets are
+    calibrated on (default: all); ``extra_X``/``extra_y``: more labelled vectors for the classifier
+    alone; ``drop``: signal groups to leave out (see ``classify.ABLATIONS``).
     """
-    labels_arr = np.array([r if isinstance(r, str) else "" for r in labels], dtype=object)  # None/NaN: out
+    labels_arr = np.array([r if isinstance(r, str) else "" for r in labels], dtype=object)
+    n_all = len(labels_arr)
+    weights = np.ones(n_all) if weights is None else np.asarray(weights, dtype=float)
+    groups = np.arange(n_all).astype(str) if groups is None else np.asarray(groups).astype(str)
+    calibrate = np.ones(n_all, bool) if calibrate is None else np.asarray(calibrate, bool)
     inside = labels_arr != ""
     fi = feats.subset(inside)
     yi = labels_arr[inside].astype(str)
+    wi, gi, ci = weights[inside], groups[inside], calibrate[inside]
     y_index = np.array([roles.index(r) for r in yi])
-    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED)
+    folds = _folds(yi, gi)
 
     fit_X = fi.vectors if extra_X is None else np.vstack([fi.vectors, extra_X])
     fit_y = yi if extra_y is None else np.concatenate([yi, np.array(extra_y)])
-    classifier = RoleClassifier(random_state=SEED).fit(fit_X, fit_y)
-    ranker = FusedRanker(roles, classifier, None, 1.0, None, 0.5, {})  # type: ignore[arg-type]
+    fit_w = wi if extra_X is None else np.concatenate([wi, np.ones(len(extra_X))])
+    classifier = RoleClassifier(random_state=SEED).fit(fit_X, fit_y, sample_weight=fit_w)
+    ranker = FusedRanker(roles, classifier, None, 1.0, None, 0.5, {}, drop=drop)  # type: ignore[arg-type]
 
     # out-of-fold classifier probabilities → fusion training data
     oof = np.zeros((len(yi), len(roles)))
-    for train_idx, test_idx in folds.split(fi.vectors, yi):
-        fold_clf = RoleClassifier(random_state=SEED).fit(fi.vectors[train_idx], yi[train_idx])
+    for train_idx, test_idx in folds:
+        fold_clf = RoleClassifier(random_state=SEED).fit(
+            fi.vectors[train_idx], yi[train_idx], sample_weight=wi[train_idx]
+        )
         fold = FusedRanker(roles, fold_clf, None, 1.0, None, 0.5, {})  # type: ignore[arg-type]
         oof[test_idx] = fold.classifier_proba(fi.subset(test_idx))
-    Z = pair_features(oof, fi.similarity)
+    Z = pair_features(oof, fi, drop)
     n, r, k = Z.shape
     target = (y_index[:, None] == np.arange(r)[None, :]).astype(int).reshape(-1)
-    groups = np.repeat(np.arange(n), r)
-    splits = list(GroupKFold(FOLDS).split(Z.reshape(-1, k), target, groups))
-    warnings.filterwarnings(
-        "ignore", category=FutureWarning, module="sklearn"
-    )  # LogisticRegressionCV API churn
+    pair_w = np.repeat(wi, r)
+    splits = [(_expand(tr, r), _expand(te, r)) for tr, te in folds]
+    warnings.filterwarnings("ignore", category=FutureWarning, module="sklearn")  # LogisticRegressionCV API
     fusion = make_pipeline(
         StandardScaler(),
         LogisticRegressionCV(Cs=[0.01, 0.1, 1.0, 10.0], cv=splits, scoring="neg_log_loss", max_iter=2000),
-    ).fit(Z.reshape(-1, k), target)
+    ).fit(Z.reshape(-1, k), target, logisticregressioncv__sample_weight=pair_w)
     # out-of-fold fused logits → temperature (calibration)
     best_c = float(fusion[-1].C_[0])
-    oof_logits = cross_val_predict(
-        make_pipeline(StandardScaler(), LogisticRegression(C=best_c, max_iter=2000)),
-        Z.reshape(-1, k),
-        target,
-        cv=splits,
-        method="decision_function",
-    ).reshape(n, r)
-    temperature = fit_temperature(oof_logits, y_index)
+    oof_logits = np.zeros((n, r))
+    for tr, te in folds:
+        model = make_pipeline(StandardScaler(), LogisticRegression(C=best_c, max_iter=2000))
+        model.fit(
+            Z[tr].reshape(-1, k),
+            target.reshape(n, r)[tr].reshape(-1),
+            logisticregression__sample_weight=np.repeat(wi[tr], r),
+        )
+        oof_logits[te] = model.decision_function(Z[te].reshape(-1, k)).reshape(len(te), r)
+    temperature = fit_temperature(oof_logits[ci], y_index[ci])
 
-    # in-scope detector: out-of-fold probabilities for in-scope rows, full-model ones for out-of-scope rows
+    # fit model: out-of-fold probabilities for in-scope rows, full-model ones for the others
     proba_all = ranker.classifier_proba(feats)
     proba_all[inside] = oof
-    S = scope_features(feats.vectors, proba_all, feats.similarity)
-    scope = make_pipeline(StandardScaler(), LogisticRegression(C=0.1, class_weight="balanced", max_iter=2000))
+    S = scope_features(proba_all, feats, drop)
+    balance = np.where(inside, 0.5 / weights[inside].sum(), 0.5 / max(weights[~inside].sum(), 1e-9))
+    scope_w = weights * balance * n_all
+    scope = make_pipeline(StandardScaler(), LogisticRegression(C=SCOPE_C, max_iter=3000))
     metrics: dict[str, Any] = {
-        "train_examples": int(inside.sum()),
+        "train_rows": int(n_all),
+        "train_in_scope": int(inside.sum()),
         "train_out_of_scope": int((~inside).sum()),
         "fusion_C": best_c,
         "temperature": temperature,
-        "oof_acc1_classifier": float((oof.argmax(1) == y_index).mean()),
-        "oof_acc1_fused": float((oof_logits.argmax(1) == y_index).mean()),
+        "oof_acc1_classifier": float((oof[ci].argmax(1) == y_index[ci]).mean()),
+        "oof_acc1_fused": float((oof_logits[ci].argmax(1) == y_index[ci]).mean()),
+        "dropped": sorted(drop),
     }
     if (~inside).sum() >= FOLDS:
-        scope_oof = cross_val_predict(
-            scope,
-            S,
-            inside,
-            cv=StratifiedKFold(FOLDS, shuffle=True, random_state=SEED),
-            method="predict_proba",
-        )[:, 1]
-        threshold = abstain_threshold(scope_oof[inside])
+        scope_oof = np.zeros(n_all)
+        for tr, te in _folds(inside.astype(int), groups):
+            model = make_pipeline(StandardScaler(), LogisticRegression(C=SCOPE_C, max_iter=3000))
+            model.fit(S[tr], inside[tr], logisticregression__sample_weight=scope_w[tr])
+            scope_oof[te] = model.predict_proba(S[te])[:, 1]
+        scope_oof = np.where(low_information(feats), np.minimum(scope_oof, LOW_INFORMATION_FIT), scope_oof)
+        threshold = abstain_threshold(scope_oof[inside & calibrate])
         metrics["oof_scope_auroc"] = float(roc_auc_score(inside, scope_oof))
-        metrics["oof_abstain_in_scope"] = float((scope_oof[inside] < threshold).mean())
+        if (calibrate & ~inside).any():
+            metrics["oof_scope_auroc_calibration_rows"] = float(
+                roc_auc_score(inside[calibrate], scope_oof[calibrate])
+            )
+        metrics["oof_abstain_in_scope"] = float((scope_oof[inside & calibrate] < threshold).mean())
         metrics["oof_abstain_out_of_scope"] = float((scope_oof[~inside] < threshold).mean())
-    else:  # no out-of-scope examples: never abstain on the detector alone
+        scope.fit(S, inside, logisticregression__sample_weight=scope_w)
+    else:  # no out-of-scope examples: never abstain on the fit alone
         scope = make_pipeline(StandardScaler(), LogisticRegression())
-        S = np.vstack([S, S.mean(0, keepdims=True) - 10])
-        inside = np.append(inside, False)
+        scope.fit(np.vstack([S, S.mean(0, keepdims=True) - 10]), np.append(inside, False))
         threshold = 0.0
-    scope.fit(S, inside)
     metrics["scope_threshold"] = threshold
-    # split conformal prediction sets, calibrated on the out-of-fold confidences
-    set_threshold = conformal_threshold(softmax(oof_logits, temperature), y_index, COVERAGE)
+    # split conformal prediction sets, calibrated on the out-of-fold conditional probabilities
+    set_threshold = conformal_threshold(softmax(oof_logits[ci], temperature), y_index[ci], COVERAGE)
     metrics["set_threshold"] = set_threshold
     metrics["set_coverage_target"] = COVERAGE
     return FusedRanker(
-        roles, classifier, fusion, temperature, scope, threshold, metrics, set_threshold, COVERAGE
+        roles, classifier, fusion, temperature, scope, threshold, metrics, set_threshold, COVERAGE, drop
+    )
+
+
+def _expand(rows: np.ndarray, r: int) -> np.ndarray:
+    """Row indices → indices of their ``r`` (document, role) pairs."""
+    return (rows[:, None] * r + np.arange(r)[None, :]).reshape(-1)
+
+
+def training_set(
+    embedder: Any,
+    index: CorpusIndex,
+    corpus: Any,
+    examples: list[tuple[str, str | None]],
+    sources: tuple[str, ...] = SOURCES,
+    progress: bool = False,
+) -> tuple[DocFeatures, list[Row]]:
+    """The rows of ``sources`` and their features (each distinct text embedded once)."""
+    rows = training_rows(corpus, examples, sources)
+    texts = list(dict.fromkeys(r.text for r in rows))
+    where = {t: i for i, t in enumerate(texts)}
+    feats = featurize(embedder, index, texts, progress=progress)
+    return feats.subset([where[r.text] for r in rows]), rows
+
+
+def fit_from_rows(
+    feats: DocFeatures, rows: list[Row], roles: list[str], drop: frozenset[str] = frozenset()
+) -> FusedRanker:
+    """``fit_ranker`` on source rows: weights and groups from the rows, calibrated on our own examples."""
+    return fit_ranker(
+        feats,
+        [r.role or None for r in rows],
+        roles,
+        weights=np.array([r.weight for r in rows]),
+        groups=np.array([r.group for r in rows]),
+        calibrate=np.array([r.source == "own" for r in rows]),
+        drop=drop,
     )
 
 
@@ -191,10 +266,9 @@ def train(
     test_rows = data[data["split"] == "test"].reset_index(drop=True)
     logger.info("Train - %d training and %d held-apart examples", len(train_rows), len(test_rows))
 
-    feats = featurize(embedder, index, train_rows["text"].tolist(), progress=progress)
-    # weak supervision: each role's own description is one more labeled example
-    extra_X = embedder.encode([role_text(r.title, r.description) for r in corpus.roles])
-    ranker = fit_ranker(feats, train_rows["role"].tolist(), roles, extra_X, roles)
+    examples_in = list(zip(train_rows["text"].tolist(), train_rows["role"].tolist()))
+    feats, rows = training_set(embedder, index, corpus, examples_in, progress=progress)
+    ranker = fit_from_rows(feats, rows, roles)
 
     manifest["files"].pop(CLASSIFIER_FILE, None)
     path = save_ranker(ranker, models_dir)
@@ -204,6 +278,7 @@ def train(
         "train_rows": len(train_rows),
         "test_rows": len(test_rows),
         "seed": SEED,
+        "sources": {src: sum(r.source == src for r in rows) for src in SOURCES},
     }
     manifest["metrics"] = {"training": ranker.metrics}
     if len(test_rows):

@@ -17,6 +17,7 @@ import numpy as np
 from ..gender import neutralize
 from ..privacy import redact
 from ..textproc import Span, chunk_spans, sentence_spans, validate
+from ..titles import TitleSpan, extract_titles
 
 __all__ = ["Embedder", "EncodedText", "encode_documents", "prepare_text", "load_embedder", "BACKENDS"]
 
@@ -45,7 +46,8 @@ class EncodedText:
 
     ``spans``: sentences (offsets into ``text``); ``chunks``: span indices per chunk;
     ``chunk_vectors`` ``(n_chunks, dim)``; ``chunk_tokens`` ``(n_chunks,)``;
-    ``span_vectors`` ``(n_spans, dim)``.
+    ``span_vectors`` ``(n_spans, dim)``; ``titles``: the job titles the text names (offsets into
+    ``text``), with ``title_vectors`` ``(n_titles, dim)``.
     """
 
     text: str
@@ -54,6 +56,8 @@ class EncodedText:
     chunk_vectors: np.ndarray
     chunk_tokens: np.ndarray
     span_vectors: np.ndarray
+    titles: tuple[TitleSpan, ...] = ()
+    title_vectors: np.ndarray | None = None
 
     @property
     def vector(self) -> np.ndarray:
@@ -113,8 +117,15 @@ def encode_documents(
             span_vecs.append(flat_vecs[pos : pos + len(rel)])
             pos += len(rel)
 
-    out, c = [], 0
-    for text, flat, index, tokens in prepared:
+    titles = [extract_titles(text) for text, *_ in prepared]
+    flat_titles = [t.text for ts in titles for t in ts]
+    title_vecs = (
+        _normalize_rows(embedder.encode(flat_titles))
+        if flat_titles
+        else np.zeros((0, embedder.dim), np.float32)
+    )
+    out, c, t = [], 0, 0
+    for (text, flat, index, tokens), doc_titles in zip(prepared, titles):
         n = len(index)
         out.append(
             EncodedText(
@@ -124,9 +135,12 @@ def encode_documents(
                 chunk_vectors=_normalize_rows(chunk_vecs[c : c + n]),
                 chunk_tokens=np.asarray(tokens, dtype=np.float32),
                 span_vectors=_normalize_rows(np.concatenate(span_vecs[c : c + n])),
+                titles=doc_titles,
+                title_vectors=title_vecs[t : t + len(doc_titles)],
             )
         )
         c += n
+        t += len(doc_titles)
     return out
 
 

@@ -1,0 +1,197 @@
+"""Text stage: the job titles a person names (headline, experience lines, "Title at Company").
+
+Real resumes name the person's roles: a headline ("Senior Product Manager"), title lines of the
+experience section ("PRESIDENT/CHIEF EXECUTIVE OFFICER", "Account Executive Jan 2016 to Current",
+"Senior Consultant at Acme"), or a bio's "I am a ... at ...". ``extract_titles`` finds them with
+offsets; a title is a short segment that ends in a job-title head word (``title_words``). Pure and
+linear in the text's length.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+__all__ = ["TitleSpan", "extract_titles", "normalize_title", "normalize_word", "title_words"]
+
+MAX_TITLES = 6
+MAX_TITLE_WORDS = 7
+_DATA = Path(__file__).with_name("data") / "titles.yaml"
+_ONET_WORDS = Path(__file__).resolve().parents[1] / "corpus" / "onet" / "title_words.txt"
+
+
+@dataclass(frozen=True)
+class TitleSpan:
+    """A job title in the person's text: ``text[start:end] == title``; ``kind`` says where it was found
+    (``headline``, ``dated`` (next to a date range), ``at`` ("Title at Company"), ``sentence``)."""
+
+    text: str
+    start: int
+    end: int
+    kind: str
+
+
+def normalize_word(word: str) -> str:
+    """Lower-case, singular: "Managers" → "manager", "Sales" → "sales"."""
+    w = word.lower().strip(".'’")
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 4 and w.endswith("s") and not w.endswith(("ss", "us", "is", "les")):
+        return w[:-1]
+    return w
+
+
+def normalize_title(title: str) -> str:
+    """A key for comparing titles: no parentheses, ``&`` → and, words lower-cased, last word singular."""
+    t = re.sub(r"\(.*?\)", " ", title).replace("&", " and ")
+    words = re.findall(r"[A-Za-z0-9+#]+", t)
+    if not words:
+        return ""
+    words = [w.lower() for w in words[:-1]] + [normalize_word(words[-1])]
+    return " ".join(words)
+
+
+@lru_cache(maxsize=1)
+def _settings() -> dict:
+    return yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def title_words() -> frozenset[str]:
+    """Head words of job titles: O*NET's (``corpus/onet/title_words.txt``) and ``data/titles.yaml``'s."""
+    words = set(_settings()["head_words"])
+    if _ONET_WORDS.is_file():
+        words |= {w.strip() for w in _ONET_WORDS.read_text(encoding="utf-8").split() if w.strip()}
+    return frozenset(normalize_word(w) for w in words) - frozenset(_settings()["not_head_words"])
+
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE = rf"(?:(?:{_MONTH}\s+)?(?:19|20)\d{{2}}|\d{{1,2}}/(?:19|20)?\d{{2}})"
+
+
+@lru_cache(maxsize=1)
+def _date_range() -> re.Pattern[str]:
+    current = "|".join(re.escape(w) for w in sorted(_settings()["current"], key=len, reverse=True))
+    return re.compile(
+        rf"\(?\b{_DATE}\s*(?:-|–|—|to|until|till)\s*(?:{_DATE}|(?:{current})\b)\)?|\(?\b{_DATE}\b\)?", re.I
+    )
+
+
+_SEPARATORS = re.compile(r"\s+(?:\||•|·|–|—|-|at|@)\s+|\s*[|•·,;:]\s*|\s+@\s*")
+_SENTENCE_TITLE = re.compile(
+    r"\b(?:I am|I'm|I work as|working as|worked as|work as|serve as|served as|serving as|as|am|currently)"
+    r"\s+(?:(?:an?|the)\s+)?((?:[A-Za-z][\w/&+#-]*\s+){0,5}[A-Za-z][\w/&+#-]*)",
+)
+_LEADING_TITLE = re.compile(
+    r"^\s*([A-Z][\w/&+#-]*(?<!ed)(?<!ing)(?:\s+[\w/&+#-]+){0,4})\s*(?:,|\s(?:with|at|who|for|in|specializing|since)\b)"
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#'’-]*")
+_DETERMINERS = frozenset({"our", "my", "his", "her", "their", "your", "the", "a", "an", "this", "that"})
+_PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
+
+
+def _head(segment: str, capital: bool = True) -> tuple[int, int] | None:
+    """Where the title is in the segment, if it is one: it ends in a head word ("Director of Product": the
+    head before "of"), has at most ``MAX_TITLE_WORDS`` words, holds no placeholder and (``capital``)
+    starts with a capital."""
+    strip = " \t-–—.,;:()"
+    lo = len(segment) - len(segment.lstrip(strip))
+    hi = len(segment.rstrip(strip))
+    title = segment[lo:hi]
+    words = _WORD.findall(title)
+    if not words or _PLACEHOLDER.search(title) or words[0].lower() in _DETERMINERS:
+        return None
+    if len(words) > MAX_TITLE_WORDS or (capital and not title[:1].isupper()):
+        return None
+    heads = title_words()
+    last = [normalize_word(w) for w in re.split(r"[/-]", words[-1]) if w]
+    before_of = [normalize_word(words[i - 1]) for i, w in enumerate(words) if w.lower() == "of" and i > 0]
+    if any(w in heads for w in last + before_of):
+        return lo, hi
+    return None
+
+
+def _segments(line: str, base: int) -> list[tuple[str, int]]:
+    """Pieces of a line between separators, with their offsets."""
+    out, pos = [], 0
+    for m in _SEPARATORS.finditer(line):
+        out.append((line[pos : m.start()], base + pos))
+        pos = m.end()
+    out.append((line[pos:], base + pos))
+    return out
+
+
+def _span(text: str, piece: str, offset: int, kind: str) -> TitleSpan | None:
+    """``piece`` starts at ``offset`` of ``text`` (dates inside it may have been blanked out)."""
+    found = _head(piece, capital=kind != "sentence")
+    if found is None:
+        return None
+    start, end = offset + found[0], offset + found[1]
+    if "  " in text[start:end]:  # a blanked-out date inside: not one title
+        return None
+    return TitleSpan(text[start:end], start, end, kind)
+
+
+def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
+    """Job titles in ``text``, headline first, then in reading order; at most ``limit``, no repeats."""
+    found: list[TitleSpan] = []
+    lines = [(m.group(0), m.start()) for m in re.finditer(r"[^\n]+", text)]
+    dates = _date_range()
+    headline_done = 0
+    for n, (line, start) in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        dated = dates.search(line)
+        near_date = any(dates.fullmatch(lines[k][0].strip()) for k in (n - 1, n + 1) if 0 <= k < len(lines))
+        words = len(_WORD.findall(line))
+        if headline_done < 3 and words <= 12 and not stripped.endswith("."):
+            kind = "headline"
+        elif dated or near_date:
+            kind = "dated"
+        elif words <= MAX_TITLE_WORDS + 4 and (stripped.isupper() or " at " in line or " @ " in line):
+            kind = "at"
+        else:
+            kind = ""
+        headline_done += 1
+        if kind:
+            clean = dates.sub(lambda m: " " * len(m.group(0)), line) if dated else line
+            for piece, offset in _segments(clean, start):
+                span = _span(text, piece, offset, kind)
+                if span:
+                    found.append(span)
+                    break
+        if words > MAX_TITLE_WORDS:
+            lead = _LEADING_TITLE.match(line)
+            if lead:
+                span = _span(text, lead.group(1), start + lead.start(1), "headline" if n == 0 else "sentence")
+                if span:
+                    found.append(span)
+            for m in _SENTENCE_TITLE.finditer(line):
+                span = _span(text, _trim_sentence_title(m.group(1)), start + m.start(1), "sentence")
+                if span:
+                    found.append(span)
+    unique: dict[str, TitleSpan] = {}
+    for span in found:
+        unique.setdefault(normalize_title(span.text), span)
+    return tuple(unique.values())[:limit]
+
+
+def _trim_sentence_title(phrase: str) -> str:
+    """ "senior product manager at Acme for" → "senior product manager": the words up to the last head word."""
+    words = phrase.split()
+    heads = title_words()
+
+    def is_head(word: str) -> bool:
+        return normalize_word(re.split(r"[/-]", word)[-1]) in heads
+
+    for k in range(len(words), 0, -1):
+        if k >= 3 and words[k - 2].lower() == "of" and is_head(words[k - 3]):  # "Head of Growth"
+            return " ".join(words[:k])
+        if is_head(words[k - 1]):
+            return " ".join(words[:k])
+    return phrase
