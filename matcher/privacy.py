@@ -505,10 +505,14 @@ _KNOWN_FULL_NAME = re.compile(
 )
 _BIO_VERBS = (
     "is|was|has|had|works|worked|leads|led|runs|ran|manages|managed|joined|spent|brings|holds|started|began"
-    "|serves|served|owns|builds|built|helps|heads|founded|specialises|specializes"
+    "|serves|served|owns|builds|built|helps|heads|founded|co-founded|cofounded|specialises|specializes"
+    "|now|currently|invests|advises|teaches|writes|designs|develops|sells|supports|grew|scaled|launched"
 )
 _BIO_OPENING = re.compile(  # "Maria Garcia is ...", "Oluwaseun Adeyemi's team ..." at the very start
-    rf"\s*((?:[^\W\d_][^\s,;:()\[\]]* ){{1,3}}[^\W\d_][^\s,;:()\[\]'’]*)(?=['’]s\b|\s(?:{_BIO_VERBS})\b)"
+    rf"\s*((?:[^\W\d_][^\s,;:()\[\]]* ){{0,3}}[^\W\d_][^\s,;:()\[\]'’]*)(?=['’]s\b|\s(?:{_BIO_VERBS})\b)"
+)
+_APPOSITIVE = re.compile(  # "Our lead, Ngozi, ..." / "Meet Ngozi, ..." : a single name set off by commas
+    r"\b(?:[Oo]ur|[Mm]y|[Tt]heir|[Tt]he)\s+[a-z][\w-]*(?:\s+[a-z][\w-]*)?,\s+([^\W\d_][^\s,;:()\[\]]*),|\bMeet\s+([^\W\d_][^\s,;:()\[\]]*)\b"
 )
 _NAME_SEPARATORS = re.compile(r"\s+(?:\||•|·|–|—|-)\s+|,\s*")
 
@@ -617,9 +621,15 @@ def _redact_name(text: str, counts: Counter[str]) -> str:
             text = text[:start] + PLACEHOLDERS["name"] + text[start + len(head) :]
             names.append(head)
             counts["name"] += 1
-    opening = _BIO_OPENING.match(text)  # "Maria Garcia is a product manager ..."
-    if opening and not opening.group(1).isupper() and _looks_like_name(opening.group(1)):
-        names.append(opening.group(1))
+    opening = _BIO_OPENING.match(text)  # "Maria Garcia is a product manager ...", "Ngozi founded ..."
+    if opening and not opening.group(1).isupper():
+        value = opening.group(1)
+        if _looks_like_name(value) or (" " not in value and _single_name(value)):
+            names.append(value)
+    for m in _APPOSITIVE.finditer(text):
+        value = m.group(1) or m.group(2)
+        if _single_name(value):
+            names.append(value)
     for m in _KNOWN_FULL_NAME.finditer(text):  # "... Ravi Menon owns the product lifecycle"
         if _looks_like_name(m.group()):
             names.append(m.group())
@@ -644,6 +654,16 @@ def _replace_mentions(text: str, name: str, counts: Counter[str]) -> str:
 
         text = pattern.sub(sub, text)
     return text
+
+
+def _single_name(word: str) -> bool:
+    """One capitalised word that is a name where a name stands: not a heading, role or job-title word."""
+    from .titles import normalize_word, title_words
+
+    if not _looks_like_name(word, allow_single=True) or word.isupper():
+        return False
+    w = word.lower()
+    return w not in _NOT_NAME and normalize_word(w) not in title_words() and not w.endswith("ly")
 
 
 def _looks_like_name(value: str, allow_single: bool = False) -> bool:

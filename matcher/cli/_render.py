@@ -11,11 +11,35 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
+CONFIDENCE_NOTE = (
+    "confidence: the chance this role is right, counting the chance that no role fits (never above fit)"
+)
+
+
+def outside_note(result: MatchResult) -> str | None:
+    """ "closest occupation: Registered Nurses (29-1141.00), outside this catalog" when abstaining."""
+    occ = result.closest_occupation
+    if not result.abstain or occ is None:
+        return None
+    return f"closest occupation: {occ.title} ({occ.code}), outside this catalog"
+
+
+def title_note(role) -> str | None:
+    t = role.title_match
+    if t is None or t.score < 0.6:
+        return None
+    where = f" ({t.occupation_title})" if t.occupation_title and t.occupation_title != t.matched else ""
+    return f"your title ‘{t.text}’ ↔ {t.matched}{where}"
+
+
 def render_table(result: MatchResult, width: int = 100) -> str:
     status = "no strong fit: the roles below are weak matches" if result.abstain else "fits the catalog"
     lines = [f"fit {result.fit:.2f} ({status}) · model {result.model_version}"]
+    if outside_note(result):
+        lines.append(outside_note(result))
     if result.role_set and result.coverage:
         lines.append(f"likely roles ({result.coverage:.0%} set): {', '.join(result.role_set)}")
+    lines.append(CONFIDENCE_NOTE)
     lines.append("")
     lines.append(f"{'#':>2}  {'role':<36} {'score':>6} {'confidence':>10}")
     for rank, role in enumerate(result.roles, 1):
@@ -27,6 +51,8 @@ def render_table(result: MatchResult, width: int = 100) -> str:
             )
             lines.append(body)
             lines.append(f"      — {quote.title} ({quote.source}:{quote.start}-{quote.end})")
+        if title_note(role):
+            lines.append("    " + title_note(role))
         if role.evidence:
             lines.append("    your text: " + textwrap.shorten(f"“{role.evidence[0].text}”", width - 18))
         lines.append("")
@@ -37,6 +63,8 @@ def render_markdown(result: MatchResult) -> str:
     lines = [
         f"**Fit:** {result.fit:.2f}"
         + (" — no strong fit; the roles below are weak." if result.abstain else ""),
+        *([f"*{outside_note(result)}*"] if outside_note(result) else []),
+        f"*{CONFIDENCE_NOTE}*",
         "",
         "| # | role | score | confidence |",
         "|---|---|---|---|",
@@ -52,6 +80,8 @@ def render_markdown(result: MatchResult) -> str:
             lines.append(
                 f"> {quote.text}\n>\n> — *{quote.title}* (`{quote.source}:{quote.start}-{quote.end}`)\n"
             )
+        if title_note(role):
+            lines.append(title_note(role) + "\n")
         if role.evidence:
             lines.append("Your text: " + "; ".join(f"“{e.text}”" for e in role.evidence))
     return "\n".join(lines) + "\n"
