@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import RolematchError
-from .frame import CHUNK_ROWS, BatchSpec, Chunk, DuplicateTracker, score_chunk
 from .files import open_input
+from .frame import CHUNK_ROWS, BatchSpec, Chunk, DuplicateTracker, score_chunk
 from .worker import MatcherSource, score_chunk_task, warm_up
 from .writers import BatchOutputError, Existing, check_writable, open_writer, output_format, scan_existing
 
