@@ -24,7 +24,8 @@ def rank_quotes(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -> 
         return []
     vectors = index.passage_vectors[grounded]
     person = doc.span_vectors @ vectors.T  # (n_spans, n_grounded)
-    best_span = person.argmax(axis=0)
+    eligible = np.array([is_evidence(s.text) for s in doc.spans], dtype=bool)
+    best_span = (np.where(eligible[:, None], person, -np.inf) if eligible.any() else person).argmax(axis=0)
     score = PERSON_WEIGHT * person.max(axis=0) + (1 - PERSON_WEIGHT) * (vectors @ index.role_vectors[role])
     chosen: list[int] = []
     for i in np.argsort(-score, kind="stable"):

@@ -158,6 +158,7 @@ class RoleMatcher:
             n_chunks=len(doc.chunks),
             role_set=role_set,
             coverage=scores.coverage,
+            analysed_text=doc.text,
         )
 
     def _role_match(self, doc: EncodedText, scores: Scores, i: int, j: int, n_quotes: int, abstain: bool):

@@ -18,7 +18,8 @@ def _rounded(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Evidence:
-    """A sentence of the person's own text that drove a match; offsets into the normalised input."""
+    """A sentence of the person's text that drove a match: ``MatchResult.analysed_text[start:end] == text``
+    (offsets index the analysed text: the input normalised, contact details redacted, wording neutral)."""
 
     text: str
     start: int
@@ -69,6 +70,9 @@ class MatchResult:
     coverage: float | None = None
     paths: dict[str, Any] | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    #: The text every ``Evidence`` offset indexes: the input after validation, redaction of contact
+    #: details and the name, and gender-neutral rewording (``matcher.embed.prepare_text``).
+    analysed_text: str | None = None
 
     @property
     def top(self) -> RoleMatch:

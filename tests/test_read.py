@@ -188,3 +188,16 @@ def test_placeholder_only_lines_are_never_evidence():
     assert not is_evidence("[NAME] | [EMAIL] | [PHONE]")
     assert not is_evidence("[NAME] [ADDRESS] London")
     assert is_evidence("I resolve ServiceNow incidents within SLA")
+
+
+def test_evidence_offsets_index_the_analysed_text_the_json_carries(fake_matcher):
+    text = "Jane Doe | jane@example.com | +44 20 7946 0958\n" + RESUME
+    data = fake_matcher.match(text, top=3).to_dict()
+    analysed = data["analysed_text"]
+    assert "jane@example.com" not in analysed and "[EMAIL]" in analysed
+    spans = [e for role in data["roles"] for e in role["evidence"]]
+    spans += [q["matched"] for role in data["roles"] for q in role["quotes"] if q["matched"]]
+    assert spans
+    for e in spans:
+        assert analysed[e["start"] : e["end"]] == e["text"]
+        assert "[EMAIL]" not in e["text"]

@@ -9,7 +9,10 @@ from collections.abc import Sequence
 
 #: Bullet glyphs of word processors and PDF fonts (Symbol/Wingdings private-use code points included),
 #: rewritten as "•" so that the sentence splitter sees list items.
-BULLETS = "\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf0a8\u25aa\u25cf\u25e6\u25a0\u25a1\u2666\u27a2\u2713\u2714\u2023\u2043\u25b8\u25ba\u2219\u00b7\u2022"
+BULLETS = (
+    "\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf0a8\u25aa\u25cf\u25e6\u25a0\u25a1"
+    "\u2666\u27a2\u2713\u2714\u2023\u2043\u25b8\u25ba\u2219\u00b7\u2022"
+)
 _BULLET_LINE = re.compile(rf"^[ \t]*[{BULLETS}]+[ \t]*", re.MULTILINE)
 _HYPHEN_BREAK = re.compile(r"([A-Za-z]{2,})[-\u00ad]\n[ \t]*([a-z]{2,})")
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s*)?[-–—(]?\s*\d{1,3}\s*(?:(?:of|/)\s*\d{1,3})?\s*[-–—)]?\s*$", re.I)
