@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 
 from .errors import ArtifactError, CorpusError, InputTextError, ModelUnavailableError, RolematchError
 from .matcher import RoleMatcher, load
+from .read import Document, FileReadError, read_bytes, read_file
 from .results import Evidence, MatchResult, Quote, RoleMatch
 
 __all__ = [
@@ -26,4 +27,8 @@ __all__ = [
     "ArtifactError",
     "CorpusError",
     "ModelUnavailableError",
+    "Document",
+    "FileReadError",
+    "read_file",
+    "read_bytes",
 ]

@@ -3,6 +3,8 @@ person's sentences drove the match. Pure numpy over precomputed vectors."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .embed import EncodedText
@@ -22,7 +24,8 @@ def rank_quotes(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -> 
         return []
     vectors = index.passage_vectors[grounded]
     person = doc.span_vectors @ vectors.T  # (n_spans, n_grounded)
-    best_span = person.argmax(axis=0)
+    eligible = np.array([is_evidence(s.text) for s in doc.spans], dtype=bool)
+    best_span = (np.where(eligible[:, None], person, -np.inf) if eligible.any() else person).argmax(axis=0)
     score = PERSON_WEIGHT * person.max(axis=0) + (1 - PERSON_WEIGHT) * (vectors @ index.role_vectors[role])
     chosen: list[int] = []
     for i in np.argsort(-score, kind="stable"):
@@ -31,6 +34,16 @@ def rank_quotes(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -> 
         if len(chosen) == k:
             break
     return [(int(grounded[i]), float(score[i]), int(best_span[i])) for i in chosen]
+
+
+_PLACEHOLDER = re.compile(r"\[(?:NAME|EMAIL|PHONE|ADDRESS|URL)\]")
+
+
+def is_evidence(sentence: str) -> bool:
+    """At least three words once placeholders (``[NAME] | [EMAIL]``) are set aside: a line of
+    redacted contact details is never evidence."""
+    words = [w for w in _PLACEHOLDER.sub(" ", sentence).split() if any(ch.isalnum() for ch in w)]
+    return len(words) >= 3
 
 
 def rank_evidence(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -> list[tuple[int, float]]:
@@ -45,7 +58,7 @@ def rank_evidence(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -
         (doc.span_vectors @ index.passage_vectors[grounded].T).max(axis=1) if grounded.size else to_role
     )
     score = 0.5 * to_role + 0.5 * to_passages
-    keep = [i for i in np.argsort(-score, kind="stable") if len(doc.spans[i].text.split()) >= 3]
+    keep = [i for i in np.argsort(-score, kind="stable") if is_evidence(doc.spans[i].text)]
     return [(int(i), float(score[i])) for i in keep[:k]]
 
 

@@ -86,6 +86,17 @@ class RoleMatcher:
             return self.match_many([text], top=top, quotes=quotes, paths=paths)[0]
         return self.match_many(list(text), top=top, quotes=quotes, paths=paths)
 
+    def match_file(self, path: str | Path, top: int = 5, quotes: int = 3, paths: bool = False) -> MatchResult:
+        """Read a resume file (.pdf, .docx, .txt, .md; see ``matcher.read.read_file``) and match it; the
+        reader's warnings come first in ``warnings``. Raises a ``FileReadError`` for a bad file."""
+        from dataclasses import replace
+
+        from .read import read_file
+
+        document = read_file(path)
+        result = self.match(document.text, top=top, quotes=quotes, paths=paths)
+        return replace(result, warnings=(*document.warnings, *result.warnings))
+
     def match_many(
         self, texts: Sequence[str], top: int = 5, quotes: int = 3, paths: bool = False
     ) -> list[MatchResult]:
@@ -147,6 +158,7 @@ class RoleMatcher:
             n_chunks=len(doc.chunks),
             role_set=role_set,
             coverage=scores.coverage,
+            analysed_text=doc.text,
             closest_occupation=self._closest_occupation(doc),
             titles=tuple(t.text for t in doc.titles),
         )

@@ -18,7 +18,8 @@ def _rounded(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Evidence:
-    """A sentence of the person's own text that drove a match; offsets into the normalised input."""
+    """A sentence of the person's text that drove a match: ``MatchResult.analysed_text[start:end] == text``
+    (offsets index the analysed text: the input normalised, contact details redacted, wording neutral)."""
 
     text: str
     start: int
@@ -99,6 +100,9 @@ class MatchResult:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     closest_occupation: Occupation | None = None  # the closest O*NET occupation outside the catalog
     titles: tuple[str, ...] = ()  # the job titles found in the text
+    #: The text every ``Evidence`` offset indexes: the input after validation, redaction of contact
+    #: details and the name, and gender-neutral rewording (``matcher.embed.prepare_text``).
+    analysed_text: str | None = None
 
     @property
     def top(self) -> RoleMatch:

@@ -18,6 +18,7 @@ MAX_CHARS = 200_000
 _SENTENCE_END = re.compile(
     r"(?<=[.!?])[\"'’”)\]]*\s+(?=[\"'‘“(\[]?[A-Z0-9•\-*])|\n\s*\n|\n(?=\s*[-•*▪●◦·]\s)"
 )
+_RAW_PDF = re.compile(r"^%PDF-\d|\bendobj\b.*\bxref\b", re.S)
 _CONTROL = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
 
@@ -71,6 +72,11 @@ def validate(text: object, max_chars: int = MAX_CHARS) -> str:
     if "\x00" in text:
         raise InputTextError("the input looks like a binary file (it contains NUL bytes); paste plain text")
     clean = normalize(text)
+    if _RAW_PDF.search(clean[:4096]) or clean.count("endobj") >= 3:
+        raise InputTextError(
+            "this is the raw content of a PDF file, not text; pass the file itself "
+            "(rolematch match --file cv.pdf) or paste the resume's text"
+        )
     if not clean:
         raise InputTextError("the text is empty; paste a resume or a short bio (a few sentences)")
     if len(clean) > max_chars:

@@ -127,6 +127,9 @@ def test_phone_width_keyboard_only(browser, live_url):
     page.keyboard.press("Control+Enter")
     page.wait_for_selector(".role-card")
     assert page.locator("#where-next").is_visible()
+    assert page.evaluate("document.activeElement.id") == "results", "focus stayed in the text box"
+    page.wait_for_function("document.getElementById('results').getBoundingClientRect().top < innerHeight / 2")
+    assert "confidence" in page.locator("#live-status").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the page scrolls sideways"
     _screenshot(page, "web-phone.png")
     context.close()
@@ -212,4 +215,27 @@ def test_api_docs_render_offline_from_openapi_json(page, live_url):
     assert {"/api/match", "/api/batch", "/api/roles", "/healthz"} <= set(paths)
     assert "MatchResult" in page.locator("#schemas").inner_text()
     _screenshot(page, "web-docs.png")
+    _assert_local_only(page, live_url)
+
+
+def test_uploading_a_pdf_matches_it_and_new_input_marks_the_results_out_of_date(page, live_url):
+    from filemakers import RESUME, typeset_pdf
+
+    page.set_input_files(
+        "#file-input", files=[{"name": "cv.pdf", "mimeType": "application/pdf", "buffer": typeset_pdf()}]
+    )
+    assert "cv.pdf" in page.locator("#file-chip").inner_text()
+    page.click("#match-button")
+    page.wait_for_selector(".role-card")
+    assert "IT Support" in page.locator("#summary h2").inner_text()
+    marked = page.locator(".role-card .yours-text mark").nth(0).inner_text()
+    assert marked.split()[0] in RESUME
+    assert page.locator("#stale-note").is_hidden()
+    page.fill("#resume", BIO)
+    assert page.locator("#stale-note").is_visible()
+    assert "stale" in page.locator("#results").get_attribute("class")
+    page.click("#match-button")
+    page.wait_for_function("!document.getElementById('results').classList.contains('stale')")
+    assert page.locator("#stale-note").is_hidden()
+    _screenshot(page, "web-pdf.png")
     _assert_local_only(page, live_url)

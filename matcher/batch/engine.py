@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import RolematchError
+from .files import open_input
 from .frame import CHUNK_ROWS, BatchSpec, Chunk, DuplicateTracker, score_chunk
-from .readers import open_table
 from .worker import MatcherSource, score_chunk_task, warm_up
 from .writers import BatchOutputError, Existing, check_writable, open_writer, output_format, scan_existing
 
@@ -190,8 +190,11 @@ def run_batch(
     stdin: IO[bytes] | None = None,
     matcher: Any = None,
     client: Any = None,
+    recursive: bool = False,
+    glob: str | None = None,
 ) -> BatchSummary:
-    """Score every row of ``input_path`` (CSV, JSONL, Parquet or ``-``) into ``output``, in input order.
+    """Score every row of ``input_path`` (CSV, JSONL, Parquet or ``-``) into ``output``, in input order;
+    a folder or ``.zip`` of resume files gives one row per file (``recursive``, ``glob``: which files).
 
     Checks the input, the output and the model before any scoring; ``resume`` continues an earlier
     run's output (same model version and columns) without writing a row twice. ``quotes``: per role
@@ -202,7 +205,17 @@ def run_batch(
     fmt = output_format(output)
     if input_path != "-" and output.exists() and output.resolve() == Path(input_path).resolve():
         raise BatchOutputError(f"the output {output} is the input file; write the results to another file")
-    table = open_table(input_path, text_column, id_column, chunk_rows, count=progress, stdin=stdin)
+    table = open_input(
+        input_path,
+        text_column,
+        id_column,
+        chunk_rows,
+        count=progress,
+        stdin=stdin,
+        recursive=recursive,
+        glob=glob,
+        exclude=output,
+    )
     if output.exists() and output.stat().st_size and not (resume or overwrite):
         raise BatchOutputError(
             f"{output} already exists; continue it with --resume or replace it with --overwrite"

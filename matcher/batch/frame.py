@@ -248,6 +248,8 @@ def nested_record(
     record = _row_head(spec, key, error, warning, result)
     record["model_version"] = model_version
     record["result"] = None if result is None else result.to_dict()
+    if record["result"] is not None and not spec.include_text:
+        record["result"]["analysed_text"] = None  # personal data: only with --include-text
     if spec.include_text:
         record[spec.text_column] = _printable(text)
     return record

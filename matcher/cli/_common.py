@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from ..errors import RolematchError
-from ..textproc import decode_bytes
 
 FORMATS = ("table", "json", "markdown")
 
@@ -40,24 +39,32 @@ def text_input(f):
         "-f",
         "--file",
         type=click.Path(dir_okay=False, exists=True, path_type=Path),
-        help="Read the text from a file.",
+        multiple=True,
+        help="Read the resume from a file: .pdf, .docx, .txt or .md (told apart by its bytes).",
     )(f)
     return click.argument("text", required=False)(f)
 
 
-def read_text_arg(text: str | None, file: Path | None) -> str:
-    """The person's text from the argument, ``-`` (stdin) or ``--file``."""
-    if text is not None and file is not None:
+def read_text_arg(text: str | None, file: tuple[Path, ...] | Path | None) -> str:
+    """The person's text from the argument, ``-`` (stdin: PDF, DOCX or text, told apart by its bytes)
+    or ``--file``; files go through the read stage (``matcher.read``)."""
+    from ..read import read_bytes, read_file
+
+    files = (file,) if isinstance(file, Path) else tuple(file or ())
+    if len(files) > 1:
+        raise click.UsageError(
+            f"--file was given {len(files)} times; match takes one file: to score several, "
+            "use rolematch batch FOLDER -o results.csv"
+        )
+    if text is not None and files:
         raise click.UsageError("give the text either as an argument or with --file, not both")
     try:
-        if file is not None:
-            return decode_bytes(file.read_bytes())
+        if files:
+            return read_file(files[0]).text
         if text is None or text == "-":
             if text is None and sys.stdin.isatty():
-                raise click.UsageError("give a text, '-' to read stdin, or --file resume.txt")
-            return decode_bytes(sys.stdin.buffer.read())
-    except OSError as exc:
-        raise click.BadParameter(f"cannot read {file}: {exc.strerror}", param_hint="--file") from exc
+                raise click.UsageError("give a text, '-' to read stdin, or --file resume.pdf")
+            return read_bytes(sys.stdin.buffer.read(), None).text
     except RolematchError as exc:
         raise click.ClickException(str(exc)) from exc
     return text

@@ -17,6 +17,8 @@ from ._common import backend_option, models_option
 Examples:
   rolematch batch candidates.csv --text-column bio --id-column id --top 3 --output ranked.csv
   rolematch batch candidates.parquet --text-column bio --fast --output ranked.parquet
+  rolematch batch resumes/ --recursive --glob '*.pdf' --output ranked.csv
+  rolematch batch resumes.zip --output ranked.jsonl
   cat candidates.csv | rolematch batch - --text-column bio --output ranked.jsonl
   rolematch batch big.csv --text-column bio --output ranked.csv --resume      # after an interruption
   rolematch batch big.csv --text-column bio --output ranked.csv --engine dask --scheduler tcp://host:8786
@@ -81,6 +83,10 @@ then role_i, score_i, quote_i for i = 1..top. JSONL carries the full result of e
     show_default=True,
     help="Rows read, scored and written at a time.",
 )
+@click.option("--recursive", is_flag=True, help="With a folder: also read the files of its subfolders.")
+@click.option(
+    "--glob", "pattern", default=None, help="With a folder or .zip: only files matching, e.g. '*.pdf'."
+)
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from the rows already in --output.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing --output.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
@@ -101,11 +107,16 @@ def batch(
     scheduler: str | None,
     workers: int | None,
     chunk_size: int,
+    recursive: bool,
+    pattern: str | None,
     resume: bool,
     overwrite: bool,
     quiet: bool,
 ) -> None:
     """Score every row of INPUT (.csv, .jsonl, .parquet, or '-' for CSV on stdin) into --output, in order.
+
+    INPUT may also be a folder or a .zip of resume files (.pdf, .docx, .txt, .md): one row per file, in
+    sorted path order, with a `file` column (the path relative to the folder); a bad file is an error row.
 
     Every input row gives exactly one output row; a row that cannot be scored says why (status=error).
     """
@@ -140,6 +151,8 @@ def batch(
             overwrite=overwrite,
             chunk_rows=chunk_size,
             progress=not quiet and sys.stderr.isatty(),
+            recursive=recursive,
+            glob=pattern,
         )
     except BatchInterrupted as exc:
         click.echo(f"rolematch batch: {exc}", err=True)

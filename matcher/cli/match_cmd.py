@@ -16,7 +16,7 @@ from ._render import render_markdown, render_table
     epilog="""\b
 Examples:
   rolematch match "I run go-to-market launches and write case studies for a SaaS product."
-  rolematch match --file resume.txt --top 3 --format markdown
+  rolematch match --file resume.pdf --top 3 --format markdown
   cat cv.txt | rolematch match - --format json
 """
 )
@@ -31,7 +31,7 @@ Examples:
 @models_option
 def match(
     text: str | None,
-    file: Path | None,
+    file: tuple[Path, ...],
     top: int,
     quotes: int,
     fmt: str,

@@ -91,7 +91,7 @@ def render_paths_markdown(paths: dict[str, Any]) -> str:
     epilog="""\b
 Examples:
   rolematch paths "Second line support: ServiceNow tickets, Active Directory, escalations."
-  rolematch paths --file resume.txt --format markdown
+  rolematch paths --file resume.pdf --format markdown
   cat cv.txt | rolematch paths - --format json
 """
 )
@@ -99,7 +99,7 @@ Examples:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @backend_option
 @models_option
-def paths(text: str | None, file: Path | None, fmt: str, backend: str, models_dir: Path | None):
+def paths(text: str | None, file: tuple[Path, ...], fmt: str, backend: str, models_dir: Path | None):
     """Next career moves for TEXT (a resume or bio; '-' reads stdin), with quotes and your gaps."""
     body = read_text_arg(text, file)
     matcher = load_matcher(models_dir, backend)

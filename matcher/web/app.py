@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
+from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,14 +34,16 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 @dataclass(frozen=True)
 class WebSettings:
-    """Limits of the web server: body size (bytes), per-request deadline (s), CSV rows per batch."""
+    """Limits of the web server: JSON body size and multipart upload size (bytes: a 10 MB resume file
+    and its form), per-request deadline (s), CSV rows or zip files per batch."""
 
     max_body_bytes: int = 1_000_000
     timeout_s: float = 30.0
     max_batch_rows: int = 200
+    max_upload_bytes: int = 10_500_000
 
     def __post_init__(self) -> None:
-        for name in ("max_body_bytes", "timeout_s", "max_batch_rows"):
+        for name in ("max_body_bytes", "timeout_s", "max_batch_rows", "max_upload_bytes"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
                 raise ValueError(f"WebSettings.{name} must be a positive number, got {value!r}")
@@ -105,7 +107,9 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
     app.state.matcher = matcher
     app.state.settings = settings
     errors.install(app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes
+    )
     app.add_middleware(SecurityHeadersMiddleware)  # added last = outermost: also on 413 answers
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -119,32 +123,56 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
 
     @app.post(
         "/api/match",
-        summary="Match one text",
+        summary="Match one text or resume file",
         response_model=MatchResult,
-        dependencies=[Depends(require_json)],
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/MatchRequest"}},
+                    "multipart/form-data": {"schema": {"$ref": "#/components/schemas/MatchUpload"}},
+                },
+            }
+        },
         responses={
-            413: {"description": "Body over the size limit"},
-            415: {"description": "Not JSON"},
-            422: {"description": "Empty, binary or too long text; bad fields"},
+            413: {"description": "Body over the size limit (1 MB of JSON, 10 MB file)"},
+            415: {"description": "Neither JSON nor multipart/form-data"},
+            422: {"description": "Empty, binary or too long text; an unreadable file (scan, encrypted, ...)"},
             504: {"description": "Took longer than the per-request deadline"},
         },
     )
-    async def match(body: MatchRequest) -> JSONResponse:
-        """Rank the roles for one text.
+    async def match(request: Request) -> JSONResponse:
+        """Rank the roles for one text (JSON) or one resume file (multipart: `file`, `top`, `paths`).
 
         The answer is exactly MatchResult.to_dict(): the JSON of `rolematch match --format json`
-        (with `"paths": true`, of `rolematch match --paths --format json`).
+        (with `"paths": true`, of `rolematch match --paths --format json`). A file (.pdf, .docx,
+        .txt, .md, told apart by its bytes) is read by the read stage; its warnings lead `warnings`.
         """
+        media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media == "multipart/form-data":
+            body, data, filename = await _upload(request)
+        else:
+            await require_json(request)
+            body, data, filename = _json_body(await request.body()), None, None
         top = min(body.top, n_roles)
-        result = await worker.run(
-            lambda: matcher.match(body.text, top=top, quotes=body.quotes, paths=body.paths),
-            settings.timeout_s,
-        )
+
+        def work() -> MatchResult:
+            if data is None:
+                return matcher.match(body.text, top=top, quotes=body.quotes, paths=body.paths)
+            from dataclasses import replace
+
+            from ..read import read_bytes
+
+            document = read_bytes(data, filename)
+            result = matcher.match(document.text, top=top, quotes=body.quotes, paths=body.paths)
+            return replace(result, warnings=(*document.warnings, *result.warnings))
+
+        result = await worker.run(work, settings.timeout_s)
         return JSONResponse(result.to_dict())
 
     @app.post(
         "/api/batch",
-        summary="Score a small CSV",
+        summary="Score a small CSV or a zip of resumes",
         response_class=Response,
         responses={
             200: {"content": {"text/csv": {}}, "description": "The scored CSV"},
@@ -154,11 +182,14 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
         },
     )
     async def batch(
-        file: UploadFile = File(description="A small CSV with a header row, one resume per row."),  # noqa: B008
+        file: UploadFile = File(  # noqa: B008
+            description="A small CSV with a header row, one resume per row; or a .zip of resume files "
+            "(.pdf, .docx, .txt, .md): one row per file, with a `file` column."
+        ),
         text_column: str = Form("text", description="The column holding the resume text."),
         top: int = Form(3, ge=1, le=50, description="Roles per row."),
     ) -> Response:
-        """Score a small CSV upload (one resume per row) and return the scored CSV."""
+        """Score a small CSV upload (one resume per row) or a zip of resume files; return the scored CSV."""
         score_frame = getattr(matcher, "score_frame", None)
         if score_frame is None:
             raise HTTPException(
@@ -169,12 +200,21 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
         data = await file.read()
 
         def work() -> bytes:
+            if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):  # a zip of resume files: one row per file
+                from ..batch.files import score_archive
+
+                name = file.filename or "upload.zip"
+                return frame_to_csv(
+                    score_archive(matcher, data, name, min(top, n_roles), settings.max_batch_rows)
+                )
             frame = read_csv_upload(data, text_column, settings.max_batch_rows)
             return frame_to_csv(score_frame(frame, text_column=text_column, top=min(top, n_roles)))
 
         csv = await worker.run(work, settings.timeout_s)
         headers = {"content-disposition": 'attachment; filename="rolematch-scored.csv"'}
         return Response(csv, media_type="text/csv; charset=utf-8", headers=headers)
+
+    _add_schemas(app)
 
     @app.get("/api/roles", summary="Role catalog")
     async def roles() -> list[dict[str, Any]]:
@@ -187,6 +227,85 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
         return Health(status="ok", model_version=matcher.model_version, roles=n_roles)
 
     return app
+
+
+class MatchUpload(BaseModel):
+    """Form fields of ``POST /api/match`` as multipart/form-data."""
+
+    file: bytes = Field(description="The resume file: .pdf, .docx, .txt or .md (10 MB, 50 pages at most).")
+    top: int = Field(5, ge=1, le=50, description="How many roles to return.")
+    quotes: int = Field(3, ge=0, le=5, description="Supporting quotes per role.")
+    paths: bool = Field(False, description="Also fill `paths` (next moves).")
+
+
+def _json_body(raw: bytes) -> MatchRequest:
+    """The JSON body, with FastAPI's validation errors (so the answers match its own)."""
+    import json
+
+    from fastapi.exceptions import RequestValidationError
+    from pydantic import ValidationError
+
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        pos = getattr(exc, "pos", 0)
+        reason = getattr(exc, "msg", "malformed JSON")
+        raise RequestValidationError(
+            [
+                {
+                    "type": "json_invalid",
+                    "loc": ("body", pos),
+                    "msg": "JSON decode error",
+                    "ctx": {"error": reason},
+                }
+            ]
+        ) from exc
+    try:
+        return MatchRequest.model_validate(value)
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", *e.get("loc", ()))} for e in exc.errors(include_url=False)]
+        raise RequestValidationError(errors) from exc
+
+
+async def _upload(request: Request) -> tuple[MatchRequest, bytes, str | None]:
+    """The multipart form: the ``file`` bytes and its name, and ``top``/``quotes``/``paths``."""
+    from fastapi.exceptions import RequestValidationError
+    from pydantic import ValidationError
+
+    form = await request.form()
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise HTTPException(422, "the form has no file field; send multipart/form-data with file=@cv.pdf")
+    fields = {k: form[k] for k in ("top", "quotes") if k in form}
+    paths = str(form.get("paths", "false")).lower() in ("1", "true", "on", "yes")
+    try:
+        body = MatchRequest.model_validate({"text": "-", **fields, "paths": paths})
+    except ValidationError as exc:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from exc
+    return body, await upload.read(), upload.filename
+
+
+def _add_schemas(app: FastAPI) -> None:
+    """Put the two request bodies of /api/match in the OpenAPI components (routes read them by hand)."""
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+            for model in (MatchRequest, MatchUpload):
+                schemas[model.__name__] = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas["MatchUpload"]["properties"]["file"] = {
+                "type": "string",
+                "format": "binary",
+                "description": MatchUpload.model_fields["file"].description,
+            }
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _catalog(matcher: Any) -> list[dict[str, Any]]:

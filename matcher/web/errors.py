@@ -22,8 +22,9 @@ logger = logging.getLogger(__name__)
 
 #: What a correct request to each endpoint looks like, appended to validation messages.
 HINTS = {
-    "/api/match": 'send JSON like {"text": "I run product launches...", "top": 5}',
-    "/api/batch": "send multipart/form-data with file=@resumes.csv (and text_column=text)",
+    "/api/match": 'send JSON like {"text": "I run product launches...", "top": 5}, '
+    "or multipart/form-data with file=@cv.pdf",
+    "/api/batch": "send multipart/form-data with file=@resumes.csv (and text_column=text) or file=@resumes.zip",
 }
 
 

@@ -50,17 +50,21 @@ async def _send_json(send, status: int, payload: dict[str, Any]) -> None:
 class BodyLimitMiddleware:
     """Refuse request bodies over ``max_bytes`` with 413: by Content-Length up front, else while reading."""
 
-    def __init__(self, app, max_bytes: int) -> None:
+    def __init__(self, app, max_bytes: int, upload_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_bytes = upload_bytes or max_bytes  # multipart uploads (resume files) may be larger
 
     async def __call__(self, scope: Scope, receive, send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _send_json(send, 413, {"detail": too_large_message(self.max_bytes)})
+        headers = dict(scope.get("headers") or [])
+        multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data")
+        limit = self.upload_bytes if multipart else self.max_bytes
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _send_json(send, 413, {"detail": too_large_message(limit)})
             return
 
         received = 0
@@ -71,8 +75,8 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge(self.max_bytes)
+                if received > limit:
+                    raise BodyTooLarge(limit)
             return message
 
         async def tracking_send(message):

@@ -5,7 +5,8 @@
 
 (() => {
   const MAX_BODY_BYTES = 1_000_000;
-  const MAX_FILE_BYTES = 1_000_000;
+  const MAX_FILE_BYTES = 1_000_000; // text files are read here
+  const MAX_UPLOAD_BYTES = 10_000_000; // PDF and Word files are read by the server
 
   const $ = (id) => document.getElementById(id);
   const form = $("match-form");
@@ -29,6 +30,11 @@
   const hybridNote = $("hybrid-note");
   const moveList = $("move-list");
   const moveTemplate = $("move-template");
+  const fileChip = $("file-chip");
+  const fileName = $("file-name");
+  const fileClear = $("file-clear");
+  const staleNote = $("stale-note");
+  let pendingFile = null; // a PDF or .docx to send as multipart on Match
 
   const pct = (x) => `${Math.round(100 * x)}%`;
   const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -53,18 +59,49 @@
     formError.hidden = !message;
   }
 
+  // Results on screen that no longer match the input are marked out of date until the next Match.
+  function markStale() {
+    if (placeholder.hidden && !results.classList.contains("stale")) {
+      results.classList.add("stale");
+      staleNote.hidden = false;
+    }
+  }
+
+  function setPendingFile(file) {
+    pendingFile = file;
+    fileChip.hidden = !file;
+    fileName.textContent = file ? `${file.name} (${Math.max(1, Math.round(file.size / 1000))} KB) will be read when you press Match.` : "";
+  }
+
   async function loadFile(file) {
     if (!file) return;
-    if (!/\.(txt|md|markdown)$/i.test(file.name) && !/^text\//.test(file.type)) {
-      showError(`“${file.name}” is not a .txt or .md file; save the resume as plain text first.`);
+    markStale();
+    const binary = /\.(pdf|docx)$/i.test(file.name) ||
+      /^application\/(pdf|vnd\.openxmlformats-officedocument\.wordprocessingml\.document)$/.test(file.type);
+    if (/\.doc$/i.test(file.name)) {
+      showError(`“${file.name}” is a legacy Word .doc file; open it in Word or LibreOffice and save it as .docx or PDF.`);
       return;
     }
-    if (file.size > MAX_FILE_BYTES) {
-      showError(`“${file.name}” is ${(file.size / 1e6).toFixed(1)} MB; the limit is 1 MB of text.`);
+    if (!binary && !/\.(txt|md|markdown)$/i.test(file.name) && !/^text\//.test(file.type)) {
+      showError(`“${file.name}” is not a PDF, Word (.docx), .txt or .md file; save the resume in one of those.`);
+      return;
+    }
+    const limit = binary ? MAX_UPLOAD_BYTES : MAX_FILE_BYTES;
+    if (file.size > limit) {
+      showError(`“${file.name}” is ${(file.size / 1e6).toFixed(1)} MB; the limit is ${limit / 1e6} MB.`);
+      return;
+    }
+    if (binary) {
+      textarea.value = "";
+      updateCount();
+      setPendingFile(file);
+      showError("");
+      matchButton.focus();
       return;
     }
     try {
       textarea.value = await file.text();
+      setPendingFile(null);
       showError("");
       updateCount();
       textarea.focus();
@@ -78,7 +115,16 @@
     loadFile(fileInput.files[0]);
     fileInput.value = "";
   });
-  textarea.addEventListener("input", updateCount);
+  textarea.addEventListener("input", () => {
+    updateCount();
+    markStale();
+    if (textarea.value) setPendingFile(null);
+  });
+  fileClear.addEventListener("click", () => {
+    setPendingFile(null);
+    markStale();
+    textarea.focus();
+  });
   textarea.addEventListener("dragover", (event) => {
     event.preventDefault();
     textarea.classList.add("dragging");
@@ -108,15 +154,25 @@
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const text = textarea.value;
-    if (!text.trim()) {
-      showError("Paste a resume or a short bio first (a few sentences are enough).");
+    if (!pendingFile && !text.trim()) {
+      showError("Paste a resume or a short bio first, or open a PDF or Word file (a few sentences are enough).");
       textarea.focus();
       return;
     }
-    const body = JSON.stringify({ text, top: Number(topSelect.value), paths: true });
-    if (new Blob([body]).size > MAX_BODY_BYTES) {
-      showError("The text is over 1 MB; paste the resume itself, not a whole document archive.");
-      return;
+    let body;
+    let headers = { Accept: "application/json" };
+    if (pendingFile) {
+      body = new FormData();
+      body.append("file", pendingFile, pendingFile.name);
+      body.append("top", topSelect.value);
+      body.append("paths", "true");
+    } else {
+      body = JSON.stringify({ text, top: Number(topSelect.value), paths: true });
+      headers = { ...headers, "Content-Type": "application/json" };
+      if (new Blob([body]).size > MAX_BODY_BYTES) {
+        showError("The text is over 1 MB; paste the resume itself, not a whole document archive.");
+        return;
+      }
     }
     showError("");
     setBusy(true);
@@ -124,7 +180,7 @@
     try {
       const response = await fetch("/api/match", {
         method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        headers,
         body,
       });
       const data = await response.json().catch(() => null);
@@ -365,6 +421,13 @@
       ? ` Where next: ${plural(result.paths.moves.length, "move")} from ${result.paths.current.title}.`
       : "";
     liveStatus.textContent = ranked + moves;
+    results.classList.remove("stale");
+    staleNote.hidden = true;
+    // On a phone the results start below the fold: bring them up and move focus there, so that
+    // sighted and screen-reader users alike notice the answer (the live region announces it).
+    const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    results.scrollIntoView({ block: "start", behavior: reduce ? "auto" : "smooth" });
+    results.focus({ preventScroll: true });
   }
 
   updateCount();
