@@ -42,7 +42,7 @@ def test_scores_a_file_and_prints_a_summary(fake_models, people, tmp_path):
     out = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
     assert list(out["id"]) == ["a", "b", "c"]
     assert list(out["status"]) == ["ok", "ok", "error"]
-    assert list(out.columns[-3:]) == ["role_2", "score_2", "quote_2"]
+    assert list(out.columns[-6:]) == ["role_2", "title_2", "score_2", "confidence_2", "quote_2", "evidence_2"]
     assert "2 rows ok, 1 with errors in" in result.stderr and "rows/s" in result.stderr
     assert result.stdout == ""
 

@@ -19,11 +19,12 @@ GOOD = [
     "I manage the help desk, reset passwords and image laptops for 300 staff.",
 ]
 BASE = ["status", "error", "warning", "abstain", "fit", "model_version"]
+ROLE = ("role", "title", "score", "confidence", "quote", "evidence")
 QUOTE = re.compile(r"^“(?P<text>.*)” \((?P<source>articles/[^:]+):(?P<start>\d+)-(?P<end>\d+)\)$", re.S)
 
 
 def columns(key: str, top: int) -> list[str]:
-    return [key, *BASE] + [f"{name}_{i}" for i in range(1, top + 1) for name in ("role", "score", "quote")]
+    return [key, *BASE] + [f"{name}_{i}" for i in range(1, top + 1) for name in ROLE]
 
 
 def test_one_row_per_input_row_in_order_with_the_input_index(fake_matcher):
