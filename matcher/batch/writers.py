@@ -188,6 +188,51 @@ def open_writer(
     return kind(path, spec, append)
 
 
+def write_records(
+    path: Path,
+    columns: list[str],
+    records: list[dict[str, Any]],
+    about: list[list[Any]] | None = None,
+    bom: bool = True,
+) -> None:
+    """Write finished ``records`` (e.g. a ranking) in one go, in the format of ``path``'s extension:
+    CSV as ``CsvWriter``, JSONL one flat object per line, Parquet, or .xlsx with its "about" sheet."""
+    fmt = output_format(path)
+    if fmt == "xlsx":
+        from .xlsx import XlsxWriter
+
+        writer = XlsxWriter(path, columns, about, BatchOutputError)
+        writer.write(records)
+        writer.close()
+    elif fmt == "csv":
+        with open(path, "w", encoding="utf-8", errors="replace", newline="") as fh:
+            fh.write(csv_text(columns, records, bom))
+    elif fmt == "jsonl":
+        with open(path, "w", encoding="utf-8", errors="replace", newline="") as fh:
+            fh.write(
+                "".join(json.dumps({c: r[c] for c in columns}, ensure_ascii=False) + "\n" for r in records)
+            )
+    else:
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+        except ImportError as exc:
+            raise BatchOutputError("writing Parquet needs pyarrow: pip install 'rolematch[parquet]'") from exc
+        data = {c: [r[c] for r in records] for c in columns}
+        pq.write_table(pa.table(data), path)
+
+
+def csv_text(columns: list[str], records: list[dict[str, Any]], bom: bool = False) -> str:
+    """``records`` as CSV text (numbers as ``format_number``), with a UTF-8 byte-order mark if ``bom``."""
+    buffer = io.StringIO()
+    if bom:
+        buffer.write(BOM)
+    csv.writer(buffer, lineterminator="\n").writerows(
+        [columns, *([_cell(r[c]) for c in columns] for r in records)]
+    )
+    return buffer.getvalue()
+
+
 # ------------------------------------------------------------------------------------------ resume
 
 
