@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 HINTS = {
     "/api/match": 'send JSON like {"text": "I run product launches...", "top": 5}',
     "/api/batch": "send multipart/form-data with file=@resumes.csv (and text_column=text)",
+    "/api/rank": "send multipart/form-data with file=@candidates.csv and role=product-marketing-manager",
 }
 
 
