@@ -121,10 +121,12 @@ class RoleMatcher:
         top: int = 3,
         quotes: int = 1,
         include_text: bool = False,
+        keep_columns: Sequence[str] = (),
     ) -> Any:
         """Score every row of a pandas DataFrame: one output row per input row, same order and index
-        (``id``/``row, status, error, warning, abstain, fit, model_version, role_i, score_i, quote_i``).
-        Bad rows get ``status="error"`` and a reason; see ``matcher.batch.score_frame``."""
+        (``id``/``row``, ``keep_columns``, ``status, error, warning, abstain, fit, model_version``, then
+        ``role_i, title_i, score_i, confidence_i, quote_i, evidence_i``). Bad rows get
+        ``status="error"`` and a reason; see ``matcher.batch.score_frame``."""
         from .batch import score_frame
 
         return score_frame(
@@ -135,6 +137,33 @@ class RoleMatcher:
             top=top,
             quotes=quotes,
             include_text=include_text,
+            keep_columns=keep_columns,
+        )
+
+    def rank_frame(
+        self,
+        frame: Any,
+        role: str | Sequence[str],
+        text_column: str = "text",
+        id_column: str | None = None,
+        top: int | None = None,
+        min_confidence: float = 0.0,
+        keep_columns: Sequence[str] = (),
+    ) -> Any:
+        """The rows of a pandas DataFrame sorted by the confidence that ``role`` fits each person, best
+        first (``rank, id, kept…, confidence_<role>, evidence_<role>, quote_<role>, fit, …``; a list of
+        roles: columns for each, sorted by the first). See ``matcher.batch.rank.rank_frame``."""
+        from .batch.rank import rank_frame
+
+        return rank_frame(
+            self,
+            frame,
+            role,
+            text_column=text_column,
+            id_column=id_column,
+            top=top,
+            min_confidence=min_confidence,
+            keep_columns=keep_columns,
         )
 
     def score_documents(self, docs: Sequence[EncodedText]) -> Scores:

@@ -38,11 +38,11 @@ def invoke(fake_models, *args, input=None):
 
 def test_scores_a_file_and_prints_a_summary(fake_models, people, tmp_path):
     result = invoke(fake_models, people, "--text-column", "bio", "--top", "2", "-o", tmp_path / "out.csv")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # one row failed: exit status 3
     out = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
     assert list(out["id"]) == ["a", "b", "c"]
     assert list(out["status"]) == ["ok", "ok", "error"]
-    assert list(out.columns[-3:]) == ["role_2", "score_2", "quote_2"]
+    assert list(out.columns[-6:]) == ["role_2", "title_2", "score_2", "confidence_2", "quote_2", "evidence_2"]
     assert "2 rows ok, 1 with errors in" in result.stderr and "rows/s" in result.stderr
     assert result.stdout == ""
 
@@ -58,7 +58,7 @@ def test_reads_stdin_and_writes_jsonl(fake_models, people, tmp_path):
         "--quiet",
         input=people.read_bytes(),
     )
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output
     assert result.output == ""  # --quiet: no progress, no summary
     records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert [r["status"] for r in records] == ["ok", "ok", "error"]
@@ -77,7 +77,7 @@ def test_include_text_and_an_explicit_id_column(fake_models, people, tmp_path):
         "-o",
         tmp_path / "out.csv",
     )
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output
     out = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
     assert list(out["name"]) == ["Ann", "Bo", "Cy"] and list(out["bio"]) == BIOS
 

@@ -19,11 +19,12 @@ GOOD = [
     "I manage the help desk, reset passwords and image laptops for 300 staff.",
 ]
 BASE = ["status", "error", "warning", "abstain", "fit", "model_version"]
+ROLE = ("role", "title", "score", "confidence", "quote", "evidence")
 QUOTE = re.compile(r"^“(?P<text>.*)” \((?P<source>articles/[^:]+):(?P<start>\d+)-(?P<end>\d+)\)$", re.S)
 
 
 def columns(key: str, top: int) -> list[str]:
-    return [key, *BASE] + [f"{name}_{i}" for i in range(1, top + 1) for name in ("role", "score", "quote")]
+    return [key, *BASE] + [f"{name}_{i}" for i in range(1, top + 1) for name in ROLE]
 
 
 def test_one_row_per_input_row_in_order_with_the_input_index(fake_matcher):
@@ -37,8 +38,8 @@ def test_one_row_per_input_row_in_order_with_the_input_index(fake_matcher):
     for i, text in enumerate(GOOD):  # batching does not change a row's result
         alone = fake_matcher.match(text, top=2, quotes=1)
         assert out["role_1"].iloc[i] == alone.roles[0].id
-        assert out["score_1"].iloc[i] == pytest.approx(alone.roles[0].score, abs=1e-6)
-        assert out["fit"].iloc[i] == pytest.approx(alone.fit, abs=1e-6)
+        assert out["score_1"].iloc[i] == pytest.approx(alone.roles[0].score, abs=5e-5)
+        assert out["fit"].iloc[i] == pytest.approx(alone.fit, abs=5e-5)
 
 
 def test_rows_are_numbered_without_an_id_column(fake_matcher):

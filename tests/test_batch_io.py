@@ -139,7 +139,7 @@ def test_a_missing_input_file_is_named(fake_matcher, tmp_path):
         run(fake_matcher, tmp_path / "nope.csv", tmp_path / "out.csv")
 
 
-@pytest.mark.parametrize("target", ["missing-folder/out.csv", "folder.csv", "out.xlsx"])
+@pytest.mark.parametrize("target", ["missing-folder/out.csv", "folder.csv", "out.xls"])
 def test_an_unwritable_output_fails_before_any_work(fake_matcher, people, tmp_path, target, monkeypatch):
     (tmp_path / "folder.csv").mkdir()
     calls = []

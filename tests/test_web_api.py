@@ -307,3 +307,21 @@ def test_batch_reports_a_missing_column(client, real_matcher):
     response = client.post("/api/batch", files={"file": ("p.csv", b"id,name\n1,Ann\n", "text/csv")})
     assert response.status_code == 422
     assert "column 'text' not found; columns are: id, name" in response.json()["detail"]
+
+
+def test_rank_sorts_a_semicolon_upload_and_names_unknown_roles(client):
+    csv = f'id;bio\na;"{IT_SUPPORT}"\nb;"{BIO}"\nc;\n'.encode()
+    files = {"file": ("people.csv", csv, "text/csv")}
+    response = client.post(
+        "/api/rank", files=files, data={"role": "product-marketing-manager", "text_column": "bio"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.content.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with the BOM
+    ranked = pd.read_csv(io.StringIO(response.content.decode("utf-8-sig")), dtype=str, keep_default_na=False)
+    assert list(ranked["id"]) == ["b", "a", "c"] and ranked["status"].iloc[-1] == "error"
+    as_json = client.post(
+        "/api/rank", files=files, data={"role": "it-support", "text_column": "bio", "format": "json"}
+    )
+    assert [r["id"] for r in as_json.json()][0] == "a"
+    bad = client.post("/api/rank", files=files, data={"role": "product-marketer", "text_column": "bio"})
+    assert bad.status_code == 422 and "did you mean 'product-marketing-manager'?" in bad.json()["detail"]

@@ -12,14 +12,14 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
 from ..errors import RolematchError
 from .files import open_input
-from .frame import CHUNK_ROWS, BatchSpec, Chunk, DuplicateTracker, score_chunk
+from .frame import CHUNK_ROWS, BatchSpec, Chunk, DuplicateTracker, keep_names, score_chunk
 from .worker import MatcherSource, score_chunk_task, warm_up
 from .writers import BatchOutputError, Existing, check_writable, open_writer, output_format, scan_existing
 
@@ -37,6 +37,7 @@ class BatchSummary:
     rows_resumed: int = 0
     seconds: float = 0.0
     interrupted: bool = False
+    notes: list[str] = field(default_factory=list)  # how the input was read (delimiter, id column)
 
     @property
     def rows(self) -> int:
@@ -192,13 +193,21 @@ def run_batch(
     client: Any = None,
     recursive: bool = False,
     glob: str | None = None,
+    keep_columns: Sequence[str] = (),
+    keep_all: bool = False,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+    bom: bool = True,
 ) -> BatchSummary:
-    """Score every row of ``input_path`` (CSV, JSONL, Parquet or ``-``) into ``output``, in input order;
+    """Score every row of ``input_path`` (CSV, JSONL, Parquet, .xlsx or ``-``) into ``output``, in input order;
     a folder or ``.zip`` of resume files gives one row per file (``recursive``, ``glob``: which files).
 
     Checks the input, the output and the model before any scoring; ``resume`` continues an earlier
     run's output (same model version and columns) without writing a row twice. ``quotes``: per role
-    (default 3 for JSONL, else 1). Raises ``RolematchError`` subclasses with the fix in the message.
+    (default 3 for JSONL, else 1). ``keep_columns``/``keep_all``: input columns carried through;
+    ``delimiter``: the CSV delimiter (default: sniffed); ``sheet``: the .xlsx sheet (default: the
+    first); ``bom``: start a CSV output with a UTF-8 byte-order mark (for Excel).
+    Raises ``RolematchError`` subclasses with the fix in the message.
     """
     started = time.perf_counter()
     output = Path(output)
@@ -215,6 +224,10 @@ def run_batch(
         recursive=recursive,
         glob=glob,
         exclude=output,
+        delimiter=delimiter,
+        sheet=sheet,
+        keep=keep_columns,
+        keep_every=keep_all,
     )
     if output.exists() and output.stat().st_size and not (resume or overwrite):
         raise BatchOutputError(
@@ -231,15 +244,17 @@ def run_batch(
         include_text,
         nested,
     )
+    spec = replace(spec, keep=keep_names(table.columns, table.keep, spec.columns()))
     existing = scan_existing(output, fmt, spec, source.model_version) if resume else Existing()
     duplicates = DuplicateTracker()
     chunks = _resume_point(table.chunks, existing, duplicates, spec, table.name)
-    summary = BatchSummary(output, rows_resumed=existing.rows)
+    summary = BatchSummary(output, rows_resumed=existing.rows, notes=list(table.notes))
     from tqdm.auto import tqdm
 
     scorer = make_engine(engine, source, workers, scheduler, matcher, client)
     try:
-        writer = open_writer(output, fmt, spec, append=existing.has_header)
+        about = _about(spec, source, input_path, matcher) if fmt == "xlsx" else None
+        writer = open_writer(output, fmt, spec, append=existing.has_header, about=about, bom=bom)
     except BaseException:
         scorer.close()
         raise
@@ -273,6 +288,34 @@ def run_batch(
         scorer.close()
         summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _about(spec: BatchSpec, source: MatcherSource, input_path: str, matcher: Any) -> list[list[Any]]:
+    """The "about" sheet of an .xlsx output: model, catalog, settings, what the columns mean."""
+    from .xlsx import about_rows
+
+    settings = {
+        "command": "rolematch batch",
+        "input": input_path,
+        "model version": source.model_version,
+        "backend": source.backend,
+        "text column": spec.text_column,
+        "id column": spec.id_column or "(row numbers)",
+        "roles per row": spec.top,
+        "kept columns": list(spec.keep) or "(none)",
+    }
+    return about_rows(settings, catalog_of(source, matcher))
+
+
+def catalog_of(source: MatcherSource, matcher: Any = None) -> list[tuple[str, str]]:
+    """``(role id, title)`` of the catalog the run uses."""
+    if matcher is not None:
+        return [(r.id, r.title) for r in matcher.corpus.roles]
+    from ..config import default_corpus_dir
+    from ..corpus import load_corpus
+
+    corpus = load_corpus(Path(source.corpus_dir) if source.corpus_dir else default_corpus_dir())
+    return [(r.id, r.title) for r in corpus.roles]
 
 
 def _source(backend: str, models_dir: Any, corpus_dir: Any, matcher: Any) -> MatcherSource:
@@ -341,6 +384,7 @@ def _resume_point(
                     None if chunk.ids is None else chunk.ids[take:],
                     chunk.problems[take:],
                     chunk.warnings[take:],
+                    None if chunk.kept is None else chunk.kept[take:],
                 )
             )
     return itertools.chain(rest, chunks)

@@ -41,13 +41,15 @@ def open_input(
     recursive: bool = False,
     glob: str | None = None,
     exclude: Path | None = None,
+    **table_options: Any,
 ) -> Table:
-    """A folder or zip → ``open_files``; anything else (CSV, JSONL, Parquet, ``-``) → ``open_table``."""
+    """A folder or zip → ``open_files``; anything else (CSV, JSONL, Parquet, .xlsx, ``-``) → ``open_table``
+    (``table_options``: its ``delimiter``, ``sheet``, ``keep``, ``keep_every``)."""
     if is_file_collection(path):
         return open_files(path, text_column, chunk_rows, recursive=recursive, glob=glob, exclude=exclude)
     if recursive or glob:
         raise BatchInputError(f"--recursive and --glob apply to a folder or a .zip; {path} is a table file")
-    return open_table(path, text_column, id_column, chunk_rows, count=count, stdin=stdin)
+    return open_table(path, text_column, id_column, chunk_rows, count=count, stdin=stdin, **table_options)
 
 
 def open_files(

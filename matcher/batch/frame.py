@@ -2,21 +2,23 @@
 
 Every row is checked on its own (``textproc.validate``); the valid ones are embedded in one
 batched encoder pass (``encode_documents``), scored together, and turned into flat rows
-(``id, status, error, warning, abstain, fit, model_version, role_1, score_1, quote_1, ...``) or,
-for JSONL, records that carry the whole ``MatchResult.to_dict()``.
+(``id``, kept input columns, ``status, error, warning, abstain, fit, model_version``, then per role
+``role_i, title_i, score_i, confidence_i, quote_i, evidence_i``) or, for JSONL, records that carry the
+whole ``MatchResult.to_dict()``.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..embed import EncodedText, encode_documents
 from ..errors import InputTextError
-from ..results import MatchResult
+from ..results import MatchResult, RoleMatch
 from ..textproc import MAX_CHARS, validate
 from ..threads import single_threaded_blas
 
@@ -29,7 +31,8 @@ logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 512
 BASE_COLUMNS = ("status", "error", "warning", "abstain", "fit", "model_version")
-DIGITS = 6  # scores and fit are rounded to 6 decimals in every output format
+DIGITS = 4  # scores, confidences and fit are rounded to 4 decimals in every output format
+ROLE_COLUMNS = ("role", "title", "score", "confidence", "quote", "evidence")
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,8 @@ class BatchSpec:
 
     ``id_column``: the input column of ids (``None``: rows are named by their 1-based number);
     ``top``: roles per row; ``quotes``: quotes per role (flat rows show the best one);
-    ``nested``: records with the full result (JSONL) instead of flat columns.
+    ``nested``: records with the full result (JSONL) instead of flat columns;
+    ``keep``: input columns carried through (output names), right after the id.
     """
 
     text_column: str = "text"
@@ -47,6 +51,7 @@ class BatchSpec:
     quotes: int = 1
     include_text: bool = False
     nested: bool = False
+    keep: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -55,9 +60,9 @@ class BatchSpec:
 
     def columns(self) -> list[str]:
         """The flat output columns, in order."""
-        columns = [self.key, *BASE_COLUMNS]
+        columns = [self.key, *self.keep, *BASE_COLUMNS]
         for i in range(1, self.top + 1):
-            columns += [f"role_{i}", f"score_{i}", f"quote_{i}"]
+            columns += [f"{name}_{i}" for name in ROLE_COLUMNS]
         if self.include_text:
             columns.append(self.text_column)
         return columns
@@ -66,13 +71,15 @@ class BatchSpec:
 @dataclass
 class Chunk:
     """Consecutive input rows: 1-based ``rows``, raw ``texts``, ``ids`` (or ``None``), and per row the
-    problem the reader found (a ragged or unparsable row: not scored) and a warning (e.g. decoding)."""
+    problem the reader found (a ragged or unparsable row: not scored) and a warning (e.g. decoding);
+    ``kept``: per row, the values of the input columns carried through (``BatchSpec.keep``)."""
 
     rows: list[int]
     texts: list[Any]
     ids: list[str] | None = None
     problems: list[str | None] = field(default_factory=list)
     warnings: list[str | None] = field(default_factory=list)
+    kept: list[list[Any]] | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -122,8 +129,25 @@ def _check(raw: Any) -> str | None:
     try:
         validate(_as_text(raw))
     except InputTextError as exc:
-        return str(exc)
+        return for_batch(str(exc))
     return None
+
+
+#: The fixes that ``textproc.validate`` suggests to someone typing one text, said for a table cell.
+_BATCH_FIXES = {
+    "paste a resume or a short bio (a few sentences)": "fill the cell with a resume or a short bio",
+    "paste the resume itself, not a whole document archive": "put only the resume in the cell",
+    "paste a resume or bio in words": "the cell should hold a resume or bio in words",
+    "paste plain text": "the cell should hold plain text",
+    "save it again as UTF-8 or paste the text": "save the file again as UTF-8",
+}
+
+
+def for_batch(message: str) -> str:
+    """A text-validation message worded for a row of a table (no "paste")."""
+    for typed, cell in _BATCH_FIXES.items():
+        message = message.replace(typed, cell)
+    return re.sub(r"\bpaste\b", "put", message)
 
 
 def _as_text(raw: Any) -> Any:
@@ -186,8 +210,20 @@ def finish_chunk(matcher: RoleMatcher, stage: EncodedChunk, spec: BatchSpec) -> 
         error = "" if result is not None else str(outcome)
         notes = "; ".join(filter(None, [warnings[i], *(result.warnings if result is not None else ())]))
         text = chunk.texts[i] if spec.include_text else None
-        records.append(make(spec, key, error, notes, result, version, text))
+        record = make(spec, key, error, notes, result, version, text)
+        if spec.keep:
+            record = _with_kept(record, spec, chunk.kept[i] if chunk.kept is not None else None)
+        records.append(record)
     return records
+
+
+def _with_kept(record: dict[str, Any], spec: BatchSpec, values: list[Any] | None) -> dict[str, Any]:
+    """``record`` with the carried input columns right after the id."""
+    values = values if values is not None else [None] * len(spec.keep)
+    out = {spec.key: record.pop(spec.key)}
+    out.update({name: _printable(value) for name, value in zip(spec.keep, values)})
+    out.update(record)
+    return out
 
 
 def score_chunk(matcher: RoleMatcher, chunk: Chunk, spec: BatchSpec) -> list[dict[str, Any]]:
@@ -201,6 +237,22 @@ def score_chunk(matcher: RoleMatcher, chunk: Chunk, spec: BatchSpec) -> list[dic
 def format_quote(quote) -> str:
     """``“text” (articles/x.md:120-250)``: the verbatim passage and where it is."""
     return f"“{quote.text}” ({quote.source}:{quote.start}-{quote.end})"
+
+
+def role_cells(role: RoleMatch | None, suffix: str) -> dict[str, Any]:
+    """``role_, title_, score_, confidence_, quote_, evidence_`` + suffix for one role (empty if none).
+
+    ``quote`` is the article passage; ``evidence`` the person's own sentence that drove the match."""
+    if role is None:
+        return {f"{name}_{suffix}": None if name in ("score", "confidence") else "" for name in ROLE_COLUMNS}
+    return {
+        f"role_{suffix}": role.id,
+        f"title_{suffix}": role.title,
+        f"score_{suffix}": round(role.score, DIGITS),
+        f"confidence_{suffix}": round(role.confidence, DIGITS),
+        f"quote_{suffix}": format_quote(role.quotes[0]) if role.quotes else "",
+        f"evidence_{suffix}": role.evidence[0].text if role.evidence else "",
+    }
 
 
 def _row_head(
@@ -227,9 +279,7 @@ def flat_record(
     roles = result.roles if result is not None else ()
     for i in range(spec.top):
         role = roles[i] if i < len(roles) else None
-        record[f"role_{i + 1}"] = role.id if role else ""
-        record[f"score_{i + 1}"] = round(role.score, DIGITS) if role else None
-        record[f"quote_{i + 1}"] = format_quote(role.quotes[0]) if role and role.quotes else ""
+        record.update(role_cells(role, str(i + 1)))
     if spec.include_text:
         record[spec.text_column] = _printable(text)
     return record
@@ -294,6 +344,13 @@ def resolve_id_column(columns: Sequence[str], id_column: str | None) -> str | No
     return id_column
 
 
+def keep_names(columns: Sequence[str], keep: Sequence[str], taken: Sequence[str]) -> tuple[str, ...]:
+    """Output names of the carried input columns ``keep``: a name that an output column already uses
+    (``status``, ``role_1``, the id) becomes ``input_<name>``."""
+    taken_set = set(taken)
+    return tuple(f"input_{c}" if c in taken_set else c for c in keep)
+
+
 def score_frame(
     matcher: RoleMatcher,
     frame: pd.DataFrame,
@@ -302,30 +359,38 @@ def score_frame(
     top: int = 3,
     quotes: int = 1,
     include_text: bool = False,
+    keep_columns: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Score every row of ``frame``: a DataFrame with one row per input row (same index, same order).
 
-    Columns: the id (``id_column``, or ``id`` if present, else ``row``: 1-based numbers), ``status``
-    (ok/error), ``error``, ``warning`` (e.g. a duplicate id), ``abstain``, ``fit``, ``model_version``,
-    then ``role_i, score_i, quote_i`` for i = 1..top. Raises ``ColumnError`` for a missing column.
+    Columns: the id (``id_column``, or ``id`` if present, else ``row``: 1-based numbers), the
+    ``keep_columns`` carried through, ``status`` (ok/error), ``error``, ``warning`` (e.g. a duplicate id),
+    ``abstain``, ``fit``, ``model_version``, then ``role_i, title_i, score_i, confidence_i, quote_i,
+    evidence_i`` for i = 1..top. Raises ``ColumnError`` for a missing column.
     """
     import pandas as pd
 
-    from .readers import check_columns
+    from .readers import check_columns, check_keep
 
     columns = [str(c) for c in frame.columns]
     id_column = resolve_id_column(columns, id_column)
     check_columns(columns, text_column, id_column, "the DataFrame")
+    keep = check_keep(columns, list(keep_columns), "the DataFrame")
     top = min(max(1, int(top)), len(matcher.corpus.roles))
     spec = BatchSpec(text_column, id_column, top, quotes, include_text)
+    spec = BatchSpec(
+        text_column, id_column, top, quotes, include_text, keep=keep_names(columns, keep, spec.columns())
+    )
     texts = frame[text_column].tolist()
     ids = None if id_column is None else ["" if pd.isna(v) else str(v) for v in frame[id_column].tolist()]
+    kept = frame[keep].values.tolist() if keep else None
     duplicates = DuplicateTracker()
     records: list[dict[str, Any]] = []
     for start in range(0, len(frame), CHUNK_ROWS):
         stop = min(start + CHUNK_ROWS, len(frame))
         rows = list(range(start + 1, stop + 1))
         chunk = Chunk(rows, texts[start:stop], None if ids is None else ids[start:stop])
+        chunk.kept = None if kept is None else kept[start:stop]
         part = score_chunk(matcher, chunk, spec)
         if ids is not None:
             duplicates.flag(part, rows, spec.key)

@@ -1,4 +1,8 @@
-"""Chunked readers for batch input: CSV (a file or ``-`` for stdin), JSONL and Parquet.
+"""Chunked readers for batch input: CSV (a file or ``-`` for stdin), JSONL, Parquet and .xlsx.
+
+The CSV delimiter (comma, semicolon, tab, pipe) is sniffed from the first 64 KB unless given; quoted
+newlines stay inside their cell. ``Table.notes`` says how the input was read (the delimiter, a column
+that looks like ids but is not used) for the run's summary.
 
 Readers never drop a row: a row they cannot use (ragged, unparsable, not JSON) still comes out,
 with a ``problem`` that becomes its error; bytes that are not UTF-8 are decoded (cp1252, else
@@ -10,25 +14,27 @@ from __future__ import annotations
 
 import codecs
 import csv
-import difflib
 import io
 import itertools
 import json
 import re
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from ..errors import InputTextError, RolematchError
 from ..textproc import decode_bytes
+from . import columns as columns_mod
+from . import dialect
 from .frame import CHUNK_ROWS, Chunk, resolve_id_column
+from .xlsx import read_xlsx
 
 #: One CSV field may hold up to 64 MB (a text over 200,000 characters becomes an error row).
 FIELD_LIMIT = 64 << 20
 _SURROGATE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, kept by "surrogateescape"
-INPUT_FORMATS = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet")
+INPUT_FORMATS = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet", ".xlsx")
 
 
 class BatchInputError(RolematchError, ValueError):
@@ -44,25 +50,35 @@ class ColumnError(BatchInputError, KeyError):
 
 @dataclass
 class Table:
-    """An open input: its ``columns``, the resolved ``id_column``, the row count if known, and its chunks."""
+    """An open input: its ``columns``, the resolved ``id_column``, the row count if known, and its chunks.
+
+    ``keep``: the input columns carried into each chunk's ``kept``; ``notes``: how the input was read.
+    """
 
     name: str
     columns: list[str]
     id_column: str | None
     total: int | None
     chunks: Iterator[Chunk]
+    keep: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
-def check_columns(columns: Sequence[str], text_column: str, id_column: str | None, name: str) -> None:
+def check_columns(
+    columns: Sequence[str], text_column: str, id_column: str | None, name: str, delimiter: str | None = None
+) -> None:
     """Raise ``ColumnError`` naming the columns that exist (and the closest one) if one is missing."""
     for column, option in ((text_column, "--text-column"), (id_column, "--id-column")):
         if column is not None and column not in columns:
-            shown = ", ".join(str(c) for c in columns) or "(none)"
-            close = difflib.get_close_matches(column, [str(c) for c in columns], n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise ColumnError(
-                f"column {column!r} not found in {name}; columns are: {shown} ({hint}use {option})"
-            )
+            raise ColumnError(columns_mod.missing_column(columns, column, option, name, delimiter))
+
+
+def check_keep(columns: Sequence[str], keep: Sequence[str], name: str) -> list[str]:
+    """The columns to carry through (``--keep-columns``), checked; raises ``ColumnError`` for a missing one."""
+    for column in keep:
+        if column not in columns:
+            raise ColumnError(columns_mod.missing_column(columns, column, "--keep-columns", name))
+    return list(dict.fromkeys(keep))
 
 
 def input_format(path: str) -> str:
@@ -76,6 +92,10 @@ def input_format(path: str) -> str:
         return "jsonl"
     if suffix == ".parquet":
         return "parquet"
+    if suffix == ".xlsx":
+        return "xlsx"
+    if suffix in (".xls", ".xlsm", ".ods", ".numbers"):
+        raise BatchInputError(f"cannot read {suffix} files; save {path!r} as .xlsx or .csv")
     raise BatchInputError(
         f"cannot tell the format of {path!r}: name it {', '.join(INPUT_FORMATS)}, or pipe CSV to '-'"
     )
@@ -88,40 +108,88 @@ def open_table(
     chunk_rows: int = CHUNK_ROWS,
     count: bool = False,
     stdin: IO[bytes] | None = None,
+    *,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+    keep: Sequence[str] = (),
+    keep_every: bool = False,
 ) -> Table:
     """Open ``path`` (or ``-``: CSV on stdin) and check it; chunks of ``chunk_rows`` rows come lazily.
 
     ``count``: count the rows first (one quick pass) so a progress bar can show an ETA.
+    ``delimiter``: the CSV delimiter (default: sniffed); ``sheet``: the .xlsx sheet (default: the first);
+    ``keep``: input columns to carry into ``Chunk.kept`` (``keep_every``: all but the text and the id).
     """
     fmt = input_format(path)
+    asked_id = id_column
     if path != "-":
         file = Path(path)
         if not file.exists():
             raise BatchInputError(f"input file {path} does not exist")
         if file.is_dir():
             raise BatchInputError(f"{path} is a folder; give a {', '.join(INPUT_FORMATS)} file")
+    if sheet is not None and fmt != "xlsx":
+        raise BatchInputError(f"--sheet is for .xlsx input; {path} is {fmt.upper()}")
     if fmt == "parquet":
-        return _open_parquet(Path(path), text_column, id_column, chunk_rows)
+        table = _open_parquet(Path(path), text_column, id_column, chunk_rows, keep, keep_every)
+        return _with_id_note(table, text_column, asked_id)
     name = "stdin" if path == "-" else path
-    binary = (stdin or sys.stdin.buffer) if path == "-" else open(path, "rb")  # noqa: SIM115 - closed by the chunks
-    total = _count_rows(Path(path), fmt) if count and path != "-" else None
-    delimiter = "\t" if path.lower().endswith(".tsv") else ","
+    notes: list[str] = []
+    if fmt == "xlsx":
+        sheet_name, columns, rows = read_xlsx(Path(path), sheet, BatchInputError)
+        notes.append(f"read sheet {sheet_name!r}")
+        binary = None
+    else:
+        binary = (stdin or sys.stdin.buffer) if path == "-" else open(path, "rb")  # noqa: SIM115 - closed by the chunks
     try:
+        if fmt == "csv":
+            binary, delimiter = _csv_delimiter(binary, path, delimiter)
+            notes.append(f"columns {dialect.describe_delimiter(delimiter)}")
+        total = _count_rows(Path(path), fmt, delimiter) if count and path != "-" and fmt != "xlsx" else None
         if fmt == "jsonl":
             columns, rows = _jsonl_rows(binary, name, text_column, owned=path != "-")
-        else:
+        elif fmt == "csv":
             columns, rows = _csv_rows(binary, name, delimiter, owned=path != "-")
         id_column = resolve_id_column(columns, id_column)
-        check_columns(columns, text_column, id_column, name)
-        chunks = _chunks(rows, columns, text_column, id_column, chunk_rows)
+        check_columns(columns, text_column, id_column, name, delimiter)
+        kept = (
+            columns_mod.keep_all(columns, text_column, id_column)
+            if keep_every
+            else check_keep(columns, keep, name)
+        )
+        chunks = _chunks(rows, columns, text_column, id_column, chunk_rows, kept)
         first = next(chunks, None)
     except BaseException:
-        if path != "-":
+        if binary is not None and path != "-":
             binary.close()
         raise
     if first is None:
         raise BatchInputError(f"{name} has a header but no data rows; nothing to score")
-    return Table(name, columns, id_column, total, itertools.chain([first], chunks))
+    table = Table(name, columns, id_column, total, itertools.chain([first], chunks), kept, notes)
+    return _with_id_note(table, text_column, asked_id)
+
+
+def _with_id_note(table: Table, text_column: str, asked: str | None) -> Table:
+    note = columns_mod.id_note(table.columns, text_column, asked, table.id_column)
+    if note:
+        table.notes.append(note)
+    return table
+
+
+def _csv_delimiter(binary: IO[bytes], path: str, delimiter: str | None) -> tuple[IO[bytes], str]:
+    """The delimiter to use: the one given, tab for .tsv, else sniffed from the first 64 KB (a stream
+    comes back with those bytes still to read)."""
+    if delimiter:
+        return binary, delimiter
+    if path.lower().endswith(".tsv"):
+        return binary, "\t"
+    if path == "-":
+        head = binary.read(dialect.SAMPLE_BYTES)
+        binary = io.BufferedReader(_Prefixed(head, binary))
+    else:
+        with open(path, "rb") as fh:
+            head = fh.read(dialect.SAMPLE_BYTES)
+    return binary, dialect.sniff_delimiter(dialect.decode_sample(head, len(head) < dialect.SAMPLE_BYTES))
 
 
 # ------------------------------------------------------------------------------------------ CSV
@@ -280,12 +348,14 @@ def _chunks(
     text_column: str,
     id_column: str | None,
     chunk_rows: int,
+    keep: Sequence[str] = (),
 ) -> Iterator[Chunk]:
     text_at = columns.index(text_column)
     id_at = columns.index(id_column) if id_column is not None else None
+    keep_at = [columns.index(c) for c in keep]
     number = 0
     for batch in _batched(rows, chunk_rows):
-        chunk = Chunk([], [], [] if id_column is not None else None, [], [])
+        chunk = Chunk([], [], [] if id_column is not None else None, [], [], [] if keep else None)
         for fields, problem in batch:
             number += 1
             text, key, warning = _cells(fields, text_at, id_at, text_column, id_column)
@@ -302,7 +372,20 @@ def _chunks(
             chunk.warnings.append(warning or None)
             if chunk.ids is not None:
                 chunk.ids.append(key)
+            if chunk.kept is not None:
+                chunk.kept.append(_kept_cells(fields, keep, keep_at))
         yield chunk
+
+
+def _kept_cells(fields: Any, keep: Sequence[str], keep_at: Sequence[int]) -> list[Any]:
+    """The carried-through cells of one row (None where the row has no such cell)."""
+    if isinstance(fields, dict):
+        values = [fields.get(c) for c in keep]
+    elif isinstance(fields, list):
+        values = [fields[i] if i < len(fields) else None for i in keep_at]
+    else:
+        values = [None] * len(keep)
+    return [_fix_decoding(v)[0] if isinstance(v, str) else v for v in values]
 
 
 def _cells(fields: Any, text_at: int, id_at: int | None, text_column: str, id_column: str | None):
@@ -326,13 +409,13 @@ def _batched(items: Iterator[Any], n: int) -> Iterator[list[Any]]:
         yield batch
 
 
-def _count_rows(path: Path, fmt: str) -> int:
+def _count_rows(path: Path, fmt: str, delimiter: str | None = None) -> int:
     """Rows in a CSV or JSONL file (one quick pass; blank lines excluded)."""
     with open(path, "rb") as fh:
         if fmt == "jsonl":
             return sum(1 for line in fh if line.strip())
         stream = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
-        reader = csv.reader(stream, delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
+        reader = csv.reader(stream, delimiter=delimiter or ("\t" if path.suffix.lower() == ".tsv" else ","))
         try:
             return max(0, sum(1 for fields in reader if fields) - 1)
         except csv.Error:
@@ -342,7 +425,14 @@ def _count_rows(path: Path, fmt: str) -> int:
 # ------------------------------------------------------------------------------------------ Parquet
 
 
-def _open_parquet(path: Path, text_column: str, id_column: str | None, chunk_rows: int) -> Table:
+def _open_parquet(
+    path: Path,
+    text_column: str,
+    id_column: str | None,
+    chunk_rows: int,
+    keep: Sequence[str] = (),
+    keep_every: bool = False,
+) -> Table:
     try:
         import pyarrow.parquet as pq
     except ImportError as exc:
@@ -354,9 +444,14 @@ def _open_parquet(path: Path, text_column: str, id_column: str | None, chunk_row
     columns = list(file.schema_arrow.names)
     id_column = resolve_id_column(columns, id_column)
     check_columns(columns, text_column, id_column, str(path))
+    kept = (
+        columns_mod.keep_all(columns, text_column, id_column)
+        if keep_every
+        else check_keep(columns, keep, str(path))
+    )
     if file.metadata.num_rows == 0:
         raise BatchInputError(f"{path} has columns but no rows; nothing to score")
-    wanted = [text_column] + ([id_column] if id_column and id_column != text_column else [])
+    wanted = list(dict.fromkeys([text_column, *([id_column] if id_column else []), *kept]))
 
     def chunks() -> Iterator[Chunk]:
         number = 0
@@ -368,6 +463,7 @@ def _open_parquet(path: Path, text_column: str, id_column: str | None, chunk_row
             ids = None
             if id_column:
                 ids = ["" if v is None else str(v).strip() for v in data[id_column]]
-            yield Chunk(rows, list(data[text_column]), ids, [None] * n, [None] * n)
+            values = [list(v) for v in zip(*(data[c] for c in kept))] if kept else None
+            yield Chunk(rows, list(data[text_column]), ids, [None] * n, [None] * n, values)
 
-    return Table(str(path), columns, id_column, file.metadata.num_rows, chunks())
+    return Table(str(path), columns, id_column, file.metadata.num_rows, chunks(), kept)

@@ -1,4 +1,8 @@
-"""Chunked writers for batch output (CSV, JSONL, Parquet) and the checks that make ``--resume`` safe.
+"""Chunked writers for batch output (CSV, JSONL, Parquet, .xlsx) and the checks that make ``--resume`` safe.
+
+CSV is UTF-8 with a byte-order mark (``bom=False`` leaves it out): without it Excel on Windows reads
+the file as cp1252 and garbles quotes, dashes and accents; pandas, Python's ``utf-8-sig``, LibreOffice
+and Google Sheets all skip it. Numbers are written with at most 4 decimals, never in scientific notation.
 
 Each chunk is written in one call and flushed, so a killed run leaves whole rows plus at most one
 torn row at the end; ``scan_existing`` finds the rows already written, cuts the torn tail and
@@ -18,7 +22,14 @@ from typing import Any
 from ..errors import RolematchError
 from .frame import BatchSpec
 
-OUTPUT_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+OUTPUT_FORMATS = {
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".xlsx": "xlsx",
+}
+BOM = "\ufeff"
 
 
 class BatchOutputError(RolematchError):
@@ -61,16 +72,28 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "True" if value else "False"
+    if isinstance(value, float):
+        return format_number(value)
     return str(value)
 
 
-class CsvWriter:
-    """Flat rows as UTF-8 CSV (header first unless appending)."""
+def format_number(value: float) -> str:
+    """``0.0731``, ``1``, ``0``: at most 4 decimals, trailing zeros dropped, never ``7.3e-05``."""
+    if value != value:  # NaN
+        return ""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
-    def __init__(self, path: Path, spec: BatchSpec, append: bool) -> None:
+
+class CsvWriter:
+    """Flat rows as UTF-8 CSV (with a byte-order mark unless ``bom`` is false; header first unless appending)."""
+
+    def __init__(self, path: Path, spec: BatchSpec, append: bool, bom: bool = True) -> None:
         self.columns = spec.columns()
         self._fh = open(path, "a" if append else "w", encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
         if not append:
+            if bom:
+                self._fh.write(BOM)
             self._write([self.columns])
 
     def _write(self, rows: list[list[str]]) -> None:
@@ -120,14 +143,14 @@ class ParquetWriter:
             spec.key: pa.string() if spec.id_column else pa.int64(),
         }
         self.schema = pa.schema(
-            [(c, types.get(c, pa.float64() if c.startswith("score_") else pa.string())) for c in self.columns]
+            [(c, types.get(c, pa.float64() if c.startswith(_NUMBERS) else pa.string())) for c in self.columns]
         )
+        self._text = set(spec.keep)  # carried input columns are written as text
         self._writer = pq.ParquetWriter(self.partial, self.schema)
 
     def write(self, records: list[dict[str, Any]]) -> None:
-        table = self._pa.Table.from_pylist(
-            [{c: r[c] for c in self.columns} for r in records], schema=self.schema
-        )
+        rows = [{c: _text(r[c]) if c in self._text else r[c] for c in self.columns} for r in records]
+        table = self._pa.Table.from_pylist(rows, schema=self.schema)
         self._writer.write_table(table)
 
     def close(self, complete: bool = True) -> None:
@@ -138,10 +161,76 @@ class ParquetWriter:
             self.partial.unlink(missing_ok=True)
 
 
-def open_writer(path: Path, fmt: str, spec: BatchSpec, append: bool = False):
-    """A writer for ``fmt`` with ``write(records)`` and ``close(complete)``."""
-    kind = {"csv": CsvWriter, "jsonl": JsonlWriter, "parquet": ParquetWriter}[fmt]
+_NUMBERS = ("score_", "confidence_")
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else _cell(value)
+
+
+def open_writer(
+    path: Path,
+    fmt: str,
+    spec: BatchSpec,
+    append: bool = False,
+    about: list[list[Any]] | None = None,
+    bom: bool = True,
+):
+    """A writer for ``fmt`` with ``write(records)`` and ``close(complete)``; ``about``: the rows of an
+    .xlsx file's "about" sheet (see ``xlsx.about_rows``); ``bom``: CSV starts with a UTF-8 BOM."""
+    if fmt == "xlsx":
+        from .xlsx import XlsxWriter
+
+        return XlsxWriter(path, spec.columns(), about, BatchOutputError)
+    if fmt == "csv":
+        return CsvWriter(path, spec, append, bom)
+    kind = {"jsonl": JsonlWriter, "parquet": ParquetWriter}[fmt]
     return kind(path, spec, append)
+
+
+def write_records(
+    path: Path,
+    columns: list[str],
+    records: list[dict[str, Any]],
+    about: list[list[Any]] | None = None,
+    bom: bool = True,
+) -> None:
+    """Write finished ``records`` (e.g. a ranking) in one go, in the format of ``path``'s extension:
+    CSV as ``CsvWriter``, JSONL one flat object per line, Parquet, or .xlsx with its "about" sheet."""
+    fmt = output_format(path)
+    if fmt == "xlsx":
+        from .xlsx import XlsxWriter
+
+        writer = XlsxWriter(path, columns, about, BatchOutputError)
+        writer.write(records)
+        writer.close()
+    elif fmt == "csv":
+        with open(path, "w", encoding="utf-8", errors="replace", newline="") as fh:
+            fh.write(csv_text(columns, records, bom))
+    elif fmt == "jsonl":
+        with open(path, "w", encoding="utf-8", errors="replace", newline="") as fh:
+            fh.write(
+                "".join(json.dumps({c: r[c] for c in columns}, ensure_ascii=False) + "\n" for r in records)
+            )
+    else:
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+        except ImportError as exc:
+            raise BatchOutputError("writing Parquet needs pyarrow: pip install 'rolematch[parquet]'") from exc
+        data = {c: [r[c] for r in records] for c in columns}
+        pq.write_table(pa.table(data), path)
+
+
+def csv_text(columns: list[str], records: list[dict[str, Any]], bom: bool = False) -> str:
+    """``records`` as CSV text (numbers as ``format_number``), with a UTF-8 byte-order mark if ``bom``."""
+    buffer = io.StringIO()
+    if bom:
+        buffer.write(BOM)
+    csv.writer(buffer, lineterminator="\n").writerows(
+        [columns, *([_cell(r[c]) for c in columns] for r in records)]
+    )
+    return buffer.getvalue()
 
 
 # ------------------------------------------------------------------------------------------ resume
@@ -159,10 +248,10 @@ class Existing:
 
 def scan_existing(path: Path, fmt: str, spec: BatchSpec, model_version: str) -> Existing:
     """Count the whole rows of an earlier run's output, cut a torn last row, and check it can be continued."""
-    if fmt == "parquet":
+    if fmt in ("parquet", "xlsx"):
         raise BatchOutputError(
-            "--resume works with .csv and .jsonl outputs (a Parquet file cannot be appended "
-            "to); write .csv or .jsonl, or start again with --overwrite"
+            f"--resume works with .csv and .jsonl outputs (a {'Parquet' if fmt == 'parquet' else 'workbook'} "
+            "file cannot be appended to); write .csv or .jsonl, or start again with --overwrite"
         )
     if not path.is_file() or path.stat().st_size == 0:
         return Existing()
@@ -193,6 +282,8 @@ def _scan_csv(path: Path, spec: BatchSpec) -> tuple[Existing, int]:
         header = next(reader, None)
         if header is None or not state["newline"]:
             return Existing(), 0
+        if header and header[0].startswith(BOM):
+            header[0] = header[0][len(BOM) :]
         if header != spec.columns():
             raise BatchOutputError(
                 f"{path} has other columns than this run would write ({', '.join(header[:8])}, …); "

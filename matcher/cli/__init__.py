@@ -13,6 +13,7 @@ Examples:
   rolematch match "Six years running go-to-market launches for a SaaS product..."
   cat cv.txt | rolematch match - --format json
   rolematch roles
+  rolematch rank --role product-marketing-manager candidates.csv --text-column bio
   rolematch build
 """
 
@@ -28,9 +29,9 @@ def main(verbose: int, quiet: bool) -> None:
 
 
 def _register() -> None:
-    from . import batch_cmd, build_cmd, match_cmd, paths_cmd, roles_cmd, serve_cmd, train_cmd
+    from . import batch_cmd, build_cmd, match_cmd, paths_cmd, rank_cmd, roles_cmd, serve_cmd, train_cmd
 
-    for module in (batch_cmd, match_cmd, paths_cmd, roles_cmd, build_cmd, train_cmd, serve_cmd):
+    for module in (batch_cmd, match_cmd, paths_cmd, rank_cmd, roles_cmd, build_cmd, train_cmd, serve_cmd):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -1,4 +1,4 @@
-"""``rolematch batch``: score a CSV/JSONL/Parquet file of resumes or bios, one ranked row per input row."""
+"""``rolematch batch``: score a CSV/JSONL/Parquet/.xlsx file of resumes or bios, one ranked row per input row."""
 
 from __future__ import annotations
 
@@ -10,12 +10,22 @@ from click.core import ParameterSource
 
 from ..errors import RolematchError
 from ._common import backend_option, models_option
+from ._table import (
+    EXIT_HELP,
+    EXIT_INTERRUPTED,
+    check_keep_options,
+    echo_notes,
+    exit_status,
+    parse_delimiter,
+    table_options,
+)
 
 
 @click.command(
     epilog="""\b
 Examples:
   rolematch batch candidates.csv --text-column bio --id-column id --top 3 --output ranked.csv
+  rolematch batch candidates.xlsx --text-column bio --keep-columns name,email --output ranked.xlsx
   rolematch batch candidates.parquet --text-column bio --fast --output ranked.parquet
   rolematch batch resumes/ --recursive --glob '*.pdf' --output ranked.csv
   rolematch batch resumes.zip --output ranked.jsonl
@@ -24,9 +34,14 @@ Examples:
   rolematch batch big.csv --text-column bio --output ranked.csv --engine dask --scheduler tcp://host:8786
 
 \b
-Output columns: id (or row), status (ok/error), error, warning, abstain, fit, model_version,
-then role_i, score_i, quote_i for i = 1..top. JSONL carries the full result of each row.
+Output columns: id (or row), the --keep-columns, status (ok/error), error, warning, abstain, fit,
+model_version, then role_i, title_i, score_i, confidence_i, quote_i (the article passage) and
+evidence_i (the person's own sentence) for i = 1..top; numbers have at most 4 decimals. JSONL
+carries the full result of each row. CSV is UTF-8 with a byte-order mark so that Excel reads it
+right (--no-bom leaves it out). .xlsx adds an "about" sheet (model, catalog, settings).
+
 """
+    + EXIT_HELP
 )
 @click.argument("source", metavar="INPUT")
 @click.option(
@@ -34,12 +49,9 @@ then role_i, score_i, quote_i for i = 1..top. JSONL carries the full result of e
     "--output",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Output file: .csv, .jsonl (full results) or .parquet.",
+    help="Output file: .csv, .xlsx, .jsonl (full results) or .parquet.",
 )
-@click.option("--text-column", default="text", show_default=True, help="Column holding the resume or bio.")
-@click.option(
-    "--id-column", default=None, help="Column of ids (default: 'id' if the input has one, else row numbers)."
-)
+@table_options
 @click.option("-k", "--top", type=click.IntRange(1, 50), default=3, show_default=True, help="Roles per row.")
 @click.option(
     "--quotes",
@@ -89,6 +101,9 @@ then role_i, score_i, quote_i for i = 1..top. JSONL carries the full result of e
 )
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from the rows already in --output.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing --output.")
+@click.option(
+    "--no-bom", is_flag=True, help="Write CSV without the UTF-8 byte-order mark (for tools that keep it)."
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 @click.pass_context
 def batch(
@@ -97,6 +112,10 @@ def batch(
     output: Path,
     text_column: str,
     id_column: str | None,
+    keep_columns: str | None,
+    keep_all: bool,
+    sheet: str | None,
+    delimiter: str | None,
     top: int,
     quotes: int | None,
     include_text: bool,
@@ -111,15 +130,19 @@ def batch(
     pattern: str | None,
     resume: bool,
     overwrite: bool,
+    no_bom: bool,
     quiet: bool,
 ) -> None:
-    """Score every row of INPUT (.csv, .jsonl, .parquet, or '-' for CSV on stdin) into --output, in order.
+    """Score every row of INPUT (.csv, .tsv, .xlsx, .jsonl, .parquet, or '-' for CSV on stdin) into
+    --output, in order. The CSV delimiter (comma, semicolon, tab, pipe) is detected.
 
     INPUT may also be a folder or a .zip of resume files (.pdf, .docx, .txt, .md): one row per file, in
     sorted path order, with a `file` column (the path relative to the folder); a bad file is an error row.
 
     Every input row gives exactly one output row; a row that cannot be scored says why (status=error).
     """
+    keep = check_keep_options(keep_columns, keep_all)
+    delimiter = parse_delimiter(delimiter)
     if fast:
         if ctx.get_parameter_source("backend") == ParameterSource.COMMANDLINE and backend != "static":
             raise click.UsageError(
@@ -153,14 +176,21 @@ def batch(
             progress=not quiet and sys.stderr.isatty(),
             recursive=recursive,
             glob=pattern,
+            keep_columns=keep,
+            keep_all=keep_all,
+            delimiter=delimiter,
+            sheet=sheet,
+            bom=not no_bom,
         )
     except BatchInterrupted as exc:
         click.echo(f"rolematch batch: {exc}", err=True)
-        ctx.exit(130)
+        ctx.exit(EXIT_INTERRUPTED)
     except RolematchError as exc:
         raise click.ClickException(str(exc)) from exc
     if not quiet:
+        echo_notes("batch", summary.notes)
         click.echo(f"rolematch batch: {summary.line()}", err=True)
+    ctx.exit(exit_status(summary.rows_ok, summary.rows_error, summary.rows_resumed))
 
 
 COMMANDS = [batch]

@@ -1,6 +1,6 @@
 """``create_app(matcher)``: the page at ``/`` and the JSON API, over an already-loaded ``RoleMatcher``.
 
-Routes: ``GET /`` (the page), ``POST /api/match``, ``POST /api/batch``, ``GET /api/roles``,
+Routes: ``GET /`` (the page), ``POST /api/match``, ``POST /api/batch``, ``POST /api/rank``, ``GET /api/roles``,
 ``GET /healthz``, ``GET /docs`` (offline API docs) and ``GET /openapi.json``. The app holds no
 matching logic: it validates, queues the call on the single model thread, and serialises the
 same ``MatchResult.to_dict()`` as the CLI.
@@ -8,6 +8,7 @@ same ``MatchResult.to_dict()`` as the CLI.
 
 from __future__ import annotations
 
+import json
 import logging
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
 from .. import __version__
+from ..errors import InputTextError, RolematchError
 from ..results import MatchResult
 from . import errors
 from .csv_upload import frame_to_csv, read_csv_upload
@@ -214,7 +216,76 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
         headers = {"content-disposition": 'attachment; filename="rolematch-scored.csv"'}
         return Response(csv, media_type="text/csv; charset=utf-8", headers=headers)
 
-    _add_schemas(app)
+    @app.post(
+        "/api/rank",
+        summary="Rank the candidates of a small CSV for a role",
+        response_class=Response,
+        responses={
+            200: {
+                "content": {"text/csv": {}, "application/json": {}},
+                "description": "The candidates, best first (CSV, or JSON with format=json)",
+            },
+            413: {"description": "Body over the size limit"},
+            422: {"description": "Unknown role, unreadable CSV, missing column, too many rows"},
+        },
+    )
+    async def rank(
+        file: UploadFile = File(description="A small CSV with a header row, one candidate per row."),  # noqa: B008
+        role: list[str] = Form(  # noqa: B008
+            description="Role id or title to rank by; repeat the field for more roles (sorted by the first)."
+        ),
+        text_column: str = Form("text", description="The column holding the resume text."),
+        id_column: str | None = Form(
+            None, description="Column of ids (default: 'id' if present, else row numbers)."
+        ),
+        top: int | None = Form(None, ge=1, description="Only the best N candidates."),
+        min_confidence: float = Form(
+            0.0, ge=0, le=1, description="Only candidates with at least this confidence."
+        ),
+        keep_columns: str = Form(
+            "", description="Input columns to carry through, comma-separated (name,email)."
+        ),
+        format: str = Form(
+            "csv", pattern="^(csv|json)$", description="csv (UTF-8 with BOM, for Excel) or json."
+        ),
+    ) -> Response:
+        """Rank every candidate of a CSV upload by the confidence that the role fits them, best first.
+
+        The columns are those of `rolematch rank` and `RoleMatcher.rank_frame`: rank, id, kept columns,
+        then confidence_<role>, evidence_<role>, quote_<role> per role, fit, abstain, status, error.
+        """
+        from ..batch.rank import resolve_roles
+        from ..batch.writers import csv_text
+
+        try:
+            roles = resolve_roles([(r.id, r.title) for r in matcher.corpus.roles], role)
+        except RolematchError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        data = await file.read()
+        keep = [c.strip() for c in keep_columns.split(",") if c.strip()]
+
+        def work():
+            frame = read_csv_upload(data, text_column, settings.max_batch_rows)
+            try:
+                return matcher.rank_frame(
+                    frame,
+                    list(roles),
+                    text_column=text_column,
+                    id_column=id_column or None,
+                    top=top,
+                    min_confidence=min_confidence,
+                    keep_columns=keep,
+                )
+            except RolematchError as exc:  # a missing column: the fix is in the message
+                raise InputTextError(f"{exc} (set the form field)") from exc
+
+        ranked = await worker.run(work, settings.timeout_s)
+        records = json.loads(ranked.to_json(orient="records", force_ascii=False))
+        if format == "json":
+            return JSONResponse(records)
+        body = csv_text(list(ranked.columns), records, bom=True).encode("utf-8")
+        headers = {"content-disposition": 'attachment; filename="rolematch-ranked.csv"'}
+        return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
 
     @app.get("/api/roles", summary="Role catalog")
     async def roles() -> list[dict[str, Any]]:
@@ -226,6 +297,7 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
         """Liveness and the version of the loaded artifacts."""
         return Health(status="ok", model_version=matcher.model_version, roles=n_roles)
 
+    _add_schemas(app)
     return app
 
 

@@ -11,14 +11,20 @@ from ..textproc import decode_bytes
 def read_csv_upload(data: bytes, text_column: str, max_rows: int):
     """Parse an uploaded CSV into a DataFrame of strings; raise ``InputTextError`` saying what to fix.
 
+    The delimiter (comma, semicolon, tab, pipe) is sniffed; quoted newlines stay in their cell.
     Empty cells stay empty strings (the scorer reports them per row); the text column must exist.
     """
     import pandas as pd
 
     if not data.strip():
         raise InputTextError("the uploaded file is empty; upload a CSV with a header row and a text column")
+    from ..batch.dialect import SAMPLE_BYTES, sniff_delimiter
+
+    text = decode_bytes(data)
     try:
-        frame = pd.read_csv(io.StringIO(decode_bytes(data)), dtype=str, keep_default_na=False)
+        frame = pd.read_csv(
+            io.StringIO(text), sep=sniff_delimiter(text[:SAMPLE_BYTES]), dtype=str, keep_default_na=False
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputTextError(f"the upload is not a readable CSV ({first_line}); save it as CSV") from exc

@@ -1,0 +1,253 @@
+"""Rank candidates for a role: score every row of a table, then sort the people by that role's confidence.
+
+A recruiter's question is "who of these 300 fits the product marketing opening?". Each row is scored
+as in batch (same validation, same encoder pass, same ``RoleMatch.confidence``); the rows are then
+sorted by the confidence of the first role asked for, best first (ties keep input order), and each role
+asked for gets its own ``confidence_<role>``, ``evidence_<role>`` (the person's sentence) and
+``quote_<role>`` (the supporting article passage) columns. Rows that cannot be scored come last, with
+the reason, unless ``top`` or ``min_confidence`` filter the ranking.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..embed import EncodedText
+from ..errors import RolematchError
+from ..threads import single_threaded_blas
+from .frame import CHUNK_ROWS, DIGITS, Chunk, DuplicateTracker, encode_chunk, format_quote, keep_names
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..matcher import RoleMatcher
+
+HEAD = ("rank",)
+TAIL = ("fit", "abstain", "status", "error", "warning", "model_version")
+PER_ROLE = ("confidence", "evidence", "quote")
+
+
+class UnknownRoleError(RolematchError, ValueError):
+    """A role asked for is not in the catalog."""
+
+
+@dataclass(frozen=True)
+class RankSpec:
+    """What a ranking asks for: ``roles`` (catalog ids; the people are sorted by the first), the id
+    column (``None``: row numbers), the carried-through columns (output names), and the filters:
+    the best ``top`` people, those with confidence ≥ ``min_confidence`` for the first role."""
+
+    roles: tuple[str, ...]
+    id_column: str | None = None
+    keep: tuple[str, ...] = ()
+    top: int | None = None
+    min_confidence: float = 0.0
+
+    @property
+    def key(self) -> str:
+        return self.id_column or "row"
+
+    def columns(self) -> list[str]:
+        """``rank, id, kept…, confidence_<role>, evidence_<role>, quote_<role> (per role), fit, abstain,
+        status, error, warning, model_version``."""
+        per_role = [f"{name}_{role}" for role in self.roles for name in PER_ROLE]
+        return [*HEAD, self.key, *self.keep, *per_role, *TAIL]
+
+    @property
+    def filtered(self) -> bool:
+        return self.top is not None or self.min_confidence > 0
+
+
+# ------------------------------------------------------------------------------------------ roles
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def resolve_roles(catalog: Sequence[tuple[str, str]], asked: Iterable[str]) -> tuple[str, ...]:
+    """Catalog ids for ``asked`` (an id, or a title in any case: "Product Marketing Manager"), in order,
+    without repeats. Raises ``UnknownRoleError`` listing the valid ids, with the closest one."""
+    by_slug = {}
+    for role_id, title in catalog:
+        by_slug.setdefault(_slug(role_id), role_id)
+        by_slug.setdefault(_slug(title), role_id)
+    ids = [role_id for role_id, _ in catalog]
+    out: list[str] = []
+    for name in asked:
+        role_id = by_slug.get(_slug(str(name)))
+        if role_id is None:
+            close = difflib.get_close_matches(_slug(str(name)), list(by_slug), n=1, cutoff=0.5)
+            hint = f"did you mean {by_slug[close[0]]!r}? " if close else ""
+            raise UnknownRoleError(
+                f"unknown role {name!r}; {hint}valid role ids: {', '.join(ids)} (see `rolematch roles`)"
+            )
+        if role_id not in out:
+            out.append(role_id)
+    if not out:
+        raise UnknownRoleError(f"name at least one role to rank by; valid role ids: {', '.join(ids)}")
+    return tuple(out)
+
+
+# ------------------------------------------------------------------------------------------ scoring
+
+
+def rank_chunk(matcher: RoleMatcher, chunk: Chunk, spec: RankSpec) -> list[dict[str, Any]]:
+    """One unsorted record per input row, with the confidence, evidence and quote for each role of
+    ``spec``; ``_order`` holds the first role's full-precision confidence (None: the row failed)."""
+    stage = encode_chunk(matcher, chunk)
+    docs = [(i, d) for i, d in enumerate(stage.encoded) if isinstance(d, EncodedText)]
+    columns = [matcher.corpus.role_ids.index(r) for r in spec.roles]
+    matches: dict[int, tuple[Any, list[Any]]] = {}
+    if docs:
+        with single_threaded_blas():
+            scores = matcher.score_documents([d for _, d in docs])
+            for n, (i, doc) in enumerate(docs):
+                abstain = bool(scores.abstain[n])
+                roles = [matcher._role_match(doc, scores, n, j, 1, abstain) for j in columns]
+                matches[i] = ((float(scores.fit[n]), abstain), roles)
+    warnings = chunk.warnings or [None] * len(chunk)
+    records = []
+    for i, row in enumerate(chunk.rows):
+        record: dict[str, Any] = {"rank": None, spec.key: chunk.ids[i] if chunk.ids is not None else row}
+        values = chunk.kept[i] if chunk.kept is not None else [None] * len(spec.keep)
+        record.update(zip(spec.keep, values))
+        found = matches.get(i)
+        for r, role_id in enumerate(spec.roles):
+            role = found[1][r] if found else None
+            record[f"confidence_{role_id}"] = None if role is None else round(role.confidence, DIGITS)
+            record[f"evidence_{role_id}"] = role.evidence[0].text if role and role.evidence else ""
+            record[f"quote_{role_id}"] = format_quote(role.quotes[0]) if role and role.quotes else ""
+        encoded = stage.encoded[i]
+        record["fit"] = round(found[0][0], DIGITS) if found else None
+        record["abstain"] = found[0][1] if found else None
+        record["status"] = "ok" if found else "error"
+        record["error"] = "" if found else str(encoded)
+        record["warning"] = warnings[i] or ""
+        record["model_version"] = matcher.model_version
+        record["_order"] = found[1][0].confidence if found else None
+        record["_row"] = row
+        records.append(record)
+    return records
+
+
+def order(records: list[dict[str, Any]], spec: RankSpec) -> tuple[list[dict[str, Any]], list[int]]:
+    """Sort by the first role's confidence, best first (ties: input order), number the ranks, apply
+    ``top`` and ``min_confidence``; rows that failed come last, or not at all when filtering.
+    Returns the records and their 1-based input row numbers."""
+    ok = sorted((r for r in records if r["_order"] is not None), key=lambda r: (-r["_order"], r["_row"]))
+    ok = [r for r in ok if r["_order"] >= spec.min_confidence]
+    if spec.top is not None:
+        ok = ok[: spec.top]
+    failed = [] if spec.filtered else [r for r in records if r["_order"] is None]
+    out, rows = [], []
+    for rank, record in enumerate(ok + failed, 1):
+        rows.append(record["_row"])
+        record = {k: v for k, v in record.items() if not k.startswith("_")}
+        record["rank"] = rank if record["status"] == "ok" else None
+        out.append(record)
+    return out, rows
+
+
+@dataclass
+class Ranking:
+    """A finished ranking: the sorted ``records`` (columns ``spec.columns()``), and what happened."""
+
+    spec: RankSpec
+    records: list[dict[str, Any]]
+    rows: list[int]  # the 1-based input row of each record
+    rows_ok: int
+    rows_error: int
+
+    def line(self) -> str:
+        """The summary: how many people were ranked for which role, and how many rows failed."""
+        roles = ", ".join(self.spec.roles)
+        shown = sum(r["status"] == "ok" for r in self.records)
+        kept = f"; showing the best {shown:,}" if self.spec.filtered else ""
+        failed = f", {self.rows_error:,} could not be scored (status=error)" if self.rows_error else ""
+        return f"ranked {self.rows_ok:,} rows by {roles}{failed}{kept}"
+
+
+def rank_chunks(
+    matcher: RoleMatcher, chunks: Iterable[Chunk], spec: RankSpec, on_chunk: Any = None
+) -> Ranking:
+    """Score ``chunks`` (duplicate ids flagged) and sort them; ``on_chunk(n_rows)`` after each chunk."""
+    duplicates = DuplicateTracker()
+    records: list[dict[str, Any]] = []
+    for chunk in chunks:
+        part = rank_chunk(matcher, chunk, spec)
+        if spec.id_column:
+            duplicates.flag(part, chunk.rows, spec.key)
+        records += part
+        if on_chunk is not None:
+            on_chunk(len(chunk))
+    errors = sum(r["_order"] is None for r in records)
+    ordered, rows = order(records, spec)
+    return Ranking(spec, ordered, rows, len(records) - errors, errors)
+
+
+def rank_frame(
+    matcher: RoleMatcher,
+    frame: pd.DataFrame,
+    role: str | Sequence[str],
+    text_column: str = "text",
+    id_column: str | None = None,
+    top: int | None = None,
+    min_confidence: float = 0.0,
+    keep_columns: Sequence[str] = (),
+) -> pd.DataFrame:
+    """The rows of ``frame`` sorted by the confidence that ``role`` (an id or title, or a list: one set of
+    columns each, sorted by the first) fits them, best first; the index keeps the input's labels.
+
+    Columns: as ``RankSpec.columns()``. Rows that fail come last with ``status="error"`` (left out when
+    ``top`` or ``min_confidence`` is given). Raises ``UnknownRoleError`` or ``ColumnError`` with the fix.
+    """
+    import pandas as pd
+
+    from .frame import resolve_id_column
+    from .readers import check_columns, check_keep
+
+    columns = [str(c) for c in frame.columns]
+    id_column = resolve_id_column(columns, id_column)
+    check_columns(columns, text_column, id_column, "the DataFrame")
+    keep = check_keep(columns, list(keep_columns), "the DataFrame")
+    spec = make_spec(matcher, [role] if isinstance(role, str) else role, id_column, top, min_confidence)
+    spec = RankSpec(spec.roles, id_column, keep_names(columns, keep, spec.columns()), top, min_confidence)
+    texts = frame[text_column].tolist()
+    ids = None if id_column is None else ["" if pd.isna(v) else str(v) for v in frame[id_column].tolist()]
+    kept = frame[keep].values.tolist() if keep else None
+    chunks = (
+        Chunk(
+            list(range(start + 1, min(start + CHUNK_ROWS, len(frame)) + 1)),
+            texts[start : start + CHUNK_ROWS],
+            None if ids is None else ids[start : start + CHUNK_ROWS],
+            kept=None if kept is None else kept[start : start + CHUNK_ROWS],
+        )
+        for start in range(0, len(frame), CHUNK_ROWS)
+    )
+    ranking = rank_chunks(matcher, chunks, spec)
+    out = pd.DataFrame.from_records(ranking.records, columns=spec.columns())
+    out.index = frame.index.take([row - 1 for row in ranking.rows])
+    out["rank"] = out["rank"].astype("Int64")  # failed rows have no rank
+    return out
+
+
+def make_spec(
+    matcher: RoleMatcher,
+    roles: Sequence[str],
+    id_column: str | None,
+    top: int | None = None,
+    min_confidence: float = 0.0,
+    keep: Sequence[str] = (),
+) -> RankSpec:
+    """A checked ``RankSpec``: known roles, ``top`` ≥ 1, ``min_confidence`` in [0, 1]."""
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+        raise ValueError(f"top must be a positive integer or None, got {top!r}")
+    if not 0.0 <= float(min_confidence) <= 1.0:
+        raise ValueError(f"min_confidence must be a probability from 0 to 1, got {min_confidence!r}")
+    catalog = [(r.id, r.title) for r in matcher.corpus.roles]
+    return RankSpec(resolve_roles(catalog, roles), id_column, tuple(keep), top, float(min_confidence))

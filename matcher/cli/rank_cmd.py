@@ -1,0 +1,263 @@
+"""``rolematch rank``: who of these candidates fits a role? Every row scored, sorted by that role's confidence."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import click
+from click.core import ParameterSource
+
+from ..errors import RolematchError
+from ._common import backend_option, load_matcher, models_option
+from ._table import EXIT_HELP, check_keep_options, echo_notes, exit_status, parse_delimiter, table_options
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  rolematch rank --role product-marketing-manager candidates.csv --text-column bio
+  rolematch rank --role "Product Marketing Manager" people.xlsx --text-column bio --top 20
+  rolematch rank --role product-manager --role product-marketing-manager people.csv -o shortlist.xlsx
+  rolematch rank --role it-support people.csv --min-confidence 0.5 --keep-columns name,email --format csv
+  rolematch roles                      # the role ids
+
+\b
+The people are sorted by the confidence of the first --role: the model's calibrated probability
+that the role is right for the person, which is comparable across people. Each --role gets its
+columns confidence_<role>, evidence_<role> (the person's sentence that drove the match) and
+quote_<role> (the supporting article passage). Rows that cannot be scored come last with the
+reason (left out with --top or --min-confidence; the summary counts them).
+
+"""
+    + EXIT_HELP
+)
+@click.argument("source", metavar="INPUT")
+@click.option(
+    "-r",
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    help="Role id or title to rank by (repeat for more roles; sorted by the first). See `rolematch roles`.",
+)
+@table_options
+@click.option("-n", "--top", type=click.IntRange(1), default=None, help="Only the best N candidates.")
+@click.option(
+    "--min-confidence",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    metavar="P",
+    help="Only candidates whose confidence for the (first) role is at least P (0-1).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="What goes to stdout when there is no --output.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the ranking to a file: .csv, .xlsx, .jsonl or .parquet (instead of stdout).",
+)
+@click.option("--overwrite", is_flag=True, help="Replace an existing --output.")
+@click.option("--no-bom", is_flag=True, help="Write a CSV --output without the UTF-8 byte-order mark.")
+@click.option("--fast", is_flag=True, help="Same as --backend static: the distilled model, far faster.")
+@backend_option
+@models_option
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+@click.pass_context
+def rank(
+    ctx: click.Context,
+    source: str,
+    roles: tuple[str, ...],
+    text_column: str,
+    id_column: str | None,
+    keep_columns: str | None,
+    keep_all: bool,
+    sheet: str | None,
+    delimiter: str | None,
+    top: int | None,
+    min_confidence: float,
+    fmt: str,
+    output: Path | None,
+    overwrite: bool,
+    no_bom: bool,
+    fast: bool,
+    backend: str,
+    models_dir: Path | None,
+    quiet: bool,
+) -> None:
+    """Rank every candidate in INPUT (.csv, .tsv, .xlsx, .jsonl, .parquet, or '-' for CSV on stdin)
+    by how likely ROLE fits them, best first."""
+    if fast:
+        if ctx.get_parameter_source("backend") == ParameterSource.COMMANDLINE and backend != "static":
+            raise click.UsageError(
+                f"--fast means --backend static; it cannot be combined with --backend {backend}"
+            )
+        backend = "static"
+    keep = check_keep_options(keep_columns, keep_all)
+    delimiter = parse_delimiter(delimiter)
+    if output is not None and ctx.get_parameter_source("fmt") == ParameterSource.COMMANDLINE:
+        raise click.UsageError("--format is for stdout; with --output the file's extension sets the format")
+    from ..batch.rank import resolve_roles
+    from ..batch.readers import open_table
+    from ..batch.writers import BatchOutputError, check_writable, output_format
+    from ..config import default_corpus_dir
+    from ..corpus import load_corpus
+
+    try:
+        catalog = [(r.id, r.title) for r in load_corpus(default_corpus_dir()).roles]
+        role_ids = resolve_roles(catalog, roles)  # before the model loads: a typo fails at once
+        if output is not None:
+            output_format(output)
+            if output.exists() and output.stat().st_size and not overwrite:
+                raise BatchOutputError(f"{output} already exists; replace it with --overwrite")
+            if source != "-" and output.exists() and output.resolve() == Path(source).resolve():
+                raise BatchOutputError(f"the output {output} is the input file; write to another file")
+            check_writable(output)
+        table = open_table(
+            source,
+            text_column,
+            id_column,
+            count=not quiet and sys.stderr.isatty(),
+            delimiter=delimiter,
+            sheet=sheet,
+            keep=keep,
+            keep_every=keep_all,
+        )
+    except RolematchError as exc:
+        raise click.ClickException(str(exc)) from exc
+    matcher = load_matcher(models_dir, backend)
+    ranking = _rank(matcher, table, role_ids, top, min_confidence, quiet)
+    try:
+        if output is not None:
+            _write(output, ranking, table, matcher, backend, text_column, not no_bom)
+        else:
+            click.echo(_render(ranking, fmt, catalog), nl=False)
+    except RolematchError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not quiet:
+        echo_notes("rank", table.notes)
+        where = f" → {output}" if output is not None else ""
+        click.echo(f"rolematch rank: {ranking.line()}{where}", err=True)
+    ctx.exit(exit_status(ranking.rows_ok, ranking.rows_error))
+
+
+def _rank(matcher: Any, table: Any, role_ids, top, min_confidence, quiet: bool):
+    from dataclasses import replace
+
+    from tqdm.auto import tqdm
+
+    from ..batch.frame import keep_names
+    from ..batch.rank import make_spec, rank_chunks
+
+    spec = make_spec(matcher, role_ids, table.id_column, top, min_confidence)
+    spec = replace(spec, keep=keep_names(table.columns, table.keep, spec.columns()))
+    bar = tqdm(
+        total=table.total,
+        unit="rows",
+        desc="Ranking",
+        disable=quiet or not sys.stderr.isatty(),
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )
+    try:
+        return rank_chunks(matcher, table.chunks, spec, on_chunk=bar.update)
+    finally:
+        bar.close()
+
+
+def _write(output: Path, ranking, table, matcher, backend: str, text_column: str, bom: bool) -> None:
+    from ..batch.writers import write_records
+    from ..batch.xlsx import about_rows
+
+    spec = ranking.spec
+    about = None
+    if output.suffix.lower() == ".xlsx":
+        settings = {
+            "command": "rolematch rank",
+            "input": table.name,
+            "model version": matcher.model_version,
+            "backend": backend,
+            "ranked by": spec.roles[0],
+            "roles": list(spec.roles),
+            "text column": text_column,
+            "id column": spec.id_column or "(row numbers)",
+            "top": spec.top if spec.top is not None else "(all)",
+            "min confidence": spec.min_confidence,
+            "kept columns": list(spec.keep) or "(none)",
+        }
+        about = about_rows(settings, [(r.id, r.title) for r in matcher.corpus.roles])
+    write_records(output, spec.columns(), ranking.records, about=about, bom=bom)
+
+
+# ------------------------------------------------------------------------------------------ stdout
+
+
+def _render(ranking, fmt: str, catalog) -> str:
+    from ..batch.writers import csv_text
+
+    if fmt == "json":
+        return json.dumps(ranking.records, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        return csv_text(ranking.spec.columns(), ranking.records)
+    return render_ranking(ranking, dict(catalog), shutil.get_terminal_size((120, 24)).columns)
+
+
+def render_ranking(ranking, titles: dict[str, str], width: int = 120) -> str:
+    """A terminal table: rank, id, confidence per role, fit, then the candidate's best evidence sentence
+    and the supporting quote for the first role, each on its own indented line."""
+    spec = ranking.spec
+    first = spec.roles[0]
+    widths = {
+        c: min(24 if c == spec.key else 20, max([len(c), *(len(_text(r[c])) for r in ranking.records[:200])]))
+        for c in (spec.key, *spec.keep)
+    }
+    heads = [f"{'#':>4}", *(f"{_short(c, w):<{w}}" for c, w in widths.items())]
+    heads += [f"{_short(titles.get(role, role), 14):>14}" for role in spec.roles]
+    heads.append(f"{'fit':>5}")
+    lines = [f"ranked by: {titles.get(first, first)} ({first})", "", "  ".join(heads)]
+    wrap = max(40, width - 8)
+    for record in ranking.records:
+        cells = [
+            f"{record['rank'] or '-':>4}",
+            *(f"{_short(_text(record[c]), w):<{w}}" for c, w in widths.items()),
+        ]
+        for role in spec.roles:
+            confidence = record[f"confidence_{role}"]
+            cells.append(f"{'-' if confidence is None else f'{100 * confidence:.1f}%':>14}")
+        cells.append(f"{'-' if record['fit'] is None else format(record['fit'], '.2f'):>5}")
+        lines.append("  ".join(cells) + ("  (no strong fit)" if record["abstain"] else ""))
+        if record["status"] != "ok":
+            lines.append("      error: " + textwrap.shorten(record["error"], wrap - 13))
+            continue
+        if record[f"evidence_{first}"]:
+            lines.append(
+                "      their text: " + textwrap.shorten(f"“{record[f'evidence_{first}']}”", wrap - 18)
+            )
+        if record[f"quote_{first}"]:
+            lines.append("      article:    " + textwrap.shorten(record[f"quote_{first}"], wrap - 18))
+    if not ranking.records:
+        lines.append("(no candidate passes the filters)")
+    return "\n".join(lines) + "\n"
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).replace("\n", " ")
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+COMMANDS = [rank]

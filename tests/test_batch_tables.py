@@ -1,0 +1,225 @@
+"""Batch input and output for spreadsheets: delimiters, quoted newlines, .xlsx in and out, kept columns,
+BOM, 4-decimal numbers, the id-column hint and the exit statuses (fake matcher: fast)."""
+
+from __future__ import annotations
+
+import re
+
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from matcher.batch import ColumnError, run_batch
+from matcher.batch.dialect import looks_like_id, sniff_delimiter
+from matcher.batch.frame import for_batch
+from matcher.batch.readers import BatchInputError
+from matcher.batch.worker import MatcherSource
+from matcher.cli import main
+
+BIOS = [
+    "I run go-to-market launches for a SaaS product;\nI write the case studies sales uses, and own messaging.",
+    "Backend engineer: I write Go services, review code and keep our CI pipelines green.",
+    "I manage the help desk | reset passwords | image laptops for 300 staff.",
+]
+NUMBER = re.compile(r"^-?\d+(\.\d{1,4})?$")
+
+
+def semicolon_file(path):
+    """What Excel writes with a semicolon list separator: quoted cells holding newlines and semicolons."""
+    rows = ["candidate_id;name;bio"] + [f'c{i};N{i};"{bio}"' for i, bio in enumerate(BIOS)]
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode("utf-8"))
+    return path
+
+
+def run(matcher, source, output, **kw):
+    kw.setdefault("text_column", "bio")
+    return run_batch(str(source), output, matcher=matcher, **kw)
+
+
+def read(path):
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_the_delimiter_is_sniffed(delimiter):
+    frame = pd.DataFrame({"id": ["a", "b"], "bio": ["one, two; three | four", "x\ty"]})
+    assert sniff_delimiter(frame.to_csv(index=False, sep=delimiter)) == delimiter
+
+
+def test_a_semicolon_file_with_quoted_newlines(fake_matcher, tmp_path):
+    source = semicolon_file(tmp_path / "export.csv")
+    summary = run(fake_matcher, source, tmp_path / "out.csv", id_column="candidate_id", include_text=True)
+    out = read(tmp_path / "out.csv")
+    assert list(out["candidate_id"]) == ["c0", "c1", "c2"] and set(out["status"]) == {"ok"}
+    assert [b.replace("\r\n", "\n") for b in out["bio"]] == BIOS  # the newline stayed inside its cell
+    assert "columns semicolon-separated (;)" in summary.notes
+
+
+def test_a_wrong_delimiter_names_the_right_one(fake_matcher, tmp_path):
+    source = semicolon_file(tmp_path / "export.csv")
+    with pytest.raises(ColumnError, match=r"looks semicolon-separated .*use --delimiter ';'"):
+        run(fake_matcher, source, tmp_path / "out.csv", delimiter=",")
+
+
+def test_a_column_that_looks_like_an_id_is_named_with_the_flag(fake_matcher, tmp_path):
+    summary = run(fake_matcher, semicolon_file(tmp_path / "in.csv"), tmp_path / "out.csv")
+    assert any("'candidate_id' looks like an id: add --id-column candidate_id" in n for n in summary.notes)
+    assert list(read(tmp_path / "out.csv")["row"]) == ["1", "2", "3"]
+    summary = run(fake_matcher, tmp_path / "in.csv", tmp_path / "o2.csv", id_column="candidate_id")
+    assert not any("looks like an id" in n for n in summary.notes)
+    assert [looks_like_id(c) for c in (["Applicant ID", "bio"], ["video", "bio"])] == ["Applicant ID", None]
+
+
+def test_keep_columns_and_keep_all(fake_matcher, tmp_path):
+    source = semicolon_file(tmp_path / "in.csv")
+    run(fake_matcher, source, tmp_path / "k.csv", id_column="candidate_id", keep_columns=["name"])
+    out = read(tmp_path / "k.csv")
+    assert list(out.columns[:3]) == ["candidate_id", "name", "status"] and list(out["name"]) == [
+        "N0",
+        "N1",
+        "N2",
+    ]
+    with pytest.raises(ColumnError, match=r"column 'email' not found .*use --keep-columns"):
+        run(fake_matcher, source, tmp_path / "x.csv", keep_columns=["email"])
+    pd.DataFrame({"id": ["a"], "status": ["hired"], "bio": [BIOS[1]]}).to_csv(tmp_path / "s.csv", index=False)
+    run(fake_matcher, tmp_path / "s.csv", tmp_path / "all.csv", keep_all=True)
+    out = read(tmp_path / "all.csv")  # an input column named like an output column is renamed
+    assert list(out.columns[:3]) == ["id", "input_status", "status"] and out["input_status"][0] == "hired"
+    assert "bio" not in out.columns  # the text only with include_text
+
+
+def test_kept_columns_in_parquet_and_in_a_dataframe(fake_matcher, tmp_path):
+    frame = pd.DataFrame({"id": ["a", "b"], "age": [31, 45], "bio": BIOS[:2]})
+    frame.to_parquet(tmp_path / "in.parquet")
+    run(fake_matcher, tmp_path / "in.parquet", tmp_path / "out.parquet", keep_columns=["age"])
+    assert list(pd.read_parquet(tmp_path / "out.parquet")["age"]) == ["31", "45"]
+    scored = fake_matcher.score_frame(frame, text_column="bio", keep_columns=["age"])
+    assert list(scored["age"]) == [31, 45] and list(scored.index) == [0, 1]
+
+
+def test_csv_output_starts_with_a_bom_and_numbers_are_plain(fake_matcher, tmp_path):
+    run(fake_matcher, semicolon_file(tmp_path / "in.csv"), tmp_path / "out.csv", top=14)
+    data = (tmp_path / "out.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfrow,")  # Excel reads UTF-8 only with the BOM
+    out = read(tmp_path / "out.csv")
+    assert out.columns[0] == "row"  # readers skip it
+    numbers = [v for c in out.columns if c.startswith(("score_", "confidence_", "fit")) for v in out[c]]
+    assert len(numbers) == 3 * 29 and all(NUMBER.match(v) for v in numbers), numbers
+    assert not re.search(rb"\de-\d", data)
+    for i in range(1, 15):  # the title and the person's own sentence sit next to each role
+        assert list(out.columns[out.columns.get_loc(f"role_{i}") :][:6]) == [
+            f"{n}_{i}" for n in ("role", "title", "score", "confidence", "quote", "evidence")
+        ]
+    assert all(out["evidence_1"][k].replace("\r\n", "\n") in BIOS[k] for k in range(3))
+    run(fake_matcher, tmp_path / "in.csv", tmp_path / "plain.csv", bom=False)
+    assert (tmp_path / "plain.csv").read_bytes().startswith(b"row,")
+
+
+def test_resume_continues_a_file_with_a_bom(fake_matcher, tmp_path):
+    source = semicolon_file(tmp_path / "in.csv")
+    run(fake_matcher, source, tmp_path / "full.csv")
+    lines = (tmp_path / "full.csv").read_bytes().split(b"\n")
+    (tmp_path / "part.csv").write_bytes(b"\n".join(lines[:2]) + b"\n")
+    summary = run(fake_matcher, source, tmp_path / "part.csv", resume=True)
+    assert summary.rows_resumed == 1 and summary.rows == 2
+    assert (tmp_path / "part.csv").read_bytes() == (tmp_path / "full.csv").read_bytes()
+
+
+def write_xlsx(path, sheets):
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_an_xlsx_round_trip(fake_matcher, tmp_path):
+    rows = [["ID", "Name", "bio", None], *[[i + 100, f"N{i}", bio, None] for i, bio in enumerate(BIOS)]]
+    source = write_xlsx(tmp_path / "in.xlsx", {"notes": [["nothing here"]], "people": rows})
+    with pytest.raises(BatchInputError, match=r"sheet 'peple' not found .*did you mean 'people'\?"):
+        run(fake_matcher, source, tmp_path / "x.csv", sheet="peple")
+    summary = run(fake_matcher, source, tmp_path / "out.xlsx", sheet="people", id_column="ID",
+                  keep_columns=["Name"], include_text=True)  # fmt: skip
+    assert summary.rows_ok == 3 and "read sheet 'people'" in summary.notes
+    book = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    assert book.sheetnames == ["results", "about"]
+    sheet = book["results"]
+    assert sheet.freeze_panes == "B2" and sheet["A1"].font.bold
+    table = list(sheet.iter_rows(values_only=True))
+    header = list(table[0])
+    assert header[:3] == ["ID", "Name", "status"]
+    assert [r[0] for r in table[1:]] == ["100", "101", "102"]
+    assert [r[header.index("bio")] for r in table[1:]] == BIOS  # the quoted newline survives both ways
+    assert sheet.column_dimensions["A"].width >= 10
+    widths = {
+        header[i]: sheet.column_dimensions[openpyxl.utils.get_column_letter(i + 1)].width
+        for i in range(len(header))
+    }
+    assert widths["quote_1"] > widths["score_1"]
+    score = table[1][header.index("confidence_1")]
+    assert isinstance(score, float) and round(score, 4) == score  # a number, 4 decimals
+    about = dict(r[:2] for r in book["about"].iter_rows(values_only=True) if r[0])
+    assert about["model version"] == fake_matcher.model_version and "probability" in about["confidence"]
+    assert about["product-marketing-manager"]  # the catalog is listed
+    again = run(fake_matcher, tmp_path / "out.xlsx", tmp_path / "again.csv", text_column="bio")  # out → in
+    assert again.rows_ok == 3
+
+
+def test_batch_messages_do_not_say_paste(fake_matcher, tmp_path):
+    frame = pd.DataFrame({"bio": ["", "\x00 binary", "#### 1234 ////", "word " * 60_000]})
+    errors = list(fake_matcher.score_frame(frame, text_column="bio")["error"])
+    assert all(errors) and not any("paste" in e for e in errors), errors
+    assert for_batch("the text is empty; paste a resume or a short bio (a few sentences)").endswith(
+        "fill the cell with a resume or a short bio"
+    )
+
+
+# ------------------------------------------------------------------------------------------ exit statuses
+
+
+@pytest.fixture
+def batch_cli(monkeypatch, fake_matcher, fake_models):
+    monkeypatch.setattr(MatcherSource, "load", lambda self: fake_matcher)
+
+    def invoke(*args):
+        return CliRunner().invoke(main, ["batch", *map(str, args), "--models", str(fake_models)])
+
+    return invoke
+
+
+@pytest.mark.parametrize(("bios", "code"), [(BIOS, 0), ([BIOS[0], ""], 3), (["", "   "], 4)])
+def test_batch_exit_statuses(batch_cli, tmp_path, bios, code):
+    pd.DataFrame({"bio": bios}).to_csv(tmp_path / "in.csv", index=False)
+    result = batch_cli(tmp_path / "in.csv", "--text-column", "bio", "-o", tmp_path / "out.csv")
+    assert result.exit_code == code, result.output
+    assert len(read(tmp_path / "out.csv")) == len(bios)  # the rows are written whatever the status
+
+
+def test_batch_cli_options_and_help(batch_cli, tmp_path):
+    source = semicolon_file(tmp_path / "in.csv")
+    result = batch_cli(source, "--text-column", "bio", "--keep-columns", "name", "-o", tmp_path / "o.csv")
+    assert result.exit_code == 0, result.output
+    assert "columns semicolon-separated (;)" in result.stderr and "--id-column candidate_id" in result.stderr
+    assert list(read(tmp_path / "o.csv")["name"]) == ["N0", "N1", "N2"]
+    bad = batch_cli(source, "--text-column", "bio", "--delimiter", "ab", "-o", tmp_path / "p.csv")
+    assert bad.exit_code == 2
+    missing = batch_cli(tmp_path / "nope.csv", "--text-column", "bio", "-o", tmp_path / "q.csv")
+    assert missing.exit_code == 1
+    helptext = CliRunner().invoke(main, ["batch", "--help"]).output
+    assert all(f"  {code}  " in helptext or f"  {code}    " in helptext for code in (0, 1, 2, 3, 4))
+
+
+@pytest.mark.parametrize(("bios", "code"), [(BIOS, 0), ([BIOS[0], ""], 3), (["", "   "], 4)])
+def test_rank_exit_statuses(monkeypatch, fake_matcher, fake_models, tmp_path, bios, code):
+    from matcher import RoleMatcher
+
+    monkeypatch.setattr(RoleMatcher, "load", classmethod(lambda cls, **kw: fake_matcher))
+    pd.DataFrame({"bio": bios}).to_csv(tmp_path / "in.csv", index=False)
+    args = ["rank", "--role", "it-support", str(tmp_path / "in.csv"), "--text-column", "bio"]
+    result = CliRunner().invoke(main, [*args, "--models", str(fake_models)])
+    assert result.exit_code == code, result.output
+    assert "Exit status:" in CliRunner().invoke(main, ["rank", "--help"]).output
