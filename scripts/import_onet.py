@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from matcher.titles import normalize_word  # noqa: E402
+
 SOURCE = ROOT.parent / "shared" / "data" / "onet"
 TARGET = ROOT / "corpus" / "onet"
 NOTICE = """\
