@@ -1,0 +1,91 @@
+"""The occupation backbone (O*NET codes per role, reference titles) and job-title extraction (no model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matcher.titles import extract_titles, normalize_title
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_role_maps_to_existing_onet_codes_with_a_reason(corpus):
+    b = corpus.backbone
+    codes = b.code_index()
+    for role in corpus.roles:
+        assert role.onet, role.id
+        for link in role.onet:
+            assert link.code in codes and link.why.strip(), (role.id, link)
+    assert b.inside.sum() < len(b.occupations) / 10  # most occupations belong to no role
+
+
+def test_outside_occupations_are_the_ones_no_role_covers(corpus):
+    b = corpus.backbone
+    idx = b.code_index()
+    for code in (
+        "29-1141.00",
+        "35-1011.00",
+        "13-2011.00",
+        "23-1011.00",
+    ):  # nurses, chefs, accountants, lawyers
+        assert not b.inside[idx[code]]
+    assert (
+        b.inside[idx["11-1011.00"]]
+        and b.weights[idx["11-1011.00"], corpus.role_ids.index("founder-ceo")] == 1
+    )
+
+
+def test_reference_titles_belong_to_the_role_that_names_them(corpus):
+    b = corpus.backbone
+    keys = [normalize_title(t) for t in b.titles]
+    assert len(set(keys)) == len(keys)
+    pm = keys.index(normalize_title("Product Manager"))  # also an O*NET alternate of Marketing Managers
+    assert np.flatnonzero(b.title_roles[pm]).tolist() == [corpus.role_ids.index("product-manager")]
+    nurse = keys.index(normalize_title("Registered Nurses"))
+    assert b.title_roles[nurse].sum() == 0
+
+
+def test_the_onet_attribution_ships_with_the_data():
+    notice = (ROOT / "corpus" / "onet" / "NOTICE").read_text(encoding="utf-8")
+    assert "O*NET 30.0 Database" in notice and "CC BY 4.0" in notice
+    assert "O*NET 30.0 Database" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert not list((ROOT / "corpus" / "onet").glob("*ask*"))  # no task statements are bundled
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "[NAME]\n[EMAIL] | [PHONE]\nSenior Product Manager\n\nExperience\n"
+            "Account Executive Jan 2016 to Current\nAcme Corp - Springfield\nSold software to hospitals.",
+            ["Senior Product Manager", "Account Executive"],
+        ),
+        (
+            "Experience\nSales Manager, Globex, 2015-2019\nDirector of Operations, Initech, 2019 - present\n"
+            "Ran the warehouse network and the customer service teams across three sites.",
+            ["Sales Manager", "Director of Operations"],
+        ),
+        ("PRESIDENT/CHIEF EXECUTIVE OFFICER\nExecutive Profile\n", ["PRESIDENT/CHIEF EXECUTIVE OFFICER"]),
+        (
+            "I am a senior product manager at Acme, where I run discovery for payments.",
+            ["senior product manager"],
+        ),
+        (
+            "Senior Consultant at Deloitte, advising retailers on market entry and pricing.",
+            ["Senior Consultant"],
+        ),
+        (
+            "I spent six years running go-to-market launches and writing case studies for a SaaS product, "
+            "and I work with sales on enablement and messaging.",
+            [],
+        ),
+        ("Skills: Python, SQL, Excel\nEducation\nB.Sc. Computer Science 2010", []),
+    ],
+)
+def test_titles_are_found_in_headlines_dated_lines_and_sentences_with_offsets(text, expected):
+    spans = extract_titles(text)
+    assert [s.text for s in spans] == expected
+    assert all(text[s.start : s.end] == s.text for s in spans)
