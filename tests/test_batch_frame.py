@@ -18,7 +18,7 @@ GOOD = [
     "Backend engineer: I write Go services, review code and keep our CI pipelines green.",
     "I manage the help desk, reset passwords and image laptops for 300 staff.",
 ]
-BASE = ["status", "error", "warning", "abstain", "fit", "model_version"]
+BASE = ["status", "error", "warning", "abstain", "fit", "closest_occupation", "model_version"]
 ROLE = ("role", "title", "score", "confidence", "quote", "evidence")
 QUOTE = re.compile(r"^“(?P<text>.*)” \((?P<source>articles/[^:]+):(?P<start>\d+)-(?P<end>\d+)\)$", re.S)
 

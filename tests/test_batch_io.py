@@ -54,7 +54,16 @@ def test_csv_output_has_one_row_per_input_row_in_order(fake_matcher, people, tmp
     out = read(tmp_path / "out.csv")
     assert list(out["id"]) == list(read(people)["id"])
     assert summary.rows_ok == 60 and summary.rows_error == 0
-    assert list(out.columns[:7]) == ["id", "status", "error", "warning", "abstain", "fit", "model_version"]
+    assert list(out.columns[:8]) == [
+        "id",
+        "status",
+        "error",
+        "warning",
+        "abstain",
+        "fit",
+        "closest_occupation",
+        "model_version",
+    ]
     assert "bio" not in out.columns  # the input text is personal data: not copied unless asked
     expected = fake_matcher.score_frame(read(people), text_column="bio")
     assert list(out["role_1"]) == list(expected["role_1"])

@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # pandas stays out of `rolematch --help`
 logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 512
-BASE_COLUMNS = ("status", "error", "warning", "abstain", "fit", "model_version")
+BASE_COLUMNS = ("status", "error", "warning", "abstain", "fit", "closest_occupation", "model_version")
 DIGITS = 4  # scores, confidences and fit are rounded to 4 decimals in every output format
 ROLE_COLUMNS = ("role", "title", "score", "confidence", "quote", "evidence")
 
@@ -275,6 +275,7 @@ def flat_record(
     record = _row_head(spec, key, error, warning, result)
     record["abstain"] = None if result is None else result.abstain
     record["fit"] = None if result is None else round(result.fit, DIGITS)
+    record["closest_occupation"] = _outside(result)
     record["model_version"] = model_version
     roles = result.roles if result is not None else ()
     for i in range(spec.top):
@@ -396,3 +397,9 @@ def score_frame(
             duplicates.flag(part, rows, spec.key)
         records += part
     return pd.DataFrame.from_records(records, columns=spec.columns(), index=frame.index)
+
+
+def _outside(result: Any) -> str | None:
+    """ "Registered Nurses (29-1141.00)" for an abstaining result: the closest occupation outside the catalog."""
+    occ = None if result is None or not result.abstain else result.closest_occupation
+    return None if occ is None else f"{occ.title} ({occ.code})"

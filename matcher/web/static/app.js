@@ -210,8 +210,14 @@
       summary.append(el("p", "This text does not fit any role of the catalog well " +
         `(fit ${result.fit.toFixed(2)}). The closest roles are listed below, marked weak: read them as ` +
         "hints, not answers."));
+      const occ = result.closest_occupation;
+      if (occ) {
+        summary.append(el("p", `Closest occupation: ${occ.title} (${occ.code}), outside this catalog.`));
+      }
     } else {
       summary.append(el("h2", `Best fit: ${best.title}`));
+      summary.append(el("p", "Confidence is the chance a role is right, counting the chance that none fits: " +
+        "it is never above the catalog fit."));
       summary.append(el("p", `${pct(best.confidence)} confidence · catalog fit ${result.fit.toFixed(2)} · ` +
         `${result.n_sentences} sentence${result.n_sentences === 1 ? "" : "s"} read`));
     }
@@ -250,6 +256,14 @@
     node.querySelector(".role-title").textContent = role.title;
     node.querySelector(".weak-badge").hidden = !role.weak;
     node.querySelector(".confidence-value").textContent = pct(role.confidence);
+    const title = role.title_match;
+    if (title && title.score >= 0.6) {
+      const where = title.occupation_title && title.occupation_title !== title.matched
+        ? ` (${title.occupation_title})` : "";
+      const line = el("p", `Your title ‘${title.text}’ ↔ ${title.matched}${where}`);
+      line.className = "title-match";
+      node.querySelector(".role-title").after(line);
+    }
     const bar = node.querySelector(".score-bar");
     bar.setAttribute("aria-label", `score ${role.score.toFixed(2)} out of 1`);
     node.querySelector(".score-value").textContent = `score ${role.score.toFixed(2)}`;
