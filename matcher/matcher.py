@@ -15,7 +15,7 @@ from .corpus import Corpus, load_corpus, role_catalog
 from .embed import EncodedText, encode_documents, load_embedder
 from .explain import rank_evidence, rank_quotes
 from .index import CorpusIndex
-from .rank import Ranker, Scores, SimilarityRanker, featurize_docs
+from .rank import DocFeatures, Ranker, Scores, SimilarityRanker, featurize_docs
 from .results import Evidence, MatchResult, Quote, RoleMatch
 from .threads import single_threaded_blas
 
@@ -127,8 +127,12 @@ class RoleMatcher:
         )
 
     def score_documents(self, docs: Sequence[EncodedText]) -> Scores:
-        """Scores for already-encoded documents: arrays ``(n_docs, n_roles)``."""
-        return self.ranker.rank(featurize_docs(docs, self.index))
+        """Scores for already-encoded documents: arrays ``(n_docs, n_roles)``.
+
+        A row's scores do not depend on which other rows it is ranked with: the features are per
+        document, and the ranker sees them in float64 (see ``batch_invariant``).
+        """
+        return self.ranker.rank(batch_invariant(featurize_docs(docs, self.index)))
 
     def _result(self, doc: EncodedText, scores: Scores, i: int, top: int, n_quotes: int) -> MatchResult:
         order = np.argsort(-scores.score[i], kind="stable")[:top]
@@ -193,6 +197,21 @@ class RoleMatcher:
     def roles(self) -> list[dict[str, Any]]:
         """The catalog: id, title, description, signals and the passages that ground each role."""
         return role_catalog(self.corpus)
+
+
+def batch_invariant(features: DocFeatures) -> DocFeatures:
+    """``features`` in float64, so that a row's scores do not depend on the batch it is ranked in.
+
+    BLAS picks its kernels by the shape of the batch (gemv for one row, gemm tiles for many, edge
+    tiles for the remainder), and in float32 that moved scores in the 7th digit between chunk sizes.
+    In float64 the kernels differ only in the last bits of a double (~1e-16), which the outputs,
+    rounded to 4-6 decimals, do not show.
+    """
+    return DocFeatures(
+        vectors=features.vectors.astype(np.float64),
+        similarity=features.similarity.astype(np.float64),
+        chunks=tuple(c.astype(np.float64) for c in features.chunks),
+    )
 
 
 def _check_range(name: str, value: int, low: int, high: int) -> int:

@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 512
 BASE_COLUMNS = ("status", "error", "warning", "abstain", "fit", "model_version")
-DIGITS = 6  # scores and fit are rounded to 6 decimals in every output format
+DIGITS = 4  # scores and fit are rounded to 4 decimals in every output format (as MatchResult.to_dict)
 
 
 @dataclass(frozen=True)
