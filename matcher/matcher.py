@@ -10,7 +10,7 @@ from typing import Any, overload
 import numpy as np
 
 from . import persist
-from .config import default_corpus_dir, default_models_dir
+from .config import default_corpus_dir, default_models_dir, index_backend
 from .corpus import Corpus, load_corpus, role_catalog
 from .embed import EncodedText, encode_documents, load_embedder
 from .explain import rank_evidence, rank_quotes
@@ -61,8 +61,9 @@ class RoleMatcher:
         corpus = load_corpus(Path(corpus_dir) if corpus_dir else default_corpus_dir())
         models = Path(models_dir) if models_dir else default_models_dir(backend)
         embedder = embedder or load_embedder(backend)
-        rebuild = "rolematch build" if backend == "minilm" else f"rolematch build --backend {backend}"
-        index, manifest = persist.load_index(models, corpus, embedder, backend, rebuild)
+        indexed = index_backend(backend)
+        rebuild = "rolematch build" if indexed == "minilm" else f"rolematch build --backend {backend}"
+        index, manifest = persist.load_index(models, corpus, embedder, indexed, rebuild)
         ranker = load_ranker(models, manifest, rebuild)
         return cls(corpus, index, embedder, ranker, manifest, models)
 
