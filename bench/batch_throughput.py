@@ -108,10 +108,52 @@ def streamed(source: Path, out: Path, workers: int) -> tuple[float, float]:
     return time.perf_counter() - start, int(done.stdout.split()[-1]) / 1024
 
 
+def encoders_side_by_side(texts: list[str], tmp: Path, fast) -> None:
+    """One table: raw torch fp32, raw torch bf16, raw ONNX int8, and batch end to end on each backend."""
+    from matcher.embed import load_embedder
+
+    source = write_csv(tmp / "side.csv", texts)
+    rows = []
+    for dtype in ("fp32", "bf16"):
+        model = load_embedder("minilm", dtype=dtype).model
+        model.encode(texts[:32])
+        rows.append(
+            (
+                f"raw torch {dtype} (SentenceTransformer.encode)",
+                len(texts) / seconds(lambda m=model: m.encode(texts)),
+            )
+        )
+    try:
+        onnx = RoleMatcher.load(backend="onnx")
+    except Exception as exc:  # noqa: BLE001 - the bench reports what it could not run
+        onnx = None
+        print(f"(onnx backend unavailable: {exc})")
+    if onnx is not None:
+        onnx.embedder.encode(texts[:32])
+        rows.append(
+            ("raw ONNX int8 (OnnxEmbedder.encode)", len(texts) / seconds(lambda: onnx.embedder.encode(texts)))
+        )
+    default = RoleMatcher.load()
+    rows.append(
+        (
+            f"batch --backend minilm ({default.embedder.dtype})",
+            len(texts) / batch_seconds(default, source, tmp / "s1.csv"),
+        )
+    )
+    if onnx is not None:
+        rows.append(("batch --backend onnx", len(texts) / batch_seconds(onnx, source, tmp / "s2.csv")))
+    rows.append(("batch --fast", len(texts) / batch_seconds(fast, source, tmp / "s3.csv")))
+    base = rows[0][1]
+    print(f"{len(texts):,} bios, same texts for every line:")
+    for name, rate in rows:
+        print(f"  {name:<48}{rate:>9.1f}/s {rate / base:>7.2f}× raw torch fp32")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bios", type=int, default=2000)
     parser.add_argument("--resumes", type=int, default=200)
+    parser.add_argument("--side-by-side", type=int, default=500, help="bios for the encoder table (0: skip)")
     parser.add_argument("--big-rows", type=int, default=20_000, help="rows of the streamed CSV (0: skip)")
     parser.add_argument(
         "--workers", type=int, nargs="+", default=[1, 2], help="processes for the streamed run"
@@ -153,6 +195,9 @@ def main() -> None:
         "chunks the matcher embeds (every part of a long resume counts); batch/s: run_batch end to end "
         "(read, validate, embed, rank, quote, write CSV)"
     )
+
+    if args.side_by_side:
+        encoders_side_by_side(data["bios"][: args.side_by_side], tmp, fast)
 
     if args.big_rows:
         short = [t.split(". ")[0][:200] for t in make_bios(args.big_rows, seed=1)]

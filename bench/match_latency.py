@@ -3,7 +3,8 @@
 Prints, for a short bio and a ~600-word resume: the warm median latency of ``RoleMatcher.match``,
 the raw ``SentenceTransformer.encode`` time of the same text (which truncates at 256 tokens) and of
 the same ~256-token chunks the matcher encodes (the fair baseline: every chunk counts), and the
-ratios. Then the cold start of ``rolematch --help`` and of a whole ``rolematch match``.
+ratios. Then the cold start of ``rolematch --help`` and of a whole ``rolematch match``, for the
+torch and the int8 ONNX backends, and where a cold ``match`` spends its time, stage by stage.
 
     python bench/match_latency.py [--repeats 20]
 """
@@ -60,6 +61,41 @@ def cold(command: list[str]) -> float:
     return time.perf_counter() - start
 
 
+STAGES = r"""
+import json, sys, time
+t = [time.perf_counter()]; names = []
+def mark(name):
+    t.append(time.perf_counter()); names.append(name)
+import click, numpy; mark("python + numpy + click")
+import matcher.cli; mark("import matcher.cli")
+import matcher.classify; mark("import classify (scikit-learn, joblib)")
+from pathlib import Path
+from matcher import persist
+from matcher.config import default_corpus_dir, default_models_dir, index_backend
+from matcher.corpus import load_corpus
+corpus = load_corpus(default_corpus_dir()); mark("load corpus (articles, roles, passages)")
+from matcher.embed import load_embedder
+embedder = load_embedder(sys.argv[1]); mark(f"load embedder ({sys.argv[1]})")
+models = default_models_dir(sys.argv[1])
+index, manifest = persist.load_index(models, corpus, embedder, index_backend(sys.argv[1])); mark("load + check index")
+ranker = matcher.classify.load_ranker(models, manifest, "rolematch build"); mark("unpickle ranker")
+from matcher.matcher import RoleMatcher
+m = RoleMatcher(corpus, index, embedder, ranker, manifest, models)
+m.match(sys.argv[2], top=5); mark("first match")
+print(json.dumps([(n, b - a) for n, a, b in zip(names, t, t[1:])]))
+"""
+
+
+def cold_stages(backend: str) -> list[tuple[str, float]]:
+    """Seconds per stage of a cold ``match`` in a fresh interpreter."""
+    out = subprocess.run(
+        [sys.executable, "-c", STAGES, backend, BIO], check=True, capture_output=True, cwd=ROOT, text=True
+    )
+    import json
+
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=20)
@@ -80,10 +116,16 @@ def main() -> None:
             f"{t_match / t_raw:>9.2f}{t_match / t_chunks:>9.2f}   ({len(doc.chunks)} chunks)"
         )
     exe = str(Path(sys.executable).with_name("rolematch"))
-    print(
-        f"cold start: `rolematch --help` {cold([exe, '--help']):.2f} s; "
-        f"`rolematch match BIO` {cold([exe, 'match', BIO]):.2f} s"
-    )
+    print(f"cold start: `rolematch --help` {cold([exe, '--help']):.2f} s")
+    for backend in ("minilm", "onnx"):
+        try:
+            total = cold([exe, "match", BIO, "--backend", backend])
+        except subprocess.CalledProcessError:
+            print(f"  --backend {backend}: not available (for onnx: `rolematch build --backend onnx`)")
+            continue
+        print(f"`rolematch match BIO --backend {backend}` {total:.2f} s; stages of the same in one process:")
+        for name, seconds in cold_stages(backend):
+            print(f"    {name:<44}{seconds:>7.3f} s")
 
 
 if __name__ == "__main__":

@@ -21,4 +21,12 @@ def default_corpus_dir() -> Path:
 
 def default_models_dir(backend: str = "minilm") -> Path:
     base = project_root() / "models"
-    return base if backend == "minilm" else base / backend
+    return base if backend in INDEX_OF_MINILM else base / backend
+
+
+INDEX_OF_MINILM = ("minilm", "onnx")  # the onnx backend is MiniLM's weights: it reads MiniLM's index
+
+
+def index_backend(backend: str) -> str:
+    """The backend whose index ``backend`` reads (``onnx`` → ``minilm``)."""
+    return "minilm" if backend in INDEX_OF_MINILM else backend

@@ -10,12 +10,12 @@ from typing import Any, overload
 import numpy as np
 
 from . import persist
-from .config import default_corpus_dir, default_models_dir
+from .config import default_corpus_dir, default_models_dir, index_backend
 from .corpus import Corpus, load_corpus, role_catalog
 from .embed import EncodedText, encode_documents, load_embedder
 from .explain import closest_outside, rank_evidence, rank_quotes, title_evidence
 from .index import CorpusIndex
-from .rank import Ranker, Scores, SimilarityRanker, featurize_docs
+from .rank import DocFeatures, Ranker, Scores, SimilarityRanker, featurize_docs
 from .results import Evidence, MatchResult, Occupation, Quote, RoleMatch, TitleMatch
 from .threads import single_threaded_blas
 
@@ -61,8 +61,9 @@ class RoleMatcher:
         corpus = load_corpus(Path(corpus_dir) if corpus_dir else default_corpus_dir())
         models = Path(models_dir) if models_dir else default_models_dir(backend)
         embedder = embedder or load_embedder(backend)
-        rebuild = "rolematch build" if backend == "minilm" else f"rolematch build --backend {backend}"
-        index, manifest = persist.load_index(models, corpus, embedder, backend, rebuild)
+        indexed = index_backend(backend)
+        rebuild = "rolematch build" if indexed == "minilm" else f"rolematch build --backend {backend}"
+        index, manifest = persist.load_index(models, corpus, embedder, indexed, rebuild)
         ranker = load_ranker(models, manifest, rebuild)
         return cls(corpus, index, embedder, ranker, manifest, models)
 
@@ -167,8 +168,12 @@ class RoleMatcher:
         )
 
     def score_documents(self, docs: Sequence[EncodedText]) -> Scores:
-        """Scores for already-encoded documents: arrays ``(n_docs, n_roles)``."""
-        return self.ranker.rank(featurize_docs(docs, self.index))
+        """Scores for already-encoded documents: arrays ``(n_docs, n_roles)``.
+
+        A row's scores do not depend on which other rows it is ranked with: the features are per
+        document, and the ranker sees them in float64 (see ``batch_invariant``).
+        """
+        return self.ranker.rank(batch_invariant(featurize_docs(docs, self.index)))
 
     def _result(self, doc: EncodedText, scores: Scores, i: int, top: int, n_quotes: int) -> MatchResult:
         order = np.argsort(-scores.score[i], kind="stable")[:top]
@@ -265,6 +270,23 @@ class RoleMatcher:
     def roles(self) -> list[dict[str, Any]]:
         """The catalog: id, title, description, signals and the passages that ground each role."""
         return role_catalog(self.corpus)
+
+
+def batch_invariant(features: DocFeatures) -> DocFeatures:
+    """``features`` in float64, so that a row's scores do not depend on the batch it is ranked in.
+
+    BLAS picks its kernels by the shape of the batch (gemv for one row, gemm tiles for many, edge
+    tiles for the remainder), and in float32 that moved scores in the 7th digit between chunk sizes.
+    In float64 the kernels differ only in the last bits of a double (~1e-16), which the outputs,
+    rounded to 4-6 decimals, do not show.
+    """
+    return DocFeatures(
+        vectors=features.vectors.astype(np.float64),
+        similarity=features.similarity.astype(np.float64),
+        chunks=tuple(c.astype(np.float64) for c in features.chunks),
+        backbone=features.backbone.astype(np.float64),
+        world=features.world.astype(np.float64),
+    )
 
 
 def _check_range(name: str, value: int, low: int, high: int) -> int:

@@ -15,10 +15,11 @@ FORMATS = ("table", "json", "markdown")
 def backend_option(f):
     return click.option(
         "--backend",
-        type=click.Choice(["minilm", "static"]),
+        type=click.Choice(["minilm", "onnx", "static"]),
         default="minilm",
         show_default=True,
-        help="Embedding backend: minilm (default), or static (model2vec distilled from it: "
+        help="Embedding backend: minilm (default), onnx (the same MiniLM, int8 on ONNX Runtime, no torch; "
+        "`rolematch build --backend onnx` exports it), or static (model2vec distilled from it: "
         "12-16x faster end to end, a little less accurate).",
     )(f)
 

@@ -21,7 +21,7 @@ from ..titles import TitleSpan, extract_titles
 
 __all__ = ["Embedder", "EncodedText", "encode_documents", "prepare_text", "load_embedder", "BACKENDS"]
 
-BACKENDS = ("minilm", "static", "fake")
+BACKENDS = ("minilm", "onnx", "static", "fake")
 
 
 @runtime_checkable
@@ -171,11 +171,15 @@ def _token_counter(embedder: Embedder, spans: Sequence[Span], budget: int):
 
 
 def load_embedder(backend: str = "minilm", **kwargs) -> Embedder:
-    """Load an embedding backend by name: ``minilm`` (default), ``static`` (model2vec), ``fake`` (tests)."""
+    """Load an embedding backend by name: ``minilm`` (default), ``onnx`` (MiniLM int8), ``static``, ``fake``."""
     if backend == "minilm":
         from .minilm import MiniLMEmbedder
 
         return MiniLMEmbedder(**kwargs)
+    if backend == "onnx":
+        from .onnx import OnnxEmbedder
+
+        return OnnxEmbedder(**kwargs)
     if backend == "static":
         from .static import StaticEmbedder
 

@@ -123,18 +123,24 @@ class MiniLMEmbedder:
     def encode_spans(
         self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
     ) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Chunk vectors ``(n, 384)`` and, per chunk, span vectors ``(n_spans, 384)`` from the same pass."""
-        return self._run(list(texts), [list(s) for s in spans])
+        """Chunk vectors ``(n, 384)`` and, per chunk, span vectors ``(n_spans, 384)`` from the same pass.
 
-    def _run(self, texts, spans):
+        Each chunk is run on its own (no padding, no neighbours), so its vectors are the same bits
+        whatever else is in the call: batched in bf16 they moved by up to 1e-3 with the batch's make-up.
+        Measured on 600-character texts (2 cores, bf16): 35.9 chunks/s alone against 38.5/s batched.
+        """
+        return self._run(list(texts), [list(s) for s in spans], batch_size=1)
+
+    def _run(self, texts, spans, batch_size: int | None = None):
         torch = self._torch
+        batch_size = batch_size or self.batch_size
         n = len(texts)
         chunk_out = np.zeros((n, self.dim), dtype=np.float32)
         span_out: list[np.ndarray] = [np.zeros((0, self.dim), np.float32)] * n
         order = sorted(range(n), key=lambda i: len(texts[i]), reverse=True)  # similar lengths → less padding
         with torch.inference_mode():
-            for b in range(0, n, self.batch_size):
-                batch = order[b : b + self.batch_size]
+            for b in range(0, n, batch_size):
+                batch = order[b : b + batch_size]
                 enc = self._tokenizer(
                     [texts[i] for i in batch],
                     padding=True,

@@ -1,0 +1,237 @@
+"""ONNX backend: the same all-MiniLM-L6-v2 weights exported to ONNX and quantized to int8 for this CPU.
+
+Query-time encoder only (the index is embedded in fp32 with the torch backend at build time, and the
+same index serves both). The run-time path imports neither torch nor transformers: ``tokenizers``
+reads the model's own ``tokenizer.json``, ``onnxruntime`` runs the graph, numpy pools. The graph
+returns the token vectors (``last_hidden_state``), so late chunking works as in ``minilm.py``: one
+pass per chunk gives the chunk vector (mean over its tokens) and a vector per sentence span.
+
+Every chunk runs alone, on one ORT thread: dynamic int8 quantization scales activations by the
+min/max of the whole input tensor, so batching would make a row's vector depend on its neighbours
+(and on padding). Parallelism comes from running chunks concurrently (ORT releases the GIL).
+
+The model file is built, not committed: ``export_onnx`` (needs torch, the ``train`` extra) writes
+``models/onnx/<family>/model.onnx`` and a ``manifest.json`` with its sha256 in ~6 s; 23 MB per CPU
+family would otherwise sit in the repo for every family. ``rolematch build --backend onnx`` runs it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import platform
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from ..config import project_root
+from ..errors import ModelUnavailableError
+from .minilm import DISTRIBUTION, MODEL_NAME, _pool_spans, model_fingerprint, model_path
+
+logger = logging.getLogger(__name__)
+
+FAMILIES = ("avx512_vnni", "avx2", "arm64")
+MODEL_FILE = "model.onnx"
+MANIFEST = "manifest.json"
+MAX_TOKENS = 254  # MiniLM's window (256) less [CLS] and [SEP]
+
+
+def cpu_family(cpuinfo: str | None = None, machine: str | None = None) -> str:
+    """The int8 flavour for this CPU: ``arm64``, ``avx512_vnni`` (VNNI int8 dot products) or ``avx2``."""
+    machine = (machine or platform.machine()).lower()
+    if machine in ("arm64", "aarch64"):
+        return "arm64"
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            cpuinfo = ""
+    flags: set[str] = set()
+    for line in cpuinfo.splitlines():
+        if line.startswith("flags"):
+            flags.update(line.split(":", 1)[1].split())
+            break
+    return "avx512_vnni" if {"avx512_vnni", "avx512vnni"} & flags else "avx2"
+
+
+def onnx_dir(family: str | None = None) -> Path:
+    """Where the quantized model for ``family`` lives: ``models/onnx/<family>/`` (or ``ROLEMATCH_ONNX_DIR``)."""
+    base = os.environ.get("ROLEMATCH_ONNX_DIR")
+    root = Path(base) if base else project_root() / "models" / "onnx"
+    return root / (family or cpu_family())
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def quantize_settings(family: str) -> dict:
+    """``quantize_dynamic`` settings per family (as optimum's AutoQuantizationConfig): per-channel int8
+    weights; without VNNI (avx2) weights use 7 bits so u8×s8 sums cannot saturate."""
+    if family not in FAMILIES:
+        raise ValueError(f"family must be one of {', '.join(FAMILIES)}, got {family!r}")
+    return {"per_channel": True, "reduce_range": family == "avx2"}
+
+
+def export_onnx(target: Path | None = None, family: str | None = None) -> Path:
+    """Export MiniLM from the bundled weights to ONNX (fp32), quantize it to int8 for ``family``, and
+    write ``model.onnx`` with ``manifest.json`` (sha256, family, source model). Needs torch."""
+    family = family or cpu_family()
+    target = Path(target) if target else onnx_dir(family)
+    try:
+        import torch
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+        from transformers import AutoModel
+    except ImportError as exc:
+        raise ModelUnavailableError(
+            f"building the ONNX model needs torch, transformers and onnx ({exc.name} is missing): "
+            "pip install 'rolematch[train]'"
+        ) from exc
+
+    class Hidden(torch.nn.Module):
+        def __init__(self, bert):
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            out = self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+            return out.last_hidden_state
+
+    target.mkdir(parents=True, exist_ok=True)
+    fp32 = target / "model.fp32.onnx"
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    model = Hidden(AutoModel.from_pretrained(str(model_path()))).eval()
+    sample = tuple(torch.ones((1, 8), dtype=torch.long) for _ in names)
+    logger.info("Embedding - exporting %s to ONNX and quantizing it for %s", MODEL_NAME, family)
+    with torch.inference_mode():
+        torch.onnx.export(
+            model,
+            sample,
+            str(fp32),
+            input_names=names,
+            output_names=["last_hidden_state"],
+            dynamic_axes={k: {0: "batch", 1: "tokens"} for k in [*names, "last_hidden_state"]},
+            opset_version=17,
+            dynamo=False,
+        )
+    quantize_dynamic(
+        str(fp32), str(target / MODEL_FILE), weight_type=QuantType.QInt8, **quantize_settings(family)
+    )
+    fp32.unlink()
+    manifest = {
+        "model": MODEL_NAME,
+        "source_version": f"{metadata.version(DISTRIBUTION)}+{model_fingerprint()[:12]}",
+        "family": family,
+        "quantization": {"weights": "int8", "activations": "uint8 dynamic", **quantize_settings(family)},
+        "files": {MODEL_FILE: _sha256(target / MODEL_FILE)},
+    }
+    (target / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return target
+
+
+class OnnxEmbedder:
+    """MiniLM int8 on ONNX Runtime, with late-chunked sentence vectors; same name and version as the
+    torch backend (same weights), so it reads the index built by ``rolematch build``."""
+
+    name = MODEL_NAME
+    dim = 384
+    max_tokens = MAX_TOKENS
+
+    def __init__(self, path: str | Path | None = None, threads: int | None = None) -> None:
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise ModelUnavailableError(
+                f"the onnx backend needs {exc.name}: pip install onnxruntime"
+            ) from exc
+        folder = Path(path) if path else onnx_dir()
+        self.path = folder / MODEL_FILE
+        manifest_path = folder / MANIFEST
+        if not self.path.is_file() or not manifest_path.is_file():
+            raise ModelUnavailableError(
+                f"no ONNX model in {folder}; run `rolematch build --backend onnx` to export it (~6 s)"
+            )
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        self.version = f"{metadata.version(DISTRIBUTION)}+{model_fingerprint()[:12]}"
+        if manifest.get("source_version") != self.version or manifest["files"][MODEL_FILE] != _sha256(
+            self.path
+        ):
+            raise ModelUnavailableError(
+                f"{self.path} does not match its manifest or the installed MiniLM; "
+                "run `rolematch build --backend onnx` to rebuild it"
+            )
+        self.family = manifest.get("family")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1  # one thread per chunk: same kernels, same bits, any worker count
+        options.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+        self.threads = threads or max(1, min(os.cpu_count() or 1, 8))
+        self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+        self._tokenizer = Tokenizer.from_file(str(model_path() / "tokenizer.json"))
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(MAX_TOKENS + 2)
+        self._plain = Tokenizer.from_file(str(model_path() / "tokenizer.json"))
+        self._plain.no_padding()
+        self._plain.no_truncation()
+        logger.info("Embedding - loaded %s (onnx int8, %s) from %s", self.name, self.family, self.path)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._plain.encode(text, add_special_tokens=False).ids)
+
+    def count_tokens_batch(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        return [len(e.ids) for e in self._plain.encode_batch(list(texts), add_special_tokens=False)]
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """``(n, 384)`` float32, L2-normalised (texts over 256 tokens truncated)."""
+        vectors, _ = self._run(list(texts), None)
+        return vectors
+
+    def encode_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Chunk vectors ``(n, 384)`` and, per chunk, span vectors ``(n_spans, 384)`` from the same pass."""
+        return self._run(list(texts), [list(s) for s in spans])
+
+    def _one(self, encoding, spans):
+        ids = np.asarray([encoding.ids], dtype=np.int64)
+        feeds = {
+            "input_ids": ids,
+            "attention_mask": np.ones_like(ids),
+            "token_type_ids": np.zeros_like(ids),
+        }
+        hidden = self.session.run(None, feeds)[0][0]
+        vector = hidden.mean(axis=0)
+        vector = vector / max(float(np.linalg.norm(vector)), 1e-12)
+        offsets = np.asarray(encoding.offsets, dtype=np.int64)
+        return vector, None if spans is None else _pool_spans(hidden, offsets, spans)
+
+    def _run(self, texts, spans):
+        n = len(texts)
+        chunk_out = np.zeros((n, self.dim), dtype=np.float32)
+        span_out: list[np.ndarray] = [np.zeros((0, self.dim), np.float32)] * n
+        if not n:
+            return chunk_out, span_out
+        encodings = self._tokenizer.encode_batch(texts)
+        jobs = [(encodings[i], None if spans is None else spans[i]) for i in range(n)]
+        results = (
+            self._pool.map(lambda j: self._one(*j), jobs)
+            if self._pool
+            else map(lambda j: self._one(*j), jobs)
+        )
+        for i, (vector, pooled) in enumerate(results):
+            chunk_out[i] = vector
+            if pooled is not None:
+                span_out[i] = pooled
+        return chunk_out, span_out

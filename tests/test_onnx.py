@@ -1,0 +1,81 @@
+"""The int8 ONNX encoder: CPU family detection, and the real export (same weights as the torch backend)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from matcher.embed import encode_documents
+from matcher.embed.onnx import cpu_family, quantize_settings
+
+pytest.importorskip("onnxruntime")
+
+BIOS = [
+    "I run go-to-market launches for a SaaS product and write the case studies sales uses.",
+    "Backend engineer: I write Go services, review code and keep our CI pipelines green. " * 8,
+    "I manage the help desk, reset passwords and image laptops for 300 staff.",
+]
+
+
+def test_cpu_family_is_read_from_the_flags():
+    assert cpu_family("flags\t: fpu sse avx2 avx512f avx512_vnni\n", "x86_64") == "avx512_vnni"
+    assert cpu_family("flags\t: fpu sse avx2 fma\n", "x86_64") == "avx2"
+    assert cpu_family("", "aarch64") == "arm64"
+    assert quantize_settings("avx2")["reduce_range"] and not quantize_settings("avx512_vnni")["reduce_range"]
+    with pytest.raises(ValueError, match="family must be one of"):
+        quantize_settings("sparc")
+
+
+@pytest.fixture(scope="session")
+def onnx_embedder(tmp_path_factory):
+    from matcher.embed.onnx import OnnxEmbedder, export_onnx
+
+    folder = export_onnx(tmp_path_factory.mktemp("onnx") / "model")
+    return OnnxEmbedder(folder)
+
+
+@pytest.mark.model
+def test_int8_vectors_are_close_to_fp32_and_keep_late_chunking(onnx_embedder, real_embedder):
+    int8 = encode_documents(onnx_embedder, BIOS)
+    ref = encode_documents(real_embedder, BIOS)
+    for a, b in zip(int8, ref):
+        assert a.spans == b.spans and a.chunks == b.chunks  # same tokenizer, same chunks
+        assert float(a.vector @ b.vector) > 0.97
+        assert np.min(np.sum(a.span_vectors * b.span_vectors, axis=1)) > 0.9
+
+
+@pytest.mark.model
+def test_int8_vectors_of_a_text_do_not_depend_on_its_neighbours(onnx_embedder):
+    alone = encode_documents(onnx_embedder, [BIOS[0]])[0]
+    together = encode_documents(onnx_embedder, BIOS)[0]
+    assert np.array_equal(alone.chunk_vectors, together.chunk_vectors)
+    assert np.array_equal(alone.span_vectors, together.span_vectors)
+
+
+@pytest.mark.model
+def test_a_tampered_model_file_is_refused(onnx_embedder, tmp_path):
+    import shutil
+
+    from matcher.embed.onnx import OnnxEmbedder
+    from matcher.errors import ModelUnavailableError
+
+    folder = tmp_path / "m"
+    shutil.copytree(onnx_embedder.path.parent, folder)
+    with open(folder / "model.onnx", "ab") as fh:
+        fh.write(b"\0")
+    with pytest.raises(ModelUnavailableError, match="rolematch build --backend onnx"):
+        OnnxEmbedder(folder)
+
+
+@pytest.mark.model
+def test_the_onnx_run_time_path_imports_neither_torch_nor_transformers(onnx_embedder):
+    code = (
+        "import sys; from matcher.embed.onnx import OnnxEmbedder; "
+        f"e = OnnxEmbedder({str(onnx_embedder.path.parent)!r}); e.encode(['I fix laptops.']); "
+        "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
