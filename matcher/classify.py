@@ -117,7 +117,8 @@ def scope_features(
 
 def low_information(features: DocFeatures) -> np.ndarray:
     """``(n,)`` bool: texts of fewer than ``MIN_WORDS`` words (needs the backbone's word counts)."""
-    return np.expm1(features.world[:, 7]) < MIN_WORDS - 0.5
+    counted = features.world.any(axis=1)  # all zeros: no backbone, no word count
+    return counted & (np.expm1(features.world[:, 7]) < MIN_WORDS - 0.5)
 
 
 @dataclass

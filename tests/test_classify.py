@@ -47,7 +47,8 @@ def test_fused_ranker_ranks_and_abstains_on_held_out_clusters():
     truth = np.array([ROLES.index(x) for x in lt if x is not None])
     assert (scores.score[inside].argmax(1) == truth).mean() > 0.9
     assert scores.abstain[~inside].mean() > 0.8 and scores.abstain[inside].mean() < 0.2
-    assert np.allclose(scores.confidence.sum(1), 1)
+    assert np.allclose(scores.conditional.sum(1), 1)
+    assert np.allclose(scores.confidence.sum(1), scores.fit)  # confidence counts the chance that none fits
     assert ranker.metrics["oof_scope_auroc"] > 0.9
 
 

@@ -55,7 +55,8 @@ def test_similarity_ranker_abstains_when_nothing_is_close():
     scores = SimilarityRanker().rank(DocFeatures(np.zeros((2, 3)), np.stack([far, near]), ()))
     assert scores.abstain.tolist() == [True, False]
     assert scores.fit[0] < scores.fit[1]
-    assert np.allclose(scores.confidence.sum(axis=1), 1.0)
+    assert np.allclose(scores.conditional.sum(axis=1), 1.0)
+    assert np.allclose(scores.confidence.sum(axis=1), scores.fit)  # never above the fit
 
 
 def test_quotes_are_grounded_diverse_and_tied_to_the_persons_sentence():

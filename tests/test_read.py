@@ -125,7 +125,7 @@ def test_batch_over_a_folder_and_a_zip_gives_one_row_per_file(tmp_path, fake_mat
     folder = write(tmp_path / "resumes", files)
     out = tmp_path / "out.csv"
     run_batch(str(folder), out, matcher=fake_matcher, recursive=True)
-    rows = list(csv.DictReader(out.open()))
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))  # batch CSV starts with a BOM, for Excel
     assert [r["file"] for r in rows] == sorted(files)
     status = {r["file"]: r["status"] for r in rows}
     assert status == {
@@ -138,13 +138,13 @@ def test_batch_over_a_folder_and_a_zip_gives_one_row_per_file(tmp_path, fake_mat
     assert "OCR" in next(r["error"] for r in rows if r["file"] == "scan.pdf")
 
     run_batch(str(folder), out, matcher=fake_matcher, glob="*.pdf", overwrite=True)
-    assert [r["file"] for r in csv.DictReader(out.open())] == ["a.pdf", "scan.pdf"]
+    assert [r["file"] for r in csv.DictReader(out.open(encoding="utf-8-sig"))] == ["a.pdf", "scan.pdf"]
 
     archive = tmp_path / "resumes.zip"
     archive.write_bytes(zip_of(files))
     out2 = tmp_path / "zip.csv"
     run_batch(str(archive), out2, matcher=fake_matcher)
-    assert [(r["file"], r["status"]) for r in csv.DictReader(out2.open())] == [
+    assert [(r["file"], r["status"]) for r in csv.DictReader(out2.open(encoding="utf-8-sig"))] == [
         (r["file"], r["status"]) for r in rows
     ]
 

@@ -140,7 +140,7 @@ def order(records: list[dict[str, Any]], spec: RankSpec) -> tuple[list[dict[str,
     ``top`` and ``min_confidence``; rows that failed come last, or not at all when filtering.
     Returns the records and their 1-based input row numbers."""
     ok = sorted((r for r in records if r["_order"] is not None), key=lambda r: (-r["_order"], r["_row"]))
-    ok = [r for r in ok if r["_order"] >= spec.min_confidence]
+    ok = [r for r in ok if round(r["_order"], DIGITS) >= spec.min_confidence]  # as the output shows it
     if spec.top is not None:
         ok = ok[: spec.top]
     failed = [] if spec.filtered else [r for r in records if r["_order"] is None]

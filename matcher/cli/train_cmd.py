@@ -81,6 +81,12 @@ Examples:
     is_flag=True,
     help="Instead of metrics: how far scores move when names and gendered words are swapped.",
 )
+@click.option(
+    "--ablation",
+    is_flag=True,
+    help="Also retrain with each signal group and each training source left out, and compare "
+    "all variants on DATA and the held-apart split (slow: minutes).",
+)
 @backend_option
 @models_option
 def evaluate(
@@ -92,6 +98,7 @@ def evaluate(
     record: str | None,
     fmt: str,
     fairness: bool,
+    ablation: bool,
     backend: str,
     models_dir: Path | None,
 ) -> None:
@@ -118,6 +125,8 @@ def evaluate(
     matcher = load_matcher(models_dir, backend)
     if fairness:
         return _fairness(matcher, frame, fmt, f"{data.name} [{backend}]")
+    if ablation:
+        return _ablation(matcher, frame, data.name, fmt)
     try:
         report = evaluate_frame(matcher, frame)
     except (RolematchError, ValueError) as exc:
@@ -130,6 +139,23 @@ def evaluate(
         click.echo(json.dumps(report, indent=2))
     else:
         click.echo(format_report(report, f"{data.name} [{backend}]"), nl=False)
+
+
+def _ablation(matcher, frame, name: str, fmt: str) -> None:
+    from ..ablation import ablation_report, format_ablation
+    from ..examples import load_examples
+
+    examples = load_examples(
+        matcher.corpus.articles[next(iter(matcher.corpus.articles))].path.parents[1] / "examples",
+        matcher.corpus.role_ids,
+    )
+    held = examples[examples["split"] == "test"].rename(columns={"role": "label"})
+    held["label"] = held["label"].fillna("")
+    report = ablation_report(matcher, {"held-apart": held, name: frame}, progress=True)
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2))
+    else:
+        click.echo(format_ablation(report), nl=False)
 
 
 def _fairness(matcher, frame, fmt: str, title: str) -> None:
