@@ -235,7 +235,7 @@ def test_uploading_a_pdf_matches_it_and_new_input_marks_the_results_out_of_date(
     assert page.locator("#stale-note").is_visible()
     assert "stale" in page.locator("#results").get_attribute("class")
     page.click("#match-button")
-    page.wait_for_function("!document.getElementById('results').classList.contains('stale')")
+    page.wait_for_selector("#results:not(.stale)", state="attached")
     assert page.locator("#stale-note").is_hidden()
     _screenshot(page, "web-pdf.png")
     _assert_local_only(page, live_url)
