@@ -128,7 +128,7 @@ def test_phone_width_keyboard_only(browser, live_url):
     page.wait_for_selector(".role-card")
     assert page.locator("#where-next").is_visible()
     assert page.evaluate("document.activeElement.id") == "results", "focus stayed in the text box"
-    page.wait_for_function("document.getElementById('results').getBoundingClientRect().top < innerHeight / 2")
+    _wait_until(page, "document.getElementById('results').getBoundingClientRect().top < innerHeight / 2")
     assert "confidence" in page.locator("#live-status").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the page scrolls sideways"
     _screenshot(page, "web-phone.png")
@@ -203,7 +203,7 @@ def test_file_picker_loads_a_markdown_file(page):
             {"name": "cv.md", "mimeType": "text/markdown", "buffer": BIO.encode()},
         ],
     )
-    page.wait_for_function("document.querySelector('#resume').value.length > 0")
+    _wait_until(page, "document.querySelector('#resume').value.length > 0")
     assert page.input_value("#resume") == BIO
     assert "words" in page.locator("#resume-count").inner_text()
 
@@ -239,3 +239,14 @@ def test_uploading_a_pdf_matches_it_and_new_input_marks_the_results_out_of_date(
     assert page.locator("#stale-note").is_hidden()
     _screenshot(page, "web-pdf.png")
     _assert_local_only(page, live_url)
+
+
+def _wait_until(page, expression: str, timeout_s: float = 10.0) -> None:
+    """Poll ``expression`` with ``page.evaluate`` (``wait_for_function`` needs eval, which the page's CSP
+    forbids), for at most ``timeout_s`` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        page.wait_for_timeout(100)
