@@ -74,7 +74,10 @@ def main() -> int:
     write_tsv(
         TARGET / "alternate_titles.tsv",
         ["code", "alternate_title", "short_title"],
-        [[r["onet_soc_code"], r["alternate_title"].strip(), (r["short_title"] or "").strip()] for r in alternates],
+        [
+            [r["onet_soc_code"], r["alternate_title"].strip(), (r["short_title"] or "").strip()]
+            for r in alternates
+        ],
     )
     titles = [r["title"] for r in occupations] + [r["alternate_title"] for r in alternates]
     (TARGET / "title_words.txt").write_text("\n".join(head_words(titles)) + "\n", encoding="utf-8")
