@@ -9,6 +9,7 @@ import numpy as np
 
 from .embed import EncodedText
 from .index import CorpusIndex
+from .rank import occupation_similarity, title_similarity
 
 PERSON_WEIGHT = 0.5  # quote score = 0.5 · closeness to the person + 0.5 · closeness to the role
 DUPLICATE_COSINE = 0.9
@@ -65,12 +66,12 @@ def rank_evidence(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -
 def title_evidence(doc: EncodedText, index: CorpusIndex, role: int) -> tuple[int, int, float] | None:
     """The person's title closest to one of ``role``'s reference titles: ``(person title index,
     reference title index, cosine)``, or ``None`` when the text names no title (or there is no backbone)."""
-    if not index.has_backbone or doc.title_vectors is None or not len(doc.title_vectors):
+    if not index.has_backbone:
         return None
     owned = np.flatnonzero(index.title_roles[:, role] > 0)
-    if owned.size == 0:
+    sims = title_similarity(doc, index)[:, owned]  # (n_titles, n_owned)
+    if sims.size == 0:
         return None
-    sims = doc.title_vectors @ index.title_vectors[owned].T.astype(np.float32)  # (n_titles, n_owned)
     t, r = np.unravel_index(int(np.argmax(sims)), sims.shape)
     return int(t), int(owned[r]), float(sims[t, r])
 
@@ -85,13 +86,11 @@ def closest_outside(doc: EncodedText, index: CorpusIndex) -> tuple[int, float] |
     outside = index.occupation_weights.sum(axis=1) == 0
     if not outside.any():
         return None
-    occ = np.maximum(
-        index.occupation_vectors @ doc.vector, (doc.chunk_vectors @ index.occupation_vectors.T).max(0)
-    )
-    score = np.where(outside, occ, -np.inf)
-    if doc.title_vectors is not None and len(doc.title_vectors):
+    score = np.where(outside, occupation_similarity(doc, index), -np.inf)
+    titles = title_similarity(doc, index)
+    if len(titles):
         refs = np.flatnonzero(index.title_occupations >= 0)
-        sims = (doc.title_vectors @ index.title_vectors[refs].T.astype(np.float32)).max(axis=0)
+        sims = titles[:, refs].max(axis=0)
         by_occ = np.full(len(score), -np.inf)
         np.maximum.at(by_occ, index.title_occupations[refs], sims)
         score = np.where(outside, np.maximum(score, by_occ), -np.inf)

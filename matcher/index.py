@@ -38,6 +38,11 @@ class CorpusIndex:
     title_roles: np.ndarray | None = None
     title_occupations: np.ndarray | None = None
 
+    def __post_init__(self) -> None:
+        if self.title_vectors is not None and self.title_vectors.dtype != np.float32:
+            # stored as float16 (half the size); cast once here, not on every match
+            object.__setattr__(self, "title_vectors", self.title_vectors.astype(np.float32))
+
     @property
     def has_backbone(self) -> bool:
         return self.occupation_vectors is not None and len(self.occupation_vectors) > 0
@@ -54,7 +59,7 @@ class CorpusIndex:
             out.update(
                 occupation_vectors=self.occupation_vectors,
                 occupation_weights=self.occupation_weights,
-                title_vectors=self.title_vectors,
+                title_vectors=self.title_vectors.astype(np.float16),
                 title_roles=self.title_roles,
                 title_occupations=self.title_occupations,
             )

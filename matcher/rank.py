@@ -164,7 +164,7 @@ def title_similarity(doc: EncodedText, index: CorpusIndex) -> np.ndarray:
     """``(n_person_titles, n_reference_titles)`` cosines (no rows where the text names no title)."""
     if doc.title_vectors is None or not len(doc.title_vectors):
         return np.zeros((0, len(index.title_vectors)), np.float32)
-    return doc.title_vectors @ index.title_vectors.T.astype(np.float32)
+    return doc.title_vectors @ index.title_vectors.T
 
 
 def backbone_features(doc: EncodedText, index: CorpusIndex) -> tuple[np.ndarray, np.ndarray]:
