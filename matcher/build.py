@@ -46,7 +46,11 @@ def build(
                 from .embed.static import ensure_static_model
 
                 ensure_static_model()
-            embedder = load_embedder(backend, dtype="fp32") if backend == "minilm" else load_embedder(backend)
+            embedder = (
+                load_embedder(backend, dtype="fp32", batch_invariant=False)
+                if backend == "minilm"
+                else load_embedder(backend)
+            )
         bar.update()
         bar.set_postfix_str(steps[1])
         index = build_index(corpus, embedder)

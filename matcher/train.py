@@ -252,7 +252,11 @@ def train(
     models_dir = models_dir or default_models_dir(backend)
     corpus = load_corpus(corpus_dir)
     if embedder is None:
-        embedder = load_embedder(backend, dtype="fp32") if backend == "minilm" else load_embedder(backend)
+        embedder = (
+            load_embedder(backend, dtype="fp32", batch_invariant=False)
+            if backend == "minilm"
+            else load_embedder(backend)
+        )
     rebuild = "rolematch build" if backend == "minilm" else f"rolematch build --backend {backend}"
     index, manifest = persist.load_index(models_dir, corpus, embedder, backend, rebuild)
     roles = corpus.role_ids
