@@ -96,6 +96,36 @@ def set_metrics(in_set: np.ndarray, acceptable: list[set[int]]) -> dict[str, Any
     return {"set_coverage": float(np.mean(hits)), "set_size": float(in_set.sum(axis=1).mean())}
 
 
+def agreement_metrics(
+    reference: dict[str, np.ndarray],
+    other: dict[str, np.ndarray],
+    acceptable: list[set[int]],
+    in_scope: np.ndarray,
+) -> dict[str, Any]:
+    """How a second system (the fast path) compares with the reference (the default) on the same rows.
+
+    ``reference``/``other``: ``score`` and ``confidence`` ``(n, n_roles)``; ``acceptable`` per in-scope row.
+    Returns the top-1 agreement over all rows, acc@1 of each on the in-scope rows, and the other system's
+    mean top-role confidence where the two agree and where they disagree (a fast path that knows its
+    limits is less sure where it parts from the default).
+    """
+    top_ref = reference["score"].argmax(axis=1)
+    top_other = other["score"].argmax(axis=1)
+    agree = top_ref == top_other
+    conf_other = other["confidence"][np.arange(len(top_other)), top_other]
+    inside = np.flatnonzero(in_scope)
+    out: dict[str, Any] = {
+        "n": int(len(agree)),
+        "top1_agreement": float(agree.mean()) if len(agree) else float("nan"),
+    }
+    for name, top in (("reference", top_ref), ("other", top_other)):
+        hits = [int(top[i]) in ok for i, ok in zip(inside, acceptable)]
+        out[f"acc@1_{name}"] = float(np.mean(hits)) if hits else float("nan")
+    out["confidence_other_agree"] = float(conf_other[agree].mean()) if agree.any() else float("nan")
+    out["confidence_other_disagree"] = float(conf_other[~agree].mean()) if (~agree).any() else float("nan")
+    return out
+
+
 # --------------------------------------------------------------------------- systems
 
 
@@ -199,6 +229,14 @@ def format_report(report: dict[str, Any], title: str = "") -> str:
         )
     if "set_coverage" in fused:
         lines.append(f"role sets: coverage {fused['set_coverage']:.3f}, mean size {fused['set_size']:.2f}")
+    fast = report.get("fast_path")
+    if fast:
+        lines.append(
+            f"fast path: top-1 agreement {fast['top1_agreement']:.3f}; acc@1 {fast['acc@1_reference']:.3f} "
+            f"(this backend) vs {fast['acc@1_other']:.3f} (fast); fast confidence "
+            f"{fast['confidence_other_agree']:.2f} where they agree, {fast['confidence_other_disagree']:.2f} "
+            "where they disagree"
+        )
     if fused.get("per_role_recall"):
         lines.append(
             "per-role recall (fused): "

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.evaluate import expected_calibration_error, first_hit_ranks, ranking_metrics, scope_metrics
+from matcher.evaluate import (
+    agreement_metrics,
+    expected_calibration_error,
+    first_hit_ranks,
+    ranking_metrics,
+    scope_metrics,
+)
 
 ROLES = ["a", "b", "c"]
 
@@ -46,3 +52,19 @@ def test_scope_metrics_auroc_and_abstention():
     m = scope_metrics(fit, inside, abstain=fit < 0.5)
     assert m["fit_auroc"] == pytest.approx(0.75)
     assert m["abstain_in_scope"] == 0 and m["abstain_out_of_scope"] == 0.5
+
+
+def test_agreement_metrics_compare_the_fast_path_with_the_default():
+    # rows 0-2 in scope (acceptable roles {0}, {1}, {2}), row 3 out of scope
+    reference = {"score": np.array([[0.9, 0.1, 0], [0.1, 0.9, 0], [0, 0.2, 0.8], [0.5, 0.4, 0.1]])}
+    other = {
+        "score": np.array([[0.8, 0.2, 0], [0.7, 0.3, 0], [0, 0.1, 0.9], [0.1, 0.9, 0]]),
+        "confidence": np.array([[0.9, 0.1, 0], [0.4, 0.3, 0.3], [0, 0.2, 0.8], [0.2, 0.6, 0.2]]),
+    }
+    m = agreement_metrics(reference, other, [{0}, {1}, {2}], np.array([True, True, True, False]))
+    assert m["n"] == 4
+    assert m["top1_agreement"] == pytest.approx(0.5)  # rows 0 and 2 agree
+    assert m["acc@1_reference"] == pytest.approx(1.0)
+    assert m["acc@1_other"] == pytest.approx(2 / 3)
+    assert m["confidence_other_agree"] == pytest.approx((0.9 + 0.8) / 2)
+    assert m["confidence_other_disagree"] == pytest.approx((0.4 + 0.6) / 2)

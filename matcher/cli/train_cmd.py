@@ -87,6 +87,13 @@ Examples:
     help="Also retrain with each signal group and each training source left out, and compare "
     "all variants on DATA and the held-apart split (slow: minutes).",
 )
+@click.option(
+    "--compare-fast/--no-compare-fast",
+    default=True,
+    show_default=True,
+    help="Also score DATA with the fast path (static backend) and report its top-1 agreement with this "
+    "backend, the accuracy of both, and the fast path's confidence where they agree and disagree.",
+)
 @backend_option
 @models_option
 def evaluate(
@@ -99,13 +106,14 @@ def evaluate(
     fmt: str,
     fairness: bool,
     ablation: bool,
+    compare_fast: bool,
     backend: str,
     models_dir: Path | None,
 ) -> None:
     """Metrics of the fused system and its baselines on a labeled CSV (acc@1/3, MRR, F1, ECE, AUROC)."""
     import pandas as pd
 
-    from ..evaluate import evaluate_frame, format_report
+    from ..evaluate import evaluate_frame, format_report, system_scores
 
     if fairness and record:
         raise click.UsageError("--record saves metrics; it cannot be combined with --fairness")
@@ -128,17 +136,38 @@ def evaluate(
     if ablation:
         return _ablation(matcher, frame, data.name, fmt)
     try:
-        report = evaluate_frame(matcher, frame)
+        systems = system_scores(matcher, [str(t) for t in frame["text"]])
+        report = evaluate_frame(matcher, frame, systems=systems)
     except (RolematchError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     report["data"] = data.name
     report["backend"] = backend
+    if compare_fast and backend != "static" and models_dir is None:
+        report["fast_path"] = _compare_fast(matcher, frame, systems["fused"])
     if record:
         _record(matcher, record, report)
     if fmt == "json":
         click.echo(json.dumps(report, indent=2))
     else:
         click.echo(format_report(report, f"{data.name} [{backend}]"), nl=False)
+
+
+def _compare_fast(matcher, frame, reference: dict) -> dict | None:
+    """Agreement of the fast path (static backend) with ``reference``, ``matcher``'s fused scores on the
+    frame; None (and a note on stderr) where the fast path's models are missing."""
+    from ..evaluate import agreement_metrics, frame_targets, system_scores
+    from ..matcher import RoleMatcher
+
+    try:
+        fast = RoleMatcher.load(backend="static")
+    except RolematchError as exc:
+        click.echo(f"fast path not compared: {exc}", err=True)
+        return None
+    texts = [str(t) for t in frame["text"]]
+    in_scope, _, acceptable = frame_targets(frame, matcher.corpus.role_ids)
+    inside = [a for a, keep in zip(acceptable, in_scope) if keep]
+    other = system_scores(fast, texts, baselines=False)["fused"]
+    return agreement_metrics(reference, other, inside, in_scope)
 
 
 def _ablation(matcher, frame, name: str, fmt: str) -> None:
