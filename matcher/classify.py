@@ -115,6 +115,17 @@ def scope_features(
     return np.concatenate(parts, axis=1)
 
 
+def logit(p: np.ndarray) -> np.ndarray:
+    """``log(p / (1 - p))``, with ``p`` clipped to [1e-6, 1 - 1e-6]."""
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def platt(p: np.ndarray, scale: float, bias: float) -> np.ndarray:
+    """Platt scaling of probabilities: ``sigmoid(scale·logit(p) + bias)``."""
+    return 1.0 / (1.0 + np.exp(-(scale * logit(p) + bias)))
+
+
 def low_information(features: DocFeatures) -> np.ndarray:
     """``(n,)`` bool: texts of fewer than ``MIN_WORDS`` words (needs the backbone's word counts)."""
     counted = features.world.any(axis=1)  # all zeros: no backbone, no word count
@@ -135,6 +146,8 @@ class FusedRanker:
     set_threshold: float | None = None  # conformal: roles with confidence ≥ this form the prediction set
     coverage: float | None = None
     drop: frozenset[str] = frozenset()  # signal groups left out (ablations)
+    fit_scale: float = 1.0  # Platt scaling of the in-scope detector: sigmoid(scale·logit(p) + bias)
+    fit_bias: float = 0.0
 
     def classifier_proba(self, features: DocFeatures) -> np.ndarray:
         """Classifier probabilities ``(n, n_roles)`` in catalog order (0 for roles it never saw).
@@ -173,7 +186,8 @@ class FusedRanker:
 
     def fit_proba(self, proba: np.ndarray, features: DocFeatures) -> np.ndarray:
         """``(n,)`` the probability that some role of the catalog fits (capped for near-empty texts)."""
-        fit = self.scope.predict_proba(scope_features(proba, features, self.drop))[:, 1]
+        p = self.scope.predict_proba(scope_features(proba, features, self.drop))[:, 1]
+        fit = platt(p, self.fit_scale, self.fit_bias)
         return np.where(low_information(features), np.minimum(fit, LOW_INFORMATION_FIT), fit)
 
     def rank(self, features: DocFeatures) -> Scores:

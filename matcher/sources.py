@@ -1,7 +1,8 @@
 """Training sources: labelled texts for the classifier, the fusion and the fit, beyond our own examples.
 
 Each source gives rows ``(text, role, weight, group, source)``; ``role`` is ``""`` for texts that fit no
-role. ``group`` keeps related rows (one occupation's titles) in the same cross-validation fold.
+role. ``group`` keeps related rows in the same cross-validation fold: one occupation's description and
+outside titles, one example, one job title (the same title labelled with several roles).
 
 - ``own``: the examples written for the project (``corpus/examples/``) and each role's description;
 - ``descriptions``: the O*NET description of each occupation a role covers, labelled by its roles;
@@ -81,9 +82,8 @@ def title_rows(corpus: Corpus) -> list[Row]:
     rows = []
     for role in corpus.roles:
         for t in role_titles(role):
-            rows += _split(
-                t, own[normalize_title(t)], roles, WEIGHTS["titles"] * 2, f"role:{role.id}", "titles"
-            )
+            key = normalize_title(t)
+            rows += _split(t, own[key], roles, WEIGHTS["titles"] * 2, f"title:{key}", "titles")
     inside = b.inside
     for i, title in b.alternates:
         if inside[i] and normalize_title(title) not in own:
@@ -92,7 +92,7 @@ def title_rows(corpus: Corpus) -> list[Row]:
                 title_owner(b.weights[i]),
                 roles,
                 WEIGHTS["titles"],
-                f"onet:{b.occupations[i].code}",
+                f"title:{normalize_title(title)}",
                 "titles",
             )
     return rows

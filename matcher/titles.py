@@ -81,7 +81,7 @@ def _date_range() -> re.Pattern[str]:
     )
 
 
-_SEPARATORS = re.compile(r"\s+(?:\||•|·|–|—|-|at|@)\s+|\s*[|•·,;:]\s*|\s+@\s*")
+_SEPARATORS = re.compile(r"\s+(?:\||•|·|–|—|-|/|at|@)\s+|\s*[|•·,;:]\s*|\s+@\s*")
 _SENTENCE_TITLE = re.compile(
     r"\b(?:I am|I'm|I work as|working as|worked as|work as|serve as|served as|serving as|as|am|currently)"
     r"\s+(?:(?:an?|the)\s+)?((?:[A-Za-z][\w/&+#-]*\s+){0,5}[A-Za-z][\w/&+#-]*)",
@@ -125,9 +125,9 @@ def _segments(line: str, base: int) -> list[tuple[str, int]]:
     return out
 
 
-def _span(text: str, piece: str, offset: int, kind: str) -> TitleSpan | None:
+def _span(text: str, piece: str, offset: int, kind: str, capital: bool = True) -> TitleSpan | None:
     """``piece`` starts at ``offset`` of ``text`` (dates inside it may have been blanked out)."""
-    found = _head(piece, capital=kind != "sentence")
+    found = _head(piece, capital=capital and kind != "sentence")
     if found is None:
         return None
     start, end = offset + found[0], offset + found[1]
@@ -140,6 +140,10 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
     """Job titles in ``text``, headline first, then in reading order; at most ``limit``, no repeats."""
     found: list[TitleSpan] = []
     lines = [(m.group(0), m.start()) for m in re.finditer(r"[^\n]+", text)]
+    if len(lines) == 1:
+        whole = _whole_titles(text, *lines[0])
+        if whole:
+            return whole[:limit]
     dates = _date_range()
     headline_done = 0
     for n, (line, start) in enumerate(lines):
@@ -179,6 +183,23 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
     for span in found:
         unique.setdefault(normalize_title(span.text), span)
     return tuple(unique.values())[:limit]
+
+
+def _whole_titles(text: str, line: str, start: int) -> tuple[TitleSpan, ...]:
+    """The titles of a text that is nothing but job titles, in any case: "java developer - spring",
+    "secondary dba (contract)", "system administrator central europe" (the words up to the last head
+    word), "data analyst / python developer"."""
+    stripped = line.strip()
+    if len(_WORD.findall(line)) > MAX_TITLE_WORDS + 5 or stripped.endswith((".", "!", "?")):
+        return ()
+    clean = re.sub(r"\(.*?\)", lambda m: " " * len(m.group(0)), line)
+    spans = []
+    for piece, offset in _segments(clean, start):
+        lead = len(piece) - len(piece.lstrip())
+        span = _span(text, _trim_sentence_title(piece.strip()), offset + lead, "headline", capital=False)
+        if span:
+            spans.append(span)
+    return tuple(spans)
 
 
 def _trim_sentence_title(phrase: str) -> str:

@@ -22,8 +22,10 @@ from .classify import (
     LOW_INFORMATION_FIT,
     FusedRanker,
     RoleClassifier,
+    logit,
     low_information,
     pair_features,
+    platt,
     save_ranker,
     scope_features,
 )
@@ -42,6 +44,7 @@ COVERAGE = 0.9  # target coverage of the conformal role sets
 FALSE_ABSTAIN = 0.02  # share of in-scope training texts (out of fold) allowed to get "no good fit"
 MAX_ABSTAIN_FIT = 0.5  # abstain at most below this fit: an abstaining result shows no role above 50%
 SCOPE_C = 0.1
+CALIBRATION_SOURCES = ("own", "titles", "descriptions")  # in-scope rows the temperature is fitted on
 
 
 def featurize(
@@ -56,14 +59,32 @@ def featurize(
     return DocFeatures.concat(parts)
 
 
-def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
-    """Temperature minimising the negative log-likelihood of ``softmax(logits / T)``."""
+def fit_temperature(
+    logits: np.ndarray, accept: np.ndarray | list[set[int]], weights: np.ndarray | None = None
+) -> float:
+    """Temperature minimising the (weighted) negative log-likelihood of ``softmax(logits / T)``.
+
+    ``accept``: per row the correct role index, or the set of acceptable role indices (a title whose
+    occupation several roles cover is right for each of them): the likelihood is the mass on the set.
+    """
+    sets = [{int(a)} if np.isscalar(a) else set(a) for a in accept]
+    mask = np.zeros(logits.shape, bool)
+    for i, a in enumerate(sets):
+        mask[i, list(a)] = True
+    w = np.ones(len(sets)) if weights is None else np.asarray(weights, float)
 
     def nll(t: float) -> float:
-        p = softmax(logits, t)[np.arange(len(y)), y]
-        return float(-np.log(np.clip(p, 1e-12, 1)).mean())
+        p = (softmax(logits, t) * mask).sum(axis=1)
+        return float(-(w * np.log(np.clip(p, 1e-12, 1))).sum() / w.sum())
 
     return float(minimize_scalar(nll, bounds=(0.05, 20.0), method="bounded").x)
+
+
+def fit_platt(score: np.ndarray, target: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
+    """``(a, b)`` so that ``sigmoid(a·logit(score) + b)`` is calibrated (weighted logistic regression)."""
+    z = logit(score).reshape(-1, 1)
+    model = LogisticRegression(C=1e4, max_iter=1000).fit(z, target, sample_weight=weights)
+    return float(model.coef_[0, 0]), float(model.intercept_[0])
 
 
 def abstain_threshold(fit_in_scope: np.ndarray, false_abstain: float = FALSE_ABSTAIN) -> float:
@@ -91,26 +112,37 @@ def fit_ranker(
     groups: np.ndarray | None = None,
     calibrate: np.ndarray | None = None,
     drop: frozenset[str] = frozenset(),
+    accept: list[set[str]] | None = None,
+    threshold_rows: np.ndarray | None = None,
 ) -> FusedRanker:
     """Fit classifier, fusion, temperature and fit (in-scope) model; fusion, temperature and thresholds
     are learned on out-of-fold predictions.
 
     Rows of ``feats`` are training rows: ``labels`` a role id each, ``None``/"" for texts that fit no role;
     ``weights`` per row (default 1); ``groups`` keep related rows in one fold (default: each row alone);
-    ``calibrate`` marks the rows the temperature, the abstention threshold and the role sets are
-    calibrated on (default: all); ``extra_X``/``extra_y``: more labelled vectors for the classifier
+    ``calibrate``: per-row weights (or a mask) of the rows the temperature and the role sets are
+    calibrated on (default: all); ``accept``: per row the role ids that count as right (default: its
+    label), for the temperature; ``threshold_rows``: the in-scope rows the abstention threshold keeps
+    (default: those calibrated on); ``extra_X``/``extra_y``: more labelled vectors for the classifier
     alone; ``drop``: signal groups to leave out (see ``classify.ABLATIONS``).
     """
     labels_arr = np.array([r if isinstance(r, str) else "" for r in labels], dtype=object)
     n_all = len(labels_arr)
     weights = np.ones(n_all) if weights is None else np.asarray(weights, dtype=float)
     groups = np.arange(n_all).astype(str) if groups is None else np.asarray(groups).astype(str)
-    calibrate = np.ones(n_all, bool) if calibrate is None else np.asarray(calibrate, bool)
+    calibrate = np.ones(n_all) if calibrate is None else np.asarray(calibrate, float)
+    threshold_rows = calibrate > 0 if threshold_rows is None else np.asarray(threshold_rows, bool)
     inside = labels_arr != ""
     fi = feats.subset(inside)
     yi = labels_arr[inside].astype(str)
-    wi, gi, ci = weights[inside], groups[inside], calibrate[inside]
+    wi, gi = weights[inside], groups[inside]
+    cw = calibrate[inside]
+    ci = cw > 0
     y_index = np.array([roles.index(r) for r in yi])
+    accept_i = [
+        {int(y)} | ({roles.index(r) for r in accept[i]} if accept is not None else set())
+        for i, y in zip(np.flatnonzero(inside), y_index)
+    ]
     folds = _folds(yi, gi)
 
     fit_X = fi.vectors if extra_X is None else np.vstack([fi.vectors, extra_X])
@@ -148,7 +180,7 @@ def fit_ranker(
             logisticregression__sample_weight=np.repeat(wi[tr], r),
         )
         oof_logits[te] = model.decision_function(Z[te].reshape(-1, k)).reshape(len(te), r)
-    temperature = fit_temperature(oof_logits[ci], y_index[ci])
+    temperature = fit_temperature(oof_logits[ci], [a for a, c in zip(accept_i, ci) if c], cw[ci])
 
     # fit model: out-of-fold probabilities for in-scope rows, full-model ones for the others
     proba_all = ranker.classifier_proba(feats)
@@ -173,27 +205,41 @@ def fit_ranker(
             model = make_pipeline(StandardScaler(), LogisticRegression(C=SCOPE_C, max_iter=3000))
             model.fit(S[tr], inside[tr], logisticregression__sample_weight=scope_w[tr])
             scope_oof[te] = model.predict_proba(S[te])[:, 1]
+        fit_scale, fit_bias = fit_platt(scope_oof, inside, scope_w)
+        scope_oof = platt(scope_oof, fit_scale, fit_bias)
         scope_oof = np.where(low_information(feats), np.minimum(scope_oof, LOW_INFORMATION_FIT), scope_oof)
-        threshold = abstain_threshold(scope_oof[inside & calibrate])
+        threshold = abstain_threshold(scope_oof[inside & threshold_rows])
         metrics["oof_scope_auroc"] = float(roc_auc_score(inside, scope_oof))
-        if (calibrate & ~inside).any():
+        if (threshold_rows & ~inside).any():
             metrics["oof_scope_auroc_calibration_rows"] = float(
-                roc_auc_score(inside[calibrate], scope_oof[calibrate])
+                roc_auc_score(inside[threshold_rows], scope_oof[threshold_rows])
             )
-        metrics["oof_abstain_in_scope"] = float((scope_oof[inside & calibrate] < threshold).mean())
+        metrics["oof_abstain_in_scope"] = float((scope_oof[inside & threshold_rows] < threshold).mean())
         metrics["oof_abstain_out_of_scope"] = float((scope_oof[~inside] < threshold).mean())
         scope.fit(S, inside, logisticregression__sample_weight=scope_w)
     else:  # no out-of-scope examples: never abstain on the fit alone
         scope = make_pipeline(StandardScaler(), LogisticRegression())
         scope.fit(np.vstack([S, S.mean(0, keepdims=True) - 10]), np.append(inside, False))
-        threshold = 0.0
+        threshold, fit_scale, fit_bias = 0.0, 1.0, 0.0
     metrics["scope_threshold"] = threshold
+    metrics["fit_scale"], metrics["fit_bias"] = fit_scale, fit_bias
     # split conformal prediction sets, calibrated on the out-of-fold conditional probabilities
     set_threshold = conformal_threshold(softmax(oof_logits[ci], temperature), y_index[ci], COVERAGE)
     metrics["set_threshold"] = set_threshold
     metrics["set_coverage_target"] = COVERAGE
     return FusedRanker(
-        roles, classifier, fusion, temperature, scope, threshold, metrics, set_threshold, COVERAGE, drop
+        roles,
+        classifier,
+        fusion,
+        temperature,
+        scope,
+        threshold,
+        metrics,
+        set_threshold,
+        COVERAGE,
+        drop,
+        fit_scale=fit_scale,
+        fit_bias=fit_bias,
     )
 
 
@@ -221,15 +267,32 @@ def training_set(
 def fit_from_rows(
     feats: DocFeatures, rows: list[Row], roles: list[str], drop: frozenset[str] = frozenset()
 ) -> FusedRanker:
-    """``fit_ranker`` on source rows: weights and groups from the rows, calibrated on our own examples."""
+    """``fit_ranker`` on source rows: weights and groups from the rows.
+
+    The temperature is calibrated on the in-scope sources (``CALIBRATION_SOURCES``), each source carrying
+    the same total weight, with every role a text is labelled with counting as right (a title whose
+    occupation two roles cover is right for both); the abstention threshold on our own examples only.
+    """
+    roles_of: dict[str, set[str]] = {}
+    for r in rows:
+        if r.role:
+            roles_of.setdefault(r.text, set()).add(r.role)
+    source = np.array([r.source for r in rows])
+    calibrate = np.zeros(len(rows))
+    for name in CALIBRATION_SOURCES:
+        chosen = (source == name) & np.array([bool(r.role) for r in rows])
+        if chosen.any():
+            calibrate[chosen] = 1.0 / chosen.sum()
     return fit_ranker(
         feats,
         [r.role or None for r in rows],
         roles,
         weights=np.array([r.weight for r in rows]),
         groups=np.array([r.group for r in rows]),
-        calibrate=np.array([r.source == "own" for r in rows]),
+        calibrate=calibrate,
         drop=drop,
+        accept=[roles_of.get(r.text, set()) for r in rows],
+        threshold_rows=source == "own",
     )
 
 

@@ -83,6 +83,14 @@ def test_the_onet_attribution_ships_with_the_data():
             [],
         ),
         ("Skills: Python, SQL, Excel\nEducation\nB.Sc. Computer Science 2010", []),
+        # a text that is only a title, in any case, with its noise trimmed
+        ("java developer - spring, hibernate", ["java developer"]),
+        ("secondary dba (contract)", ["secondary dba"]),
+        ("system administrator central europe", ["system administrator"]),
+        ("data analyst / python developer", ["data analyst", "python developer"]),
+        ("Sales", []),
+        ("asdf qwer zxcv", []),
+        ("Python, SQL, Excel", []),
     ],
 )
 def test_titles_are_found_in_headlines_dated_lines_and_sentences_with_offsets(text, expected):
