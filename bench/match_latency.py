@@ -67,9 +67,9 @@ def cold(command: list[str], root: Path, runs: int) -> float:
 
 STAGES = r"""
 import json, sys, time
-t = [time.perf_counter()]; names = []
+t = [time.perf_counter()]; c = [time.process_time()]; names = []
 def mark(name):
-    t.append(time.perf_counter()); names.append(name)
+    t.append(time.perf_counter()); c.append(time.process_time()); names.append(name)
 import numpy, click; mark("import numpy, click")
 import matcher.cli, matcher.matcher, matcher.fused; mark("import matcher (cli, matcher, ranker)")
 from matcher import persist
@@ -89,7 +89,7 @@ docs = encode_documents(embedder, [text]); mark("encode (first call)")
 scores = m.score_documents(docs); mark("rank")
 result = m._result(docs[0], scores, 0, 5, 3); mark("explain (quotes, evidence)")
 heavy = sorted(h for h in sys.argv[3].split(",") if h in sys.modules)
-print(json.dumps({"stages": [(n, b - a) for n, a, b in zip(names, t, t[1:])], "heavy": heavy}))
+print(json.dumps({"stages": [(n, b - a) for n, a, b in zip(names, t, t[1:])], "cpu": [b - a for a, b in zip(c, c[1:])], "heavy": heavy}))
 """
 
 

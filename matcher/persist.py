@@ -12,7 +12,6 @@ import hashlib
 import json
 import platform
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +53,8 @@ def sha256_file(path: Path) -> str:
 
 
 def library_versions() -> dict[str, str]:
+    from importlib import metadata  # not at import: it pulls in email and friends (~50 ms of cold start)
+
     versions = {"python": platform.python_version()}
     for name in _LIBRARIES:
         with contextlib.suppress(metadata.PackageNotFoundError):

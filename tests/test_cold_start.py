@@ -120,3 +120,17 @@ def test_every_cpu_family_has_a_committed_flavour():
     for family in ("avx512_vnni", "avx2", "arm64", cpu_family()):
         entry = manifest["flavours"][flavour(family)]
         assert family in entry["families"] and (ROOT / "models" / "encoder" / entry["file"]).is_file()
+
+
+def test_one_untruncated_tokenizer_windows_like_the_truncating_one():
+    from tokenizers import Tokenizer
+
+    from matcher.embed.onnx import MAX_TOKENS, window
+
+    path = str(ROOT / "models" / "encoder" / "tokenizer.json")
+    plain, truncating = Tokenizer.from_file(path), Tokenizer.from_file(path)
+    plain.no_truncation()
+    truncating.enable_truncation(MAX_TOKENS + 2)
+    texts = ["", "IT support.", BIO * 3, BIO * 40, "x" * 3000, "naïve façade 東京 " * 200]
+    for a, b in zip(plain.encode_batch(texts), truncating.encode_batch(texts)):
+        assert window(a.ids, a.offsets) == (b.ids, b.offsets)

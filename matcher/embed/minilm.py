@@ -13,7 +13,6 @@ import logging
 import os
 from collections.abc import Sequence
 from functools import lru_cache
-from importlib import metadata, resources
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +29,7 @@ _FAST_BF16_FLAGS = ("amx_bf16", "avx512_bf16")
 
 def model_path() -> Path:
     """Path of the bundled model folder; raises with the install command if the package is missing."""
+    from importlib import resources
     try:
         path = Path(str(resources.files(PACKAGE) / "model"))
     except ModuleNotFoundError as exc:
@@ -65,6 +65,13 @@ def choose_dtype(requested: str = "auto") -> str:
     if requested == "auto":
         return "bf16" if cpu_has_fast_bf16() else "fp32"
     return requested
+
+
+def installed_version() -> str:
+    """The installed MiniLM's version as artifacts record it: package version + fingerprint."""
+    from importlib import metadata
+
+    return f"{metadata.version(DISTRIBUTION)}+{model_fingerprint()[:12]}"
 
 
 @lru_cache(maxsize=1)
@@ -113,7 +120,7 @@ class MiniLMEmbedder:
         kwargs = {"dtype": torch.bfloat16} if self.dtype == "bf16" else {}
         path = model_path()
         self.model = SentenceTransformer(str(path), device=self.device, model_kwargs=kwargs)
-        self.version = f"{metadata.version(DISTRIBUTION)}+{model_fingerprint()[:12]}"
+        self.version = installed_version()
         self._torch = torch
         self._transformer = self.model[0].auto_model
         self._tokenizer = self.model.tokenizer

@@ -31,14 +31,14 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..config import project_root
 from ..errors import ModelUnavailableError
-from .minilm import DISTRIBUTION, MODEL_NAME, _pool_spans, model_fingerprint, model_path
+from .minilm import MODEL_NAME, _pool_spans, installed_version, model_path
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ def export_onnx(target: Path | None = None, family: str | None = None) -> Path:
     shutil.copyfile(model_path() / TOKENIZER, target / TOKENIZER)
     manifest = {
         "model": MODEL_NAME,
-        "source_version": f"{metadata.version(DISTRIBUTION)}+{model_fingerprint()[:12]}",
+        "source_version": installed_version(),
         "family": family,
         "quantization": {"weights": "int8", "activations": "uint8 dynamic", **quantize_settings(family)},
         "files": {MODEL_FILE: _sha256(target / MODEL_FILE), TOKENIZER: _sha256(target / TOKENIZER)},
@@ -191,7 +191,7 @@ def pack_encoder(target: Path | None = None, preset: int = 6) -> Path:
     shutil.copyfile(model_path() / TOKENIZER, target / TOKENIZER)
     manifest = {
         "model": MODEL_NAME,
-        "source_version": f"{metadata.version(DISTRIBUTION)}+{model_fingerprint()[:12]}",
+        "source_version": installed_version(),
         "tokenizer": {"file": TOKENIZER, "sha256": _sha256(target / TOKENIZER)},
         "flavours": flavours,
     }
@@ -204,7 +204,7 @@ def encoder_is_current(folder: Path | None = None) -> bool:
     folder = Path(folder) if folder else encoder_dir()
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        current = f"{metadata.version(DISTRIBUTION)}+{model_fingerprint()[:12]}"
+        current = installed_version()
         files = [manifest["tokenizer"]] + list(manifest["flavours"].values())
     except (OSError, ValueError, KeyError):
         return False
@@ -251,6 +251,14 @@ def unpacked_model(family: str | None = None, folder: Path | None = None) -> tup
     return target, tokenizer, manifest["source_version"]
 
 
+def window(ids: list[int], offsets: list, limit: int = MAX_TOKENS + 2) -> tuple[list[int], list]:
+    """What the tokenizer truncated to ``limit`` gives for one text with special tokens: ``[CLS]``, the
+    first ``limit - 2`` tokens, ``[SEP]`` (``tests/test_cold_start.py`` checks they are equal)."""
+    if len(ids) <= limit:
+        return ids, offsets
+    return ids[: limit - 1] + ids[-1:], offsets[: limit - 1] + offsets[-1:]
+
+
 def _built_model(folder: Path) -> tuple[Path, Path, str]:
     """``(model.onnx, tokenizer.json, source version)`` of a folder written by ``export_onnx``."""
     model, manifest_path = folder / MODEL_FILE, folder / MANIFEST
@@ -266,6 +274,48 @@ def _built_model(folder: Path) -> tuple[Path, Path, str]:
             f"{model} does not match its manifest; run `rolematch build --backend onnx` to rebuild it"
         )
     return model, tokenizer, manifest["source_version"]
+
+
+def _packed_session(ort, family: str, options) -> tuple[Any, Path, Path, str]:
+    """``(session, model path, tokenizer path, source version)`` from the committed encoder.
+
+    ORT's graph optimizations take ~0.1 s per load, so the first load saves the optimized graph beside
+    the unpacked model (for this machine, CPU family and ORT version, with its sha256) and later loads
+    read it with optimizations off: the same kernels and outputs (checked equal), without re-hashing the
+    unpacked model. A failure to save it only costs the optimization time."""
+    providers = ["CPUExecutionProvider"]
+    tag = f"{platform.machine()}-{family}-ort{ort.__version__}"
+    try:
+        manifest = json.loads((encoder_dir() / MANIFEST).read_text(encoding="utf-8"))
+        sha = manifest["flavours"][flavour(family)]["onnx_sha256"]
+        tokenizer = encoder_dir() / manifest["tokenizer"]["file"]
+        optimized = cache_dir() / "onnx" / sha[:16] / f"model.optimized-{tag}.onnx"
+        stamp = optimized.with_name(optimized.name + ".sha256")
+        if (
+            optimized.is_file()
+            and stamp.read_text().strip() == _sha256(optimized)
+            and _sha256(tokenizer) == manifest["tokenizer"]["sha256"]
+        ):
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+            session = ort.InferenceSession(str(optimized), options, providers=providers)
+            return session, optimized, tokenizer, manifest["source_version"]
+    except (OSError, ValueError, KeyError):
+        pass  # unpacked_model below checks everything and says what is wrong
+    model, tokenizer, version = unpacked_model(family)
+    optimized = model.with_name(f"model.optimized-{tag}.onnx")
+    part = optimized.with_name(f"{optimized.name}.{os.getpid()}.part")
+    options.optimized_model_filepath = str(part)
+    try:
+        session = ort.InferenceSession(str(model), options, providers=providers)
+    except Exception:  # noqa: BLE001  (could not write the optimized graph: load without keeping it)
+        options.optimized_model_filepath = ""
+        return ort.InferenceSession(str(model), options, providers=providers), model, tokenizer, version
+    try:
+        optimized.with_name(optimized.name + ".sha256").write_text(_sha256(part) + "\n")
+        os.replace(part, optimized)
+    except OSError:
+        logger.debug("Embedding - could not keep the optimized graph in %s", optimized.parent)
+    return session, model, tokenizer, version
 
 
 class OnnxEmbedder:
@@ -284,25 +334,25 @@ class OnnxEmbedder:
             raise ModelUnavailableError(
                 f"the onnx backend needs {exc.name}: pip install onnxruntime"
             ) from exc
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1  # one thread per chunk: same kernels, same bits, any worker count
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3  # errors only: no "optimized for this machine" notice
         built = Path(path) if path else onnx_dir()
         if path or os.environ.get("ROLEMATCH_ONNX_DIR") or (built / MODEL_FILE).is_file():
             self.path, tokenizer, self.version = _built_model(built)
             self.family = json.loads((built / MANIFEST).read_text(encoding="utf-8")).get("family")
+            self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
         else:
             self.family = cpu_family()
-            self.path, tokenizer, self.version = unpacked_model(self.family)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 1  # one thread per chunk: same kernels, same bits, any worker count
-        options.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+            self.session, self.path, tokenizer, self.version = _packed_session(ort, self.family, options)
         self.threads = threads or max(1, min(os.cpu_count() or 1, 8))
         self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+        # one tokenizer, untruncated (for counting); ``window`` truncates for the model (parsed once: ~25 ms)
         self._tokenizer = Tokenizer.from_file(str(tokenizer))
         self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(MAX_TOKENS + 2)
-        self._plain = Tokenizer.from_file(str(tokenizer))
-        self._plain.no_padding()
-        self._plain.no_truncation()
+        self._tokenizer.no_truncation()
+        self._plain = self._tokenizer
         logger.info("Embedding - loaded %s (onnx int8, %s) from %s", self.name, self.family, self.path)
 
     def count_tokens(self, text: str) -> int:
@@ -325,7 +375,8 @@ class OnnxEmbedder:
         return self._run(list(texts), [list(s) for s in spans])
 
     def _one(self, encoding, spans):
-        ids = np.asarray([encoding.ids], dtype=np.int64)
+        token_ids, token_offsets = window(encoding.ids, encoding.offsets)
+        ids = np.asarray([token_ids], dtype=np.int64)
         feeds = {
             "input_ids": ids,
             "attention_mask": np.ones_like(ids),
@@ -334,7 +385,7 @@ class OnnxEmbedder:
         hidden = self.session.run(None, feeds)[0][0]
         vector = hidden.mean(axis=0)
         vector = vector / max(float(np.linalg.norm(vector)), 1e-12)
-        offsets = np.asarray(encoding.offsets, dtype=np.int64)
+        offsets = np.asarray(token_offsets, dtype=np.int64)
         return vector, None if spans is None else _pool_spans(hidden, offsets, spans)
 
     def _run(self, texts, spans):
