@@ -30,6 +30,7 @@ _FAST_BF16_FLAGS = ("amx_bf16", "avx512_bf16")
 def model_path() -> Path:
     """Path of the bundled model folder; raises with the install command if the package is missing."""
     from importlib import resources
+
     try:
         path = Path(str(resources.files(PACKAGE) / "model"))
     except ModuleNotFoundError as exc:
