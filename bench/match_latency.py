@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -54,15 +55,19 @@ def median_seconds(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
-def cold(command: list[str], root: Path, runs: int) -> float:
-    """Median wall time of ``command`` in fresh interpreters, importing ``matcher`` from ``root``."""
+def cold(command: list[str], root: Path, runs: int) -> tuple[float, float]:
+    """Median wall and CPU (user + system) seconds of ``command`` in fresh interpreters, importing
+    ``matcher`` from ``root``. On a shared machine the CPU time is the steadier figure."""
     env = {**os.environ, "PYTHONPATH": str(root)}
-    times = []
+    walls, cpus = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(command, check=True, capture_output=True, cwd=root, env=env)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 STAGES = r"""
@@ -89,7 +94,8 @@ docs = encode_documents(embedder, [text]); mark("encode (first call)")
 scores = m.score_documents(docs); mark("rank")
 result = m._result(docs[0], scores, 0, 5, 3); mark("explain (quotes, evidence)")
 heavy = sorted(h for h in sys.argv[3].split(",") if h in sys.modules)
-print(json.dumps({"stages": [(n, b - a) for n, a, b in zip(names, t, t[1:])], "cpu": [b - a for a, b in zip(c, c[1:])], "heavy": heavy}))
+stages = [(n, b - a) for n, a, b in zip(names, t, t[1:])]
+print(json.dumps({"stages": stages, "cpu": [b - a for a, b in zip(c, c[1:])], "heavy": heavy}))
 """
 
 
@@ -110,25 +116,25 @@ def cold_report(baseline: Path | None, runs: int) -> None:
     from matcher.config import DEFAULT_BACKEND
 
     py = sys.executable
-    help_s = cold([py, "-m", "matcher", "--help"], ROOT, runs)
-    print(f"cold start (median of {runs}); `rolematch --help`: {help_s:.2f} s")
+    wall, cpu = cold([py, "-m", "matcher", "--help"], ROOT, runs)
+    print(f"cold start, median of {runs} (wall / CPU); `rolematch --help`: {wall:.2f} / {cpu:.2f} s")
     targets = [(f"rolematch match BIO (default: {DEFAULT_BACKEND})", [], ROOT)]
     targets.append(("rolematch match BIO --backend minilm (torch)", ["--backend", "minilm"], ROOT))
     if baseline:
         targets.append((f"baseline {baseline}: rolematch match BIO", [], baseline))
     for label, extra, root in targets:
         try:
-            seconds = cold([py, "-m", "matcher", "match", BIO, *extra], root, runs)
+            wall, cpu = cold([py, "-m", "matcher", "match", BIO, *extra], root, runs)
         except subprocess.CalledProcessError as exc:
             print(f"  {label:<58} failed: {exc.stderr.decode(errors='replace').strip()[-200:]}")
             continue
-        print(f"  {label:<58}{seconds:>7.2f} s")
+        print(f"  {label:<58}{wall:>7.2f} / {cpu:.2f} s")
     found = cold_stages(DEFAULT_BACKEND)
-    print(f"stages of a cold match ({DEFAULT_BACKEND}) in one fresh process:")
-    for name, seconds in found["stages"]:
-        print(f"    {name:<54}{seconds:>7.3f} s")
-    total = sum(s for _, s in found["stages"])
-    print(f"    {'total (after interpreter start)':<54}{total:>7.3f} s")
+    print(f"stages of a cold match ({DEFAULT_BACKEND}) in one fresh process (wall / CPU):")
+    for (name, seconds), cpu in zip(found["stages"], found["cpu"]):
+        print(f"    {name:<54}{seconds:>7.3f} / {cpu:.3f} s")
+    total, total_cpu = sum(s for _, s in found["stages"]), sum(found["cpu"])
+    print(f"    {'total (after interpreter start)':<54}{total:>7.3f} / {total_cpu:.3f} s")
     print(f"  heavy libraries imported: {', '.join(found['heavy']) or 'none'}")
 
 

@@ -160,3 +160,26 @@ def test_the_committed_int8_encoder_ranks_like_torch_fp32(real_matcher, cache, m
         assert np.min(np.sum(a.span_vectors * b.span_vectors, axis=1)) > 0.9
     for x, y in zip(int8.match(bios, top=3), real_matcher.match(bios, top=3)):
         assert x.roles[0].id == y.roles[0].id
+
+
+def test_build_on_the_default_backend_builds_the_minilm_index_and_packs_a_stale_encoder(
+    monkeypatch, tmp_path
+):
+    """`rolematch build` (default backend onnx): the index and ranker are MiniLM's (torch fp32), and the
+    int8 encoder in models/encoder/ is packed again only when it is stale."""
+    from click.testing import CliRunner
+
+    import matcher.build
+    import matcher.embed.onnx as onnx
+    from matcher.cli import main
+
+    calls = []
+    manifest = {"roles": ["a"], "n_passages": 1, "corpus_sha256": "0" * 64}
+    monkeypatch.setattr(matcher.build, "build", lambda **kw: calls.append(kw["backend"]) or manifest)
+    monkeypatch.setattr(onnx, "encoder_is_current", lambda: len(calls) > 0)
+    monkeypatch.setattr(onnx, "pack_encoder", lambda: calls.append("pack") or tmp_path)
+    out = CliRunner().invoke(main, ["build", "--models", str(tmp_path)], catch_exceptions=False)
+    assert out.exit_code == 0, out.output
+    assert calls == ["pack", "minilm"] and "packed the int8 ONNX encoder" in out.output
+    CliRunner().invoke(main, ["build", "--models", str(tmp_path)], catch_exceptions=False)
+    assert calls[2:] == ["minilm"]  # current: not packed again
