@@ -12,7 +12,7 @@ min/max of the whole input tensor, so batching would make a row's vector depend 
 
 The int8 model is committed, xz-compressed, in ``models/encoder/`` with MiniLM's ``tokenizer.json``
 and a manifest of sha256s, because building it needs torch and the run-time install has none. It is
-unpacked once to ``~/.cache/rolematch/onnx/`` (``$ROLEMATCH_CACHE``; ~0.3-5 s), and checked against its
+unpacked once to ``~/.cache/rolematch/onnx/`` (``$ROLEMATCH_CACHE``; ~1 s of CPU), and checked against its
 sha256 on every load. Two flavours: full-range int8 weights (``avx512_vnni``, ``arm64``) and 7-bit
 weights for ``avx2``, whose u8×s8 sums would otherwise saturate. ``pack_encoder`` (``rolematch build``,
 needs torch) makes them; a folder from ``export_onnx`` (``ROLEMATCH_ONNX_DIR`` or ``models/onnx/<family>``)
