@@ -204,8 +204,9 @@ def read_ranker(path: Path) -> FusedRanker:
             }
     except (OSError, KeyError, zipfile.BadZipFile, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"not a rolematch ranker file ({exc})") from exc
-    if meta.get("format") != RANKER_FORMAT:
-        raise ValueError(f"ranker format {meta.get('format')!r}, this rolematch reads {RANKER_FORMAT}")
+    found = meta.get("format") if isinstance(meta, dict) else None
+    if found != RANKER_FORMAT:
+        raise ValueError(f"ranker format {found!r}, this rolematch reads {RANKER_FORMAT}")
     try:
         return _decode(meta["fields"], arrays)
     except (KeyError, TypeError) as exc:
