@@ -133,7 +133,7 @@ def encoders_side_by_side(texts: list[str], tmp: Path, fast) -> None:
         rows.append(
             ("raw ONNX int8 (OnnxEmbedder.encode)", len(texts) / seconds(lambda: onnx.embedder.encode(texts)))
         )
-    default = RoleMatcher.load()
+    default = RoleMatcher.load(backend="minilm")
     rows.append(
         (
             f"batch --backend minilm ({default.embedder.dtype})",
@@ -163,7 +163,7 @@ def main() -> None:
     data = {"bios": make_bios(args.bios), "resumes": make_resumes(args.resumes)}
     words = {k: np.mean([len(t.split()) for t in v]) for k, v in data.items()}
 
-    matcher = RoleMatcher.load()
+    matcher = RoleMatcher.load(backend="minilm")  # the torch tables; onnx is timed side by side below
     fast = RoleMatcher.load(backend="static")
     encoder = matcher.embedder
     print(

@@ -1,31 +1,29 @@
-"""Latency of one match, against the raw encoder on the same text, plus the CLI's cold start.
+"""Cold start of ``rolematch match``, stage by stage, and a warm match against its raw encode time.
 
-Prints, for a short bio and a ~600-word resume: the warm median latency of ``RoleMatcher.match``,
-the raw ``SentenceTransformer.encode`` time of the same text (which truncates at 256 tokens) and of
-the same ~256-token chunks the matcher encodes (the fair baseline: every chunk counts), and the
-ratios. Then the cold start of ``rolematch --help`` and of a whole ``rolematch match``, for the
-torch and the int8 ONNX backends, and where a cold ``match`` spends its time, stage by stage.
+Prints: the cold start of ``rolematch --help`` and of a whole ``rolematch match BIO`` (median of
+``--cold`` fresh interpreters) on the default backend, on ``--backend minilm`` (torch) and, with
+``--baseline DIR``, on another checkout (e.g. the previous version) in the same run; where a cold
+``match`` spends its time (imports, artifacts, encoder, encode, rank, explain) and which heavy
+libraries it imported (none is the goal); then, for a short bio and a ~600-word resume, the warm
+median latency of ``RoleMatcher.match`` against the raw encode of the same chunks by the same encoder.
 
-    python bench/match_latency.py [--repeats 20]
+    python bench/match_latency.py [--repeats 20] [--cold 3] [--baseline ../main]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import resource
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import pandas as pd
-
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from matcher import RoleMatcher  # noqa: E402
-from matcher.embed import encode_documents  # noqa: E402
-
+HEAVY = ("torch", "transformers", "sentence_transformers", "sklearn", "scipy", "pandas", "joblib")
 BIO = (
     "I spent six years running go-to-market launches and writing case studies for a SaaS product, "
     "and I work with sales on enablement and messaging."
@@ -34,8 +32,10 @@ BIO = (
 
 def resume_600_words() -> str:
     """A ~600-word resume stitched from the bundled examples of one role (no personal data)."""
-    frame = pd.read_csv(ROOT / "corpus" / "examples" / "product-marketing-manager.csv")
-    texts = sorted(frame["text"], key=lambda t: -len(t.split()))
+    import csv
+
+    with open(ROOT / "corpus" / "examples" / "product-marketing-manager.csv", encoding="utf-8") as fh:
+        texts = sorted((row["text"] for row in csv.DictReader(fh)), key=lambda t: -len(t.split()))
     out, words = [], 0
     for text in texts:
         out.append(text)
@@ -55,77 +55,118 @@ def median_seconds(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
-def cold(command: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
-    return time.perf_counter() - start
+def cold(command: list[str], root: Path, runs: int) -> tuple[float, float]:
+    """Median wall and CPU (user + system) seconds of ``command`` in fresh interpreters, importing
+    ``matcher`` from ``root``. On a shared machine the CPU time is the steadier figure."""
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    walls, cpus = [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, cwd=root, env=env)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 STAGES = r"""
 import json, sys, time
-t = [time.perf_counter()]; names = []
+t = [time.perf_counter()]; c = [time.process_time()]; names = []
 def mark(name):
-    t.append(time.perf_counter()); names.append(name)
-import click, numpy; mark("python + numpy + click")
-import matcher.cli; mark("import matcher.cli")
-import matcher.classify; mark("import classify (scikit-learn, joblib)")
-from pathlib import Path
+    t.append(time.perf_counter()); c.append(time.process_time()); names.append(name)
+import numpy, click; mark("import numpy, click")
+import matcher.cli, matcher.matcher, matcher.fused; mark("import matcher (cli, matcher, ranker)")
 from matcher import persist
 from matcher.config import default_corpus_dir, default_models_dir, index_backend
 from matcher.corpus import load_corpus
-corpus = load_corpus(default_corpus_dir()); mark("load corpus (articles, roles, passages)")
-from matcher.embed import load_embedder
-embedder = load_embedder(sys.argv[1]); mark(f"load embedder ({sys.argv[1]})")
-models = default_models_dir(sys.argv[1])
-index, manifest = persist.load_index(models, corpus, embedder, index_backend(sys.argv[1])); mark("load + check index")
-ranker = matcher.classify.load_ranker(models, manifest, "rolematch build"); mark("unpickle ranker")
+from matcher.embed import encode_documents, load_embedder
+from matcher.fused import load_ranker
 from matcher.matcher import RoleMatcher
+backend, text = sys.argv[1], sys.argv[2]
+corpus = load_corpus(default_corpus_dir()); mark("load corpus (articles, roles, passages)")
+embedder = load_embedder(backend); mark(f"load encoder ({backend}, runtime import included)")
+models = default_models_dir(backend)
+index, manifest = persist.load_index(models, corpus, embedder, index_backend(backend)); mark("load + check index")
+ranker = load_ranker(models, manifest, "rolematch build"); mark("load ranker (ranker.npz)")
 m = RoleMatcher(corpus, index, embedder, ranker, manifest, models)
-m.match(sys.argv[2], top=5); mark("first match")
-print(json.dumps([(n, b - a) for n, a, b in zip(names, t, t[1:])]))
+docs = encode_documents(embedder, [text]); mark("encode (first call)")
+scores = m.score_documents(docs); mark("rank")
+result = m._result(docs[0], scores, 0, 5, 3); mark("explain (quotes, evidence)")
+heavy = sorted(h for h in sys.argv[3].split(",") if h in sys.modules)
+stages = [(n, b - a) for n, a, b in zip(names, t, t[1:])]
+print(json.dumps({"stages": stages, "cpu": [b - a for a, b in zip(c, c[1:])], "heavy": heavy}))
 """
 
 
-def cold_stages(backend: str) -> list[tuple[str, float]]:
-    """Seconds per stage of a cold ``match`` in a fresh interpreter."""
+def cold_stages(backend: str) -> dict:
+    """Seconds per stage of a cold ``match`` in a fresh interpreter, and the heavy modules it imported."""
     out = subprocess.run(
-        [sys.executable, "-c", STAGES, backend, BIO], check=True, capture_output=True, cwd=ROOT, text=True
+        [sys.executable, "-c", STAGES, backend, BIO, ",".join(HEAVY)],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
-    import json
-
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def cold_report(baseline: Path | None, runs: int) -> None:
+    from matcher.config import DEFAULT_BACKEND
+
+    py = sys.executable
+    wall, cpu = cold([py, "-m", "matcher", "--help"], ROOT, runs)
+    print(f"cold start, median of {runs} (wall / CPU); `rolematch --help`: {wall:.2f} / {cpu:.2f} s")
+    targets = [(f"rolematch match BIO (default: {DEFAULT_BACKEND})", [], ROOT)]
+    targets.append(("rolematch match BIO --backend minilm (torch)", ["--backend", "minilm"], ROOT))
+    if baseline:
+        targets.append((f"baseline {baseline}: rolematch match BIO", [], baseline))
+    for label, extra, root in targets:
+        try:
+            wall, cpu = cold([py, "-m", "matcher", "match", BIO, *extra], root, runs)
+        except subprocess.CalledProcessError as exc:
+            print(f"  {label:<58} failed: {exc.stderr.decode(errors='replace').strip()[-200:]}")
+            continue
+        print(f"  {label:<58}{wall:>7.2f} / {cpu:.2f} s")
+    found = cold_stages(DEFAULT_BACKEND)
+    print(f"stages of a cold match ({DEFAULT_BACKEND}) in one fresh process (wall / CPU):")
+    for (name, seconds), cpu in zip(found["stages"], found["cpu"]):
+        print(f"    {name:<54}{seconds:>7.3f} / {cpu:.3f} s")
+    total, total_cpu = sum(s for _, s in found["stages"]), sum(found["cpu"])
+    print(f"    {'total (after interpreter start)':<54}{total:>7.3f} / {total_cpu:.3f} s")
+    print(f"  heavy libraries imported: {', '.join(found['heavy']) or 'none'}")
+
+
+def warm_report(repeats: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    from matcher import RoleMatcher
+    from matcher.embed import encode_documents
+
+    matcher = RoleMatcher.load()
+    embedder = matcher.embedder
+    print(f"warm: {embedder.name} ({type(embedder).__name__}); artifacts {matcher.model_version}")
+    print(f"{'text':<16}{'match ms':>10}{'chunks ms':>11}{'÷chunks':>9}")
+    for name, text in (("bio", BIO), ("resume 600 w", resume_600_words())):
+        doc = encode_documents(embedder, [text])[0]
+        chunks = ["\n".join(doc.spans[i].text for i in c) for c in doc.chunks]
+        t_match = median_seconds(lambda t=text: matcher.match(t, top=5), repeats)
+        t_chunks = median_seconds(lambda c=chunks: embedder.encode(c), repeats)
+        print(
+            f"{name:<16}{t_match * 1e3:>10.1f}{t_chunks * 1e3:>11.1f}{t_match / t_chunks:>9.2f}"
+            f"   ({len(doc.chunks)} chunks; raw encode of the same chunks by the same encoder)"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--cold", type=int, default=3, help="fresh interpreters per cold-start figure")
+    parser.add_argument("--baseline", type=Path, default=None, help="another checkout, timed in the same run")
     args = parser.parse_args()
-
-    matcher = RoleMatcher.load()
-    embedder = matcher.embedder
-    print(f"model {embedder.name} ({embedder.dtype}, {embedder.device}); artifacts {matcher.model_version}")
-    print(f"{'text':<16}{'match ms':>10}{'encode ms':>11}{'chunks ms':>11}{'÷encode':>9}{'÷chunks':>9}")
-    for name, text in (("bio", BIO), ("resume 600 w", resume_600_words())):
-        doc = encode_documents(embedder, [text])[0]
-        chunks = ["\n".join(doc.spans[i].text for i in c) for c in doc.chunks]
-        t_match = median_seconds(lambda t=text: matcher.match(t, top=5), args.repeats)
-        t_raw = median_seconds(lambda t=text: embedder.model.encode([t]), args.repeats)
-        t_chunks = median_seconds(lambda c=chunks: embedder.model.encode(c), args.repeats)
-        print(
-            f"{name:<16}{t_match * 1e3:>10.1f}{t_raw * 1e3:>11.1f}{t_chunks * 1e3:>11.1f}"
-            f"{t_match / t_raw:>9.2f}{t_match / t_chunks:>9.2f}   ({len(doc.chunks)} chunks)"
-        )
-    exe = str(Path(sys.executable).with_name("rolematch"))
-    print(f"cold start: `rolematch --help` {cold([exe, '--help']):.2f} s")
-    for backend in ("minilm", "onnx"):
-        try:
-            total = cold([exe, "match", BIO, "--backend", backend])
-        except subprocess.CalledProcessError:
-            print(f"  --backend {backend}: not available (for onnx: `rolematch build --backend onnx`)")
-            continue
-        print(f"`rolematch match BIO --backend {backend}` {total:.2f} s; stages of the same in one process:")
-        for name, seconds in cold_stages(backend):
-            print(f"    {name:<44}{seconds:>7.3f} s")
+    sys.path.insert(0, str(ROOT))
+    cold_report(args.baseline.resolve() if args.baseline else None, args.cold)
+    warm_report(args.repeats)
 
 
 if __name__ == "__main__":

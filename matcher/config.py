@@ -24,6 +24,7 @@ def default_models_dir(backend: str = "minilm") -> Path:
     return base if backend in INDEX_OF_MINILM else base / backend
 
 
+DEFAULT_BACKEND = "onnx"  # MiniLM int8 on ONNX Runtime: no torch at run time (README, "Speed work")
 INDEX_OF_MINILM = ("minilm", "onnx")  # the onnx backend is MiniLM's weights: it reads MiniLM's index
 
 

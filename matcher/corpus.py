@@ -225,7 +225,9 @@ def _passage(article: Article, start: int, end: int, section: str) -> Passage:
 def load_roles(path: Path, article_slugs: Iterable[str] = ()) -> tuple[Role, ...]:
     """Read and validate the role catalog."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(
+            path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        )
     except (OSError, yaml.YAMLError) as exc:
         raise CorpusError(f"cannot read role catalog {path}: {exc}") from exc
     entries = (data or {}).get("roles")

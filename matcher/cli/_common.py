@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..config import DEFAULT_BACKEND
 from ..errors import RolematchError
 
 FORMATS = ("table", "json", "markdown")
@@ -16,11 +17,11 @@ def backend_option(f):
     return click.option(
         "--backend",
         type=click.Choice(["minilm", "onnx", "static"]),
-        default="minilm",
+        default=DEFAULT_BACKEND,
         show_default=True,
-        help="Embedding backend: minilm (default), onnx (the same MiniLM, int8 on ONNX Runtime, no torch; "
-        "`rolematch build --backend onnx` exports it), or static (model2vec distilled from it: "
-        "12-16x faster end to end, a little less accurate).",
+        help="Embedding backend: onnx (all-MiniLM-L6-v2 as int8 on ONNX Runtime, no torch), minilm (the "
+        "same model in torch fp32/bf16: pip install 'rolematch[train]'), or static (model2vec distilled "
+        "from it: 12-16x faster end to end, a little less accurate).",
     )(f)
 
 

@@ -19,17 +19,15 @@ def build(backend: str, models_dir: Path | None, corpus_dir: Path | None, no_tra
     """Rebuild the passages, embeddings, index, classifier and manifest in models/."""
     from ..build import build as run_build
 
-    if backend == "onnx":  # the query-time int8 encoder: exported from MiniLM; the index stays MiniLM's
-        from ..embed.onnx import export_onnx
+    if backend == "onnx":  # the int8 run-time encoder (models/encoder/) reads MiniLM's index: build both
+        from ..embed.onnx import encoder_is_current, pack_encoder
 
         try:
-            folder = export_onnx()
+            if not encoder_is_current():
+                click.echo(f"packed the int8 ONNX encoder into {pack_encoder()}")
         except RolematchError as exc:
             raise click.ClickException(str(exc)) from exc
-        click.echo(
-            f"exported the int8 ONNX encoder to {folder} (it reads the index that `rolematch build` makes)"
-        )
-        return
+        backend = "minilm"
     try:
         manifest = run_build(
             corpus_dir=corpus_dir, models_dir=models_dir, backend=backend, train=not no_train, progress=True

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..config import index_backend
 from ..errors import RolematchError
 from ._common import backend_option, load_matcher, models_option
 
@@ -43,7 +44,7 @@ def train(
     try:
         manifest = run_train(
             models_dir=models_dir,
-            backend=backend,
+            backend=index_backend(backend),  # onnx trains on MiniLM's index, with torch fp32
             examples=examples,
             text_column=text_column,
             label_column=label_column,

