@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import RolematchError
-from ._common import backend_option, load_matcher, models_option
+from ._common import backend_option, catalog_option, load_matcher, models_option, resolve_catalog_or_fail
 
 
 @click.command(
@@ -20,6 +20,7 @@ Examples:
 )
 @backend_option
 @models_option
+@catalog_option
 @click.option(
     "--examples",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -32,6 +33,7 @@ Examples:
 def train(
     backend: str,
     models_dir: Path | None,
+    catalog: Path | None,
     examples: Path | None,
     text_column: str,
     label_column: str,
@@ -40,9 +42,11 @@ def train(
     """Retrain the classifier and fusion from labeled examples; writes models/ and MODEL_CARD.md."""
     from ..train import train as run_train
 
+    found = resolve_catalog_or_fail(catalog)
     try:
         manifest = run_train(
-            models_dir=models_dir,
+            corpus_dir=found.corpus_dir,
+            models_dir=models_dir or found.models_dir(backend),
             backend=backend,
             examples=examples,
             text_column=text_column,
@@ -89,6 +93,7 @@ Examples:
 )
 @backend_option
 @models_option
+@catalog_option
 def evaluate(
     data: Path,
     text_column: str,
@@ -101,6 +106,7 @@ def evaluate(
     ablation: bool,
     backend: str,
     models_dir: Path | None,
+    catalog: Path | None,
 ) -> None:
     """Metrics of the fused system and its baselines on a labeled CSV (acc@1/3, MRR, F1, ECE, AUROC)."""
     import pandas as pd
@@ -122,7 +128,7 @@ def evaluate(
     frame = frame.rename(columns={text_column: "text", label_column: "label"})
     if acceptable_column:
         frame = frame.rename(columns={acceptable_column: "acceptable"})
-    matcher = load_matcher(models_dir, backend)
+    matcher = load_matcher(models_dir, backend, catalog)
     if fairness:
         return _fairness(matcher, frame, fmt, f"{data.name} [{backend}]")
     if ablation:
