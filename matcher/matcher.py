@@ -66,10 +66,11 @@ class RoleMatcher:
         found = resolve_catalog(catalog)
         corpus = load_corpus(Path(corpus_dir) if corpus_dir else found.corpus_dir)
         models = Path(models_dir) if models_dir else found.models_dir(backend)
-        embedder = embedder or load_embedder(backend)
         rebuild = found.build_command(backend)
         rebuild += f" --corpus {corpus_dir}" if corpus_dir else ""
         rebuild += f" --models {models_dir}" if models_dir else ""
+        persist.read_manifest(models, rebuild)  # an unbuilt catalog fails before the model loads
+        embedder = embedder or load_embedder(backend)
         index, manifest = persist.load_index(models, corpus, embedder, index_backend(backend), rebuild)
         ranker = load_ranker(models, manifest, rebuild)
         if isinstance(ranker, SimilarityRanker):  # no labelled examples: similarity and the backbone
