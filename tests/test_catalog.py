@@ -361,3 +361,26 @@ def test_jd_importer_reads_markdown_text_and_docx(tmp_path):
         assert role.articles == (role.id,) and corpus.grounding[role.id]
     passage = corpus.passages[corpus.grounding["backend-engineer"][0]]
     assert passage.text in (jds / "backend-engineer.md").read_text()
+
+
+def test_worker_processes_load_the_catalog_they_are_given(tmp_path, fake_catalog, catalog_matcher):
+    """Two local worker processes load the matcher themselves, from the catalog's folders."""
+    from matcher.batch import run_batch
+
+    source = tmp_path / "people.csv"
+    source.write_text("id,text\na,I write SQL queries for dashboards\nb,I give patients medication\n")
+    out = tmp_path / "out.csv"
+    summary = run_batch(
+        str(source),
+        out,
+        backend="fake",
+        models_dir=fake_catalog / "models" / "fake",
+        corpus_dir=fake_catalog,
+        workers=2,
+        chunk_rows=1,
+    )
+    assert summary.rows_ok == 2
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    assert [r["role_1"] for r in rows] == ["data-analyst", "nurse"]
+    assert {r["model_version"] for r in rows} == {catalog_matcher.model_version}
+    assert {r["confidence_note"] for r in rows} == {"not calibrated (no labelled examples)"}
