@@ -73,15 +73,16 @@ def serve(
             f"cannot listen on {host}:{port} ({exc.strerror}); is another server running there? "
             "Pick another port with --port 8080"
         ) from exc
-    matcher = load_matcher(models_dir, backend, catalog)
+    matcher = load_matcher(models_dir, backend, catalog) if catalog else load_matcher(models_dir, backend)
     matcher.match(WARM_UP, top=1, quotes=1, paths=True)  # first-call costs (threads, caches, paths) paid now
     app = create_app(matcher, WebSettings(timeout_s=timeout_s))
     shown = f"[{host}]" if ":" in host else host
     click.echo(
         f"rolematch: serving on http://{shown}:{port}  "
-        f"(catalog {matcher.catalog_name!r}, model {matcher.model_version}; Ctrl+C stops)"
+        f"(catalog {getattr(matcher, 'catalog_name', 'catalog')!r}, model {matcher.model_version}; "
+        "Ctrl+C stops)"
     )
-    if uncalibrated_note(matcher):
+    if not getattr(matcher, "calibrated", True):
         click.echo(f"rolematch: {uncalibrated_note(matcher)}")
     if host in LOOPBACK:
         click.echo("rolematch: bound to this machine only; nothing is sent over the network.")
