@@ -337,7 +337,8 @@ def test_onet_importer_uses_the_bundled_backbone_without_copying_it(tmp_path, fa
 
 def test_jd_importer_reads_markdown_text_and_docx(tmp_path):
     pytest.importorskip("docx")
-    from filemakers import table_docx
+    pytest.importorskip("reportlab")
+    from filemakers import table_docx, typeset_pdf
 
     jds = tmp_path / "jds"
     jds.mkdir()
@@ -351,11 +352,19 @@ def test_jd_importer_reads_markdown_text_and_docx(tmp_path):
     (jds / "nurse.docx").write_bytes(
         table_docx("Ward nurse. You will care for patients and give medication.")
     )
+    (jds / "accountant.pdf").write_bytes(
+        typeset_pdf(
+            "Accountant\n\nYou will close the monthly books, reconcile the bank accounts of our three shops and "
+            "prepare the VAT returns every quarter with the finance director."
+        )
+    )
     drafts = from_jds(jds)
-    assert [d.id for d in drafts] == ["backend-engineer", "nurse", "support"]
+    assert [d.id for d in drafts] == ["accountant", "backend-engineer", "nurse", "support"]
+    assert drafts[0].title == "Accountant" and "reconcile the bank accounts" in drafts[0].description
+    drafts = drafts[1:]
     assert drafts[0].title == "Backend Engineer" and drafts[2].title == "IT Support Analyst"
     assert "REST APIs" in drafts[0].description
-    root = init_catalog(tmp_path / "cat", drafts)
+    root = init_catalog(tmp_path / "cat", from_jds(jds))
     corpus = load_corpus(root)
     for role in corpus.roles:
         assert role.articles == (role.id,) and corpus.grounding[role.id]
