@@ -393,3 +393,28 @@ def test_worker_processes_load_the_catalog_they_are_given(tmp_path, fake_catalog
     assert [r["role_1"] for r in rows] == ["data-analyst", "nurse"]
     assert {r["model_version"] for r in rows} == {catalog_matcher.model_version}
     assert {r["confidence_note"] for r in rows} == {"not calibrated (no labelled examples)"}
+
+
+def test_the_untrained_ranker_is_similarity_alone_without_a_backbone_and_uses_titles_with_one():
+    import numpy as np
+
+    from matcher.rank import DocFeatures, SimilarityBackboneRanker, SimilarityRanker
+
+    rng = np.random.default_rng(0)
+    sim = rng.uniform(0.1, 0.6, size=(3, 4, 4)).astype(np.float32)
+    plain = DocFeatures(np.zeros((3, 8)), sim, ())
+    a, b = SimilarityBackboneRanker().rank(plain), SimilarityRanker().rank(plain)
+    np.testing.assert_allclose(a.score, b.score, rtol=1e-6)
+    np.testing.assert_allclose(a.confidence, b.confidence, rtol=1e-6)
+    np.testing.assert_array_equal(a.abstain, b.abstain)
+
+    even = np.full((1, 2, 4), 0.4, np.float32)  # two roles alike in text; the person's title names role 1
+    backbone = np.array([[[-1.0, 0.2], [-1.0, 0.9]]], np.float32)  # no O*NET codes: occupation column -1
+    world = np.zeros((1, 8), np.float32)
+    world[0, 3], world[0, 7] = 1.0, np.log1p(40)  # has a title; 40 words
+    ranked = SimilarityBackboneRanker().rank(DocFeatures(np.zeros((1, 8)), even, (), backbone, world))
+    assert ranked.score[0, 1] > ranked.score[0, 0] and ranked.confidence[0, 1] > ranked.confidence[0, 0]
+    no_title = world.copy()
+    no_title[0, 3] = 0.0
+    flat = SimilarityBackboneRanker().rank(DocFeatures(np.zeros((1, 8)), even, (), backbone, no_title))
+    np.testing.assert_allclose(flat.score[0, 0], flat.score[0, 1])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CorpusError, RolematchError
@@ -28,7 +28,6 @@ class Draft:
     article_source: str = ""
     article_body: str = ""  # empty: no article of its own
     origin: str = ""  # where it came from, for error messages
-    extra: dict = field(default_factory=dict)
 
 
 def _check_id(role_id: str, where: str) -> str:
