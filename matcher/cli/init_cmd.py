@@ -63,7 +63,11 @@ def init(
         init_catalog(directory, drafts, name=name)
     except RolematchError as exc:
         raise click.ClickException(str(exc)) from exc
-    what = f"{len(drafts)} role{'s' if len(drafts) != 1 else ''}" if drafts else "an example role (data-analyst) and its article"
+    what = (
+        f"{len(drafts)} role{'s' if len(drafts) != 1 else ''}"
+        if drafts
+        else "an example role (data-analyst) and its article"
+    )
     click.echo(f"created the catalog {directory} with {what}; see {directory / 'README.md'}")
     click.echo(f"next: edit {directory / 'roles.yaml'}, then: rolematch build --catalog {directory}")
 
