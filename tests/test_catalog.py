@@ -418,3 +418,27 @@ def test_the_untrained_ranker_is_similarity_alone_without_a_backbone_and_uses_ti
     no_title[0, 3] = 0.0
     flat = SimilarityBackboneRanker().rank(DocFeatures(np.zeros((1, 8)), even, (), backbone, no_title))
     np.testing.assert_allclose(flat.score[0, 0], flat.score[0, 1])
+
+
+def test_labelled_examples_train_the_classifier_and_calibrate_the_confidence(tmp_path, fake_embedder):
+    from matcher import RoleMatcher
+    from matcher.build import build
+
+    root = write_catalog(tmp_path / "cat")
+    (root / "examples").mkdir()
+    texts = {
+        "data-analyst": ["SQL queries and dashboards", "weekly reports for managers", "trends in sales data"],
+        "nurse": ["patients on the ward", "medication rounds and care notes", "care plans with families"],
+        "out-of-scope": ["I fly passenger jets", "I bake bread at night", "I drive a city bus"],
+    }
+    for role, items in texts.items():
+        with (root / "examples" / f"{role}.csv").open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["id", "split", "text"])
+            for i in range(12):
+                writer.writerow([f"{role}-{i}", "test" if i % 4 == 3 else "train", f"{items[i % 3]} ({i})"])
+    manifest = build(catalog=root, backend="fake", embedder=fake_embedder)
+    assert "classifier.joblib" in manifest["files"]
+    matcher = RoleMatcher.load(catalog=root, backend="fake", embedder=fake_embedder)
+    result = matcher.match("I write SQL queries and dashboards", top=2)
+    assert matcher.calibrated and result.confidence_calibrated and result.confidence_note is None
