@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from .errors import CorpusError
+from .roles import Role, catalog_name, load_roles
 
 if TYPE_CHECKING:
     from .backbone import Backbone
@@ -55,33 +56,6 @@ class Passage:
 
 
 @dataclass(frozen=True)
-class OnetLink:
-    """One O*NET-SOC occupation a role covers: ``weight`` is the share of the occupation that is this role."""
-
-    code: str
-    weight: float
-    why: str
-
-
-@dataclass(frozen=True)
-class Role:
-    """A role of the catalog (``corpus/roles.yaml``)."""
-
-    id: str
-    title: str
-    description: str
-    signals: tuple[str, ...]
-    articles: tuple[str, ...]
-    mentions: tuple[str, ...]
-    titles: tuple[str, ...] = ()  # job titles people with this role hold (besides ``title``)
-    onet: tuple[OnetLink, ...] = ()
-
-    def matches(self, text: str) -> bool:
-        """True if any of the role's mention patterns occurs in ``text``."""
-        return any(re.search(p, text, re.I) for p in self.mentions)
-
-
-@dataclass(frozen=True)
 class Corpus:
     """Articles, their passages, the role catalog, and which passages ground which role."""
 
@@ -91,6 +65,8 @@ class Corpus:
     grounding: dict[str, tuple[int, ...]] = field(default_factory=dict)  # role id -> passage indices
     sha256: str = ""
     backbone: Backbone | None = None  # O*NET occupations and titles (corpus/onet/), when present
+    name: str = ""  # the catalog's name (``name:`` in roles.yaml, else its folder's)
+    root: Path | None = None  # the folder holding roles.yaml and articles/
 
     @property
     def role_ids(self) -> list[str]:
@@ -115,20 +91,35 @@ def _unknown_role(role_id: str, known: list[str]) -> str:
 
 
 def load_article(path: Path) -> Article:
-    """Read one article file with YAML front matter (title, source, topic)."""
-    text = path.read_text(encoding="utf-8")
+    """Read one article file with YAML front matter (``title``; ``source`` and ``topic`` optional)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{path}: not UTF-8 text ({exc}); save the article as UTF-8") from exc
     match = _FRONT_MATTER.match(text)
     if not match:
-        raise CorpusError(f"{path}: expected YAML front matter between '---' lines at the top")
-    meta = yaml.safe_load(match.group(1)) or {}
-    missing = [k for k in ("title", "source", "topic") if k not in meta]
-    if missing:
-        raise CorpusError(f"{path}: front matter lacks {', '.join(missing)}")
+        raise CorpusError(
+            f"{path}: expected YAML front matter at the top, between '---' lines, e.g.\n"
+            "---\ntitle: What a data analyst does\nsource: where the text comes from\n---"
+        )
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" line {mark.line + 2}" if mark else ""
+        raise CorpusError(f"{path}{at}: invalid YAML in the front matter ({exc}); fix it") from exc
+    if not isinstance(meta, dict) or not str(meta.get("title") or "").strip():
+        raise CorpusError(f"{path}: the front matter lacks a title; add 'title: ...' between the '---' lines")
+    if not text[match.end() :].strip():
+        raise CorpusError(
+            f"{path}: the article is empty (nothing after the front matter); write its text, or delete "
+            "the file and remove it from the roles' 'articles:'"
+        )
     return Article(
         slug=path.stem,
         title=str(meta["title"]),
-        source=str(meta["source"]),
-        topic=str(meta["topic"]),
+        source=str(meta.get("source") or path.name),
+        topic=str(meta.get("topic") or ""),
         path=path,
         text=text,
         body_start=match.end(),
@@ -138,7 +129,9 @@ def load_article(path: Path) -> Article:
 def load_articles(directory: Path) -> dict[str, Article]:
     paths = sorted(directory.glob("*.md"))
     if not paths:
-        raise CorpusError(f"no articles (*.md) found in {directory}")
+        raise CorpusError(
+            f"no articles (*.md) found in {directory}; add at least one (see `rolematch init` for an example)"
+        )
     return {p.stem: load_article(p) for p in paths}
 
 
@@ -222,71 +215,6 @@ def _passage(article: Article, start: int, end: int, section: str) -> Passage:
 # --------------------------------------------------------------------------- roles
 
 
-def load_roles(path: Path, article_slugs: Iterable[str] = ()) -> tuple[Role, ...]:
-    """Read and validate the role catalog."""
-    try:
-        data = yaml.load(
-            path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        )
-    except (OSError, yaml.YAMLError) as exc:
-        raise CorpusError(f"cannot read role catalog {path}: {exc}") from exc
-    entries = (data or {}).get("roles")
-    if not isinstance(entries, list) or not entries:
-        raise CorpusError(f"{path}: expected a top-level 'roles:' list")
-    known = set(article_slugs)
-    roles, seen = [], set()
-    for i, entry in enumerate(entries):
-        where = f"{path}: role #{i + 1}"
-        missing = [
-            k for k in ("id", "title", "description", "signals", "articles", "mentions") if k not in entry
-        ]
-        if missing:
-            raise CorpusError(f"{where} lacks {', '.join(missing)}")
-        if entry["id"] in seen:
-            raise CorpusError(f"{where}: duplicate id {entry['id']!r}")
-        seen.add(entry["id"])
-        unknown = [a for a in entry["articles"] if known and a not in known]
-        if unknown:
-            raise CorpusError(
-                f"{where} ({entry['id']}): unknown article(s) {unknown}; articles are {sorted(known)}"
-            )
-        for pattern in entry["mentions"]:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise CorpusError(f"{where} ({entry['id']}): bad mention regex {pattern!r}: {exc}") from exc
-        roles.append(
-            Role(
-                id=str(entry["id"]),
-                title=str(entry["title"]),
-                description=" ".join(str(entry["description"]).split()),
-                signals=tuple(str(s) for s in entry["signals"]),
-                articles=tuple(entry["articles"]),
-                mentions=tuple(entry["mentions"]),
-                titles=tuple(str(t) for t in entry.get("titles") or ()),
-                onet=_onet_links(entry.get("onet") or (), f"{where} ({entry['id']})"),
-            )
-        )
-    return tuple(roles)
-
-
-_ONET_CODE = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
-
-
-def _onet_links(entries: Iterable, where: str) -> tuple[OnetLink, ...]:
-    links = []
-    for e in entries:
-        e = {"code": e} if isinstance(e, str) else e
-        code = str(e.get("code", "")) if isinstance(e, dict) else ""
-        if not _ONET_CODE.match(code):
-            raise CorpusError(f"{where}: onet entry {e!r} needs a code like 11-1011.00")
-        weight = float(e.get("weight", 1.0))
-        if not 0.0 < weight <= 1.0:
-            raise CorpusError(f"{where}: onet {code} weight must be in (0, 1], got {weight}")
-        links.append(OnetLink(code, weight, str(e.get("why", ""))))
-    return tuple(links)
-
-
 def role_catalog(corpus: Corpus) -> list[dict]:
     """The catalog as JSON-ready dicts: id, title, description, signals, articles and grounding passages."""
     return [
@@ -314,17 +242,40 @@ def role_catalog(corpus: Corpus) -> list[dict]:
 # --------------------------------------------------------------------------- corpus
 
 
-def corpus_files(corpus_dir: Path) -> list[Path]:
-    """The files whose content defines the matching corpus (articles, role catalog, occupation backbone)."""
-    onet = sorted((corpus_dir / "onet").glob("*.tsv")) + sorted((corpus_dir / "onet").glob("*.txt"))
-    return sorted((corpus_dir / "articles").glob("*.md")) + [corpus_dir / "roles.yaml"] + onet
+def onet_dir_for(corpus_dir: Path, roles: Iterable[Role]) -> Path | None:
+    """The occupation backbone a catalog uses: its own ``onet/`` if it has one, else the bundled one when
+    a role gives O*NET codes, else none."""
+    if (corpus_dir / "onet").is_dir():
+        return corpus_dir / "onet"
+    if any(r.onet for r in roles):
+        from .config import bundled_onet_dir
+
+        return bundled_onet_dir()
+    return None
+
+
+def corpus_files(corpus_dir: Path, onet_dir: Path | None = None) -> list[tuple[str, Path]]:
+    """The files whose content defines the matching corpus (articles, role catalog, occupation backbone),
+    as (name in the hash, path)."""
+    onet_dir = onet_dir if onet_dir is not None else corpus_dir / "onet"
+    onet = sorted(onet_dir.glob("*.tsv")) + sorted(onet_dir.glob("*.txt"))
+    files = [
+        (p.relative_to(corpus_dir).as_posix(), p) for p in sorted((corpus_dir / "articles").glob("*.md"))
+    ]
+    files.append(("roles.yaml", corpus_dir / "roles.yaml"))
+    return files + [(f"onet/{p.name}", p) for p in onet]
 
 
 def hash_files(paths: Iterable[Path], root: Path) -> str:
     """sha256 over (relative path, bytes) of the files: a stable fingerprint of their content."""
+    return hash_named((path.relative_to(root).as_posix(), path) for path in paths)
+
+
+def hash_named(files: Iterable[tuple[str, Path]]) -> str:
+    """sha256 over (name, bytes) of the files, in name order."""
     digest = hashlib.sha256()
-    for path in sorted(paths):
-        digest.update(path.relative_to(root).as_posix().encode())
+    for name, path in sorted(files):
+        digest.update(name.encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")
@@ -337,25 +288,59 @@ def is_author_narrative(text: str) -> bool:
     return bool(_FIRST_PERSON.search(text))
 
 
+def grounding_of(role: Role, passages: tuple[Passage, ...], quotable: list[bool]) -> tuple[int, ...]:
+    """The passages that ground ``role``: those matching its ``mentions`` (in any article); without
+    mentions, every passage of its ``articles``; with neither, the passages that name its title."""
+    if role.mentions:
+        hit = [role.matches(f"{p.section}\n{p.text}") for p in passages]
+    elif role.articles:
+        hit = [p.article in role.articles for p in passages]
+    else:
+        title = re.compile(rf"\b{re.escape(role.title.split(' (')[0])}s?\b", re.I)
+        hit = [bool(title.search(f"{p.section}\n{p.text}")) for p in passages]
+    return tuple(i for i, p in enumerate(passages) if quotable[i] and hit[i])
+
+
 def load_corpus(corpus_dir: Path) -> Corpus:
     """Load articles and roles, split passages, and ground every role in its passages."""
     articles = load_articles(corpus_dir / "articles")
-    roles = load_roles(corpus_dir / "roles.yaml", articles)
+    roles_path = corpus_dir / "roles.yaml"
+    roles = load_roles(roles_path, articles)
     passages = tuple(p for a in articles.values() for p in split_passages(a))
     quotable = [not is_author_narrative(p.text) for p in passages]
-    grounding = {
-        r.id: tuple(i for i, p in enumerate(passages) if quotable[i] and r.matches(f"{p.section}\n{p.text}"))
-        for r in roles
-    }
-    ungrounded = [rid for rid, idx in grounding.items() if not idx]
-    if ungrounded:
-        raise CorpusError(
-            f"role(s) {', '.join(ungrounded)} match no passage; add 'mentions' patterns in roles.yaml"
-        )
+    grounding = {r.id: grounding_of(r, passages, quotable) for r in roles}
+    for role in roles:
+        if not grounding[role.id]:
+            raise CorpusError(_ungrounded(roles_path, role))
+    onet_dir = onet_dir_for(corpus_dir, roles)
     backbone = None
-    if (corpus_dir / "onet").is_dir():
+    if onet_dir is not None:
         from .backbone import load_backbone
 
-        backbone = load_backbone(corpus_dir / "onet", roles)
-    sha = hash_files(corpus_files(corpus_dir), corpus_dir)
-    return Corpus(articles, passages, roles, grounding, sha, backbone)
+        backbone = load_backbone(onet_dir, roles)
+    sha = hash_named(corpus_files(corpus_dir, onet_dir))
+    name = catalog_name(roles_path) or _default_name(corpus_dir)
+    return Corpus(articles, passages, roles, grounding, sha, backbone, name, corpus_dir)
+
+
+def _ungrounded(path: Path, role: Role) -> str:
+    where = f"{path} line {role.line}, role {role.id!r}" if role.line else f"{path}, role {role.id!r}"
+    if role.mentions:
+        why = f"none of its 'mentions' patterns occurs in any article ({', '.join(role.mentions)})"
+    elif role.articles:
+        why = f"its articles ({', '.join(role.articles)}) have no quotable passage"
+    else:
+        why = f"no article names its title {role.title!r} and it lists no 'articles'"
+    return (
+        f"{where}: the role has no passages ({why}); add 'articles: [file-name-without-.md]' "
+        "with an article about it, or 'mentions:' patterns that occur in an article"
+    )
+
+
+def _default_name(corpus_dir: Path) -> str:
+    from .config import project_root
+
+    if corpus_dir.resolve() == (project_root() / "corpus").resolve():
+        return "rolematch (bundled)"
+    folder = corpus_dir.parent if corpus_dir.name == "corpus" else corpus_dir
+    return folder.resolve().name

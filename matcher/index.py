@@ -86,7 +86,11 @@ def build_index(corpus: Corpus, embedder: Embedder) -> CorpusIndex:
     passage_vectors = embedder.encode([p.text for p in corpus.passages])
     grounding = grounding_matrix(corpus)
     signals = [(j, s) for j, r in enumerate(roles) for s in r.signals]
-    signal_vectors = embedder.encode([s for _, s in signals])
+    signal_vectors = (  # a catalog's roles may give no signals
+        embedder.encode([s for _, s in signals])
+        if signals
+        else np.zeros((0, role_vectors.shape[1]), np.float32)
+    )
     backbone = {}
     if corpus.backbone is not None:
         b = corpus.backbone

@@ -10,13 +10,13 @@ from typing import Any, overload
 import numpy as np
 
 from . import persist
-from .config import DEFAULT_BACKEND, default_corpus_dir, default_models_dir, index_backend
+from .config import DEFAULT_BACKEND, index_backend, resolve_catalog
 from .corpus import Corpus, load_corpus, role_catalog
 from .embed import EncodedText, encode_documents, load_embedder
 from .explain import closest_outside, rank_evidence, rank_quotes, title_evidence
 from .index import CorpusIndex
-from .rank import DocFeatures, Ranker, Scores, SimilarityRanker, featurize_docs
-from .results import Evidence, MatchResult, Occupation, Quote, RoleMatch, TitleMatch
+from .rank import DocFeatures, Ranker, Scores, SimilarityBackboneRanker, SimilarityRanker, featurize_docs
+from .results import UNCALIBRATED, Evidence, MatchResult, Occupation, Quote, RoleMatch, TitleMatch
 from .threads import single_threaded_blas
 
 logger = logging.getLogger(__name__)
@@ -54,18 +54,48 @@ class RoleMatcher:
         corpus_dir: str | Path | None = None,
         backend: str = DEFAULT_BACKEND,
         embedder: Any = None,
+        catalog: str | Path | None = None,
     ) -> RoleMatcher:
-        """Load the corpus and the checked artifacts; raises ``ArtifactError`` with the fix if stale."""
+        """Load a catalog and its checked artifacts; raises ``ArtifactError`` with the fix if stale.
+
+        ``catalog``: a catalog folder (see ``matcher.config``); default ``$ROLEMATCH_CATALOG``, else the
+        bundled one. ``corpus_dir``/``models_dir`` override its sources/models folders.
+        """
         from .fused import load_ranker
 
-        corpus = load_corpus(Path(corpus_dir) if corpus_dir else default_corpus_dir())
-        models = Path(models_dir) if models_dir else default_models_dir(backend)
+        found = resolve_catalog(catalog)
+        corpus = load_corpus(Path(corpus_dir) if corpus_dir else found.corpus_dir)
+        models = Path(models_dir) if models_dir else found.models_dir(backend)
+        rebuild = found.build_command(backend)
+        rebuild += f" --corpus {corpus_dir}" if corpus_dir else ""
+        rebuild += f" --models {models_dir}" if models_dir else ""
+        persist.read_manifest(models, rebuild)  # an unbuilt catalog fails before the model loads
         embedder = embedder or load_embedder(backend)
-        indexed = index_backend(backend)
-        rebuild = "rolematch build" if indexed == "minilm" else f"rolematch build --backend {backend}"
-        index, manifest = persist.load_index(models, corpus, embedder, indexed, rebuild)
+        index, manifest = persist.load_index(models, corpus, embedder, index_backend(backend), rebuild)
         ranker = load_ranker(models, manifest, rebuild)
+        if isinstance(ranker, SimilarityRanker):  # no labelled examples: similarity and the backbone
+            ranker = SimilarityBackboneRanker()
         return cls(corpus, index, embedder, ranker, manifest, models)
+
+    @property
+    def calibrated(self) -> bool:
+        """True when the confidence was calibrated on labelled examples (a trained ranker)."""
+        return not isinstance(self.ranker, (SimilarityRanker, SimilarityBackboneRanker))
+
+    @property
+    def catalog_name(self) -> str:
+        return self.corpus.name or "catalog"
+
+    @property
+    def has_paths(self) -> bool:
+        """True when the catalog has career paths (``paths.yaml`` beside its articles)."""
+        from .paths import default_graph_path
+
+        return default_graph_path(self.corpus).is_file()
+
+    @property
+    def corpus_dir(self) -> Path | None:
+        return self.corpus.root
 
     # ------------------------------------------------------------------ matching
 
@@ -108,7 +138,7 @@ class RoleMatcher:
         with single_threaded_blas():
             scores = self.score_documents(docs)
             results = [self._result(doc, scores, i, top, quotes) for i, doc in enumerate(docs)]
-            if paths:
+            if paths and self.has_paths:  # a catalog without paths.yaml: ``paths`` stays None
                 from .paths import attach_paths
 
                 results = attach_paths(self, docs, scores, results)
@@ -195,6 +225,9 @@ class RoleMatcher:
             analysed_text=doc.text,
             closest_occupation=self._closest_occupation(doc),
             titles=tuple(t.text for t in doc.titles),
+            catalog=self.catalog_name,
+            confidence_calibrated=self.calibrated,
+            confidence_note=None if self.calibrated else UNCALIBRATED,
         )
 
     def _closest_occupation(self, doc: EncodedText) -> Occupation | None:

@@ -246,3 +246,40 @@ class SimilarityRanker:
             fit=fit,
             abstain=best < self.fit_threshold,
         )
+
+
+@dataclass(frozen=True)
+class SimilarityBackboneRanker:
+    """The ranker of a catalog without labelled examples: similarity, plus the occupation backbone's
+    signals where roles give O*NET codes. Nothing is learned, so its confidence is not calibrated.
+
+    A role's score is the mean of its four similarity cosines, of its occupations' best cosine (roles
+    with codes) and of its job titles' best cosine (texts that name a title). Without a backbone it
+    ranks exactly as ``SimilarityRanker``. ``fit_threshold``: the best score under which it abstains.
+    """
+
+    temperature: float = 0.03
+    fit_threshold: float = 0.30
+    calibrated: bool = False
+
+    def rank(self, features: DocFeatures) -> Scores:
+        has_backbone = features.world.any(axis=1)[:, None]  # (n, 1): the backbone's word count is never 0
+        occ, title = features.backbone[..., 0], features.backbone[..., 1]
+        use_occ = has_backbone & (occ > -0.999)  # -1: the role covers no occupation
+        use_title = has_backbone & (features.world[:, 3:4] > 0)  # the text names a job title
+        total = (
+            features.similarity.sum(axis=-1) + np.where(use_occ, occ, 0.0) + np.where(use_title, title, 0.0)
+        )
+        score = total / (features.similarity.shape[-1] + use_occ + use_title)
+        best = score.max(axis=1) if score.size else np.zeros(len(score))
+        fit = np.clip(best / (2 * self.fit_threshold), 0.0, 1.0)
+        conditional = softmax(score, self.temperature) if score.size else score
+        return Scores(
+            score=np.clip(score, 0.0, 1.0),
+            confidence=fit[:, None] * conditional,
+            conditional=conditional,
+            similarity=np.clip(similarity_score(features.similarity), 0.0, 1.0),
+            classifier=None,
+            fit=fit,
+            abstain=best < self.fit_threshold,
+        )

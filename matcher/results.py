@@ -57,6 +57,9 @@ class TitleMatch:
     score: float
 
 
+UNCALIBRATED = "not calibrated (no labelled examples)"  # the confidence of a catalog without examples
+
+
 @dataclass(frozen=True)
 class Occupation:
     """An O*NET occupation close to the text (``inside``: covered by a role of the catalog)."""
@@ -103,6 +106,11 @@ class MatchResult:
     #: The text every ``Evidence`` offset indexes: the input after validation, redaction of contact
     #: details and the name, and gender-neutral rewording (``matcher.embed.prepare_text``).
     analysed_text: str | None = None
+    catalog: str | None = None  # the name of the role catalog matched against
+    #: False when the catalog has no labelled examples: ``confidence`` is then a softmax of similarities,
+    #: not a probability; ``confidence_note`` says so ("not calibrated (no labelled examples)").
+    confidence_calibrated: bool = True
+    confidence_note: str | None = None
 
     @property
     def top(self) -> RoleMatch:

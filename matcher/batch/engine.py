@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import RolematchError
+from ..results import UNCALIBRATED as UNCALIBRATED_NOTE
 from .files import open_input
 from .frame import CHUNK_ROWS, BatchSpec, Chunk, DuplicateTracker, keep_names, score_chunk
 from .worker import MatcherSource, score_chunk_task, warm_up
@@ -38,6 +39,7 @@ class BatchSummary:
     seconds: float = 0.0
     interrupted: bool = False
     notes: list[str] = field(default_factory=list)  # how the input was read (delimiter, id column)
+    uncalibrated: str | None = None  # the note when the catalog has no labelled examples
 
     @property
     def rows(self) -> int:
@@ -243,12 +245,18 @@ def run_batch(
         (3 if nested else 1) if quotes is None else quotes,
         include_text,
         nested,
+        calibrated=source_calibrated(source, matcher),
     )
     spec = replace(spec, keep=keep_names(table.columns, table.keep, spec.columns()))
     existing = scan_existing(output, fmt, spec, source.model_version) if resume else Existing()
     duplicates = DuplicateTracker()
     chunks = _resume_point(table.chunks, existing, duplicates, spec, table.name)
-    summary = BatchSummary(output, rows_resumed=existing.rows, notes=list(table.notes))
+    summary = BatchSummary(
+        output,
+        rows_resumed=existing.rows,
+        notes=list(table.notes),
+        uncalibrated=None if spec.calibrated else UNCALIBRATED_NOTE,
+    )
     from tqdm.auto import tqdm
 
     scorer = make_engine(engine, source, workers, scheduler, matcher, client)
@@ -303,6 +311,7 @@ def _about(spec: BatchSpec, source: MatcherSource, input_path: str, matcher: Any
         "id column": spec.id_column or "(row numbers)",
         "roles per row": spec.top,
         "kept columns": list(spec.keep) or "(none)",
+        "confidence": "calibrated on labelled examples" if spec.calibrated else UNCALIBRATED_NOTE,
     }
     return about_rows(settings, catalog_of(source, matcher))
 
@@ -326,6 +335,7 @@ def _source(backend: str, models_dir: Any, corpus_dir: Any, matcher: Any) -> Mat
     if matcher is not None:
         version = matcher.model_version
         models_dir = models_dir or matcher.models_dir
+        corpus_dir = corpus_dir or matcher.corpus_dir
     else:
         rebuild = "rolematch build" if backend == "minilm" else f"rolematch build --backend {backend}"
         folder = Path(models_dir) if models_dir else default_models_dir(backend)
@@ -336,6 +346,18 @@ def _source(backend: str, models_dir: Any, corpus_dir: Any, matcher: Any) -> Mat
         None if corpus_dir is None else str(corpus_dir),
         version,
     )
+
+
+def source_calibrated(source: MatcherSource, matcher: Any = None) -> bool:
+    """True when the artifacts hold a trained (calibrated) ranker: the catalog had labelled examples."""
+    if matcher is not None:
+        return bool(matcher.calibrated)
+    from .. import persist
+    from ..config import default_models_dir
+    from ..fused import CLASSIFIER_FILE
+
+    folder = Path(source.models_dir) if source.models_dir else default_models_dir(source.backend)
+    return CLASSIFIER_FILE in persist.read_manifest(folder).get("files", {})
 
 
 def source_roles(source: MatcherSource, matcher: Any = None) -> int:

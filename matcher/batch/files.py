@@ -173,6 +173,6 @@ def score_archive(matcher: Any, data: bytes, name: str, top: int = 3, max_files:
     if not files:
         raise InputTextError(f"{name} holds no files; zip the resumes (.pdf, .docx, .txt, .md)")
     entries = [(m.name, lambda n=m.name: read_member(archive, n, MAX_FILE_BYTES, name)) for m in files]
-    spec = BatchSpec("text", ID_COLUMN, min(top, len(matcher.corpus.roles)), 1)
+    spec = BatchSpec("text", ID_COLUMN, min(top, len(matcher.corpus.roles)), 1, calibrated=matcher.calibrated)
     records = [r for chunk in _chunks(entries, CHUNK_ROWS) for r in score_chunk(matcher, chunk, spec)]
     return pd.DataFrame.from_records(records, columns=spec.columns())

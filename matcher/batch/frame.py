@@ -13,11 +13,12 @@ import logging
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ..embed import EncodedText, encode_documents
 from ..errors import InputTextError
+from ..results import UNCALIBRATED as UNCALIBRATED_NOTE
 from ..results import MatchResult, RoleMatch
 from ..textproc import MAX_CHARS, validate
 from ..threads import single_threaded_blas
@@ -52,6 +53,7 @@ class BatchSpec:
     include_text: bool = False
     nested: bool = False
     keep: tuple[str, ...] = ()
+    calibrated: bool = True  # False: a catalog without labelled examples (a ``confidence_note`` column)
 
     @property
     def key(self) -> str:
@@ -61,6 +63,8 @@ class BatchSpec:
     def columns(self) -> list[str]:
         """The flat output columns, in order."""
         columns = [self.key, *self.keep, *BASE_COLUMNS]
+        if not self.calibrated:
+            columns.append("confidence_note")
         for i in range(1, self.top + 1):
             columns += [f"{name}_{i}" for name in ROLE_COLUMNS]
         if self.include_text:
@@ -277,6 +281,8 @@ def flat_record(
     record["fit"] = None if result is None else round(result.fit, DIGITS)
     record["closest_occupation"] = _outside(result)
     record["model_version"] = model_version
+    if not spec.calibrated:
+        record["confidence_note"] = UNCALIBRATED_NOTE
     roles = result.roles if result is not None else ()
     for i in range(spec.top):
         role = roles[i] if i < len(roles) else None
@@ -378,10 +384,8 @@ def score_frame(
     check_columns(columns, text_column, id_column, "the DataFrame")
     keep = check_keep(columns, list(keep_columns), "the DataFrame")
     top = min(max(1, int(top)), len(matcher.corpus.roles))
-    spec = BatchSpec(text_column, id_column, top, quotes, include_text)
-    spec = BatchSpec(
-        text_column, id_column, top, quotes, include_text, keep=keep_names(columns, keep, spec.columns())
-    )
+    spec = BatchSpec(text_column, id_column, top, quotes, include_text, calibrated=matcher.calibrated)
+    spec = replace(spec, keep=keep_names(columns, keep, spec.columns()))
     texts = frame[text_column].tolist()
     ids = None if id_column is None else ["" if pd.isna(v) else str(v) for v in frame[id_column].tolist()]
     kept = frame[keep].values.tolist() if keep else None

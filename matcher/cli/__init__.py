@@ -15,6 +15,7 @@ Examples:
   rolematch roles
   rolematch rank --role product-marketing-manager candidates.csv --text-column bio
   rolematch build
+  rolematch init my-catalog && rolematch build --catalog my-catalog
 """
 
 
@@ -29,9 +30,29 @@ def main(verbose: int, quiet: bool) -> None:
 
 
 def _register() -> None:
-    from . import batch_cmd, build_cmd, match_cmd, paths_cmd, rank_cmd, roles_cmd, serve_cmd, train_cmd
+    from . import (
+        batch_cmd,
+        build_cmd,
+        init_cmd,
+        match_cmd,
+        paths_cmd,
+        rank_cmd,
+        roles_cmd,
+        serve_cmd,
+        train_cmd,
+    )
 
-    for module in (batch_cmd, match_cmd, paths_cmd, rank_cmd, roles_cmd, build_cmd, train_cmd, serve_cmd):
+    for module in (
+        batch_cmd,
+        match_cmd,
+        paths_cmd,
+        rank_cmd,
+        roles_cmd,
+        init_cmd,
+        build_cmd,
+        train_cmd,
+        serve_cmd,
+    ):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -35,6 +35,38 @@ def models_option(f):
     )(f)
 
 
+def catalog_option(f):
+    return click.option(
+        "--catalog",
+        "catalog",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        envvar="ROLEMATCH_CATALOG",
+        show_envvar=True,
+        help="Catalog folder (roles.yaml, articles/, models/; see `rolematch init`). "
+        "Default: the bundled catalog.",
+    )(f)
+
+
+def resolve_catalog_or_fail(catalog: Path | None):
+    """The ``Catalog`` of ``--catalog`` (or the bundled one); a bad folder is a usage error."""
+    from ..config import resolve_catalog
+
+    try:
+        return resolve_catalog(catalog)
+    except RolematchError as exc:
+        raise click.BadParameter(str(exc), param_hint="--catalog") from exc
+
+
+def uncalibrated_note(matcher) -> str | None:
+    """The line the CLI prints when the catalog's confidence is not calibrated."""
+    if matcher.calibrated:
+        return None
+    from ..results import UNCALIBRATED
+
+    return f"confidence {UNCALIBRATED}: catalog {matcher.catalog_name!r} ranks by similarity"
+
+
 def text_input(f):
     """The person's text: a TEXT argument ('-' reads stdin) or ``--file``."""
     f = click.option(
@@ -72,10 +104,11 @@ def read_text_arg(text: str | None, file: tuple[Path, ...] | Path | None) -> str
     return text
 
 
-def load_matcher(models_dir: Path | None, backend: str):
+def load_matcher(models_dir: Path | None, backend: str, catalog: Path | None = None):
     from ..matcher import RoleMatcher
 
+    resolve_catalog_or_fail(catalog)
     try:
-        return RoleMatcher.load(models_dir=models_dir, backend=backend)
+        return RoleMatcher.load(models_dir=models_dir, backend=backend, catalog=catalog)
     except RolematchError as exc:
         raise click.ClickException(str(exc)) from exc

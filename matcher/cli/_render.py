@@ -16,6 +16,16 @@ CONFIDENCE_NOTE = (
 )
 
 
+def confidence_note(result: MatchResult) -> str:
+    """What the confidence column means for this result (calibrated, or not: no labelled examples)."""
+    if result.confidence_calibrated:
+        return CONFIDENCE_NOTE
+    return (
+        f"confidence {result.confidence_note or 'not calibrated'}: a share among the roles scaled by fit, "
+        "not a measured probability"
+    )
+
+
 def outside_note(result: MatchResult) -> str | None:
     """ "closest occupation: Registered Nurses (29-1141.00), outside this catalog" when abstaining."""
     occ = result.closest_occupation
@@ -34,12 +44,13 @@ def title_note(role) -> str | None:
 
 def render_table(result: MatchResult, width: int = 100) -> str:
     status = "no strong fit: the roles below are weak matches" if result.abstain else "fits the catalog"
-    lines = [f"fit {result.fit:.2f} ({status}) · model {result.model_version}"]
+    catalog = f" · catalog {result.catalog}" if result.catalog else ""
+    lines = [f"fit {result.fit:.2f} ({status}) · model {result.model_version}{catalog}"]
     if outside_note(result):
         lines.append(outside_note(result))
     if result.role_set and result.coverage:
         lines.append(f"likely roles ({result.coverage:.0%} set): {', '.join(result.role_set)}")
-    lines.append(CONFIDENCE_NOTE)
+    lines.append(confidence_note(result))
     lines.append("")
     lines.append(f"{'#':>2}  {'role':<36} {'score':>6} {'confidence':>10}")
     for rank, role in enumerate(result.roles, 1):
@@ -64,7 +75,8 @@ def render_markdown(result: MatchResult) -> str:
         f"**Fit:** {result.fit:.2f}"
         + (" — no strong fit; the roles below are weak." if result.abstain else ""),
         *([f"*{outside_note(result)}*"] if outside_note(result) else []),
-        f"*{CONFIDENCE_NOTE}*",
+        f"*{confidence_note(result)}*",
+        *([f"*Catalog: {result.catalog}*"] if result.catalog else []),
         "",
         "| # | role | score | confidence |",
         "|---|---|---|---|",

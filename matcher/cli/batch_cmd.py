@@ -9,7 +9,7 @@ import click
 from click.core import ParameterSource
 
 from ..errors import RolematchError
-from ._common import backend_option, models_option
+from ._common import backend_option, catalog_option, models_option, resolve_catalog_or_fail
 from ._table import (
     EXIT_HELP,
     EXIT_INTERRUPTED,
@@ -69,6 +69,7 @@ right (--no-bom leaves it out). .xlsx adds an "about" sheet (model, catalog, set
 )
 @backend_option
 @models_option
+@catalog_option
 @click.option(
     "--engine",
     type=click.Choice(["local", "dask"]),
@@ -122,6 +123,7 @@ def batch(
     fast: bool,
     backend: str,
     models_dir: Path | None,
+    catalog: Path | None,
     engine: str,
     scheduler: str | None,
     workers: int | None,
@@ -156,6 +158,7 @@ def batch(
     from ..batch import BatchInterrupted, run_batch
     from ..batch.engine import default_workers
 
+    found = resolve_catalog_or_fail(catalog)
     try:
         summary = run_batch(
             source,
@@ -166,7 +169,8 @@ def batch(
             quotes=quotes,
             include_text=include_text,
             backend=backend,
-            models_dir=models_dir,
+            models_dir=models_dir or found.models_dir(backend),
+            corpus_dir=found.corpus_dir,
             engine=engine,
             workers=workers or default_workers(engine, backend, source),
             scheduler=scheduler,
@@ -190,6 +194,11 @@ def batch(
     if not quiet:
         echo_notes("batch", summary.notes)
         click.echo(f"rolematch batch: {summary.line()}", err=True)
+        if summary.uncalibrated:
+            click.echo(
+                f"rolematch batch: confidence {summary.uncalibrated} (see the confidence_note column)",
+                err=True,
+            )
     ctx.exit(exit_status(summary.rows_ok, summary.rows_error, summary.rows_resumed))
 
 

@@ -7,17 +7,34 @@ from pathlib import Path
 import click
 
 from ..errors import RolematchError
-from ._common import backend_option, models_option
+from ._common import backend_option, catalog_option, models_option, resolve_catalog_or_fail
 
 
 @click.command()
 @backend_option
 @models_option
-@click.option("--corpus", "corpus_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of roles.yaml and articles/ (default: the catalog's).",
+)
+@catalog_option
 @click.option("--no-train", is_flag=True, help="Only the index; keep the similarity ranker.")
-def build(backend: str, models_dir: Path | None, corpus_dir: Path | None, no_train: bool) -> None:
-    """Rebuild the passages, embeddings, index, classifier and manifest in models/."""
+def build(
+    backend: str, models_dir: Path | None, corpus_dir: Path | None, catalog: Path | None, no_train: bool
+) -> None:
+    """Rebuild the passages, embeddings, index, classifier (if the catalog has labelled examples) and
+    manifest in the catalog's models/.
+
+    \b
+    Examples:
+      rolematch build
+      rolematch build --catalog my-catalog
+    """
     from ..build import build as run_build
+    from ..fused import CLASSIFIER_FILE
 
     if backend == "onnx":  # the int8 run-time encoder (models/encoder/) reads MiniLM's index: build both
         from ..embed.onnx import encoder_is_current, pack_encoder
@@ -28,16 +45,28 @@ def build(backend: str, models_dir: Path | None, corpus_dir: Path | None, no_tra
         except RolematchError as exc:
             raise click.ClickException(str(exc)) from exc
         backend = "minilm"
+    found = resolve_catalog_or_fail(catalog)
     try:
         manifest = run_build(
-            corpus_dir=corpus_dir, models_dir=models_dir, backend=backend, train=not no_train, progress=True
+            corpus_dir=corpus_dir,
+            models_dir=models_dir,
+            backend=backend,
+            train=not no_train,
+            progress=True,
+            catalog=found.root,
         )
     except RolematchError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(
         f"built {backend} artifacts: {len(manifest['roles'])} roles, {manifest['n_passages']} passages, "
-        f"corpus {manifest['corpus_sha256'][:12]}"
+        f"corpus {manifest['corpus_sha256'][:12]} → {models_dir or found.models_dir(backend)}"
     )
+    if not no_train and CLASSIFIER_FILE not in manifest.get("files", {}):
+        click.echo(
+            "no labelled examples (examples/*.csv): ranking uses similarity"
+            + (" and the O*NET backbone" if "occupation_vectors.npy" in manifest.get("files", {}) else "")
+            + "; its confidence is marked not calibrated"
+        )
 
 
 COMMANDS = [build]

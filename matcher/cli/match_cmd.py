@@ -8,7 +8,15 @@ from pathlib import Path
 import click
 
 from ..errors import RolematchError
-from ._common import FORMATS, backend_option, load_matcher, models_option, read_text_arg, text_input
+from ._common import (
+    FORMATS,
+    backend_option,
+    catalog_option,
+    load_matcher,
+    models_option,
+    read_text_arg,
+    text_input,
+)
 from ._render import render_markdown, render_table
 
 
@@ -18,6 +26,7 @@ Examples:
   rolematch match "I run go-to-market launches and write case studies for a SaaS product."
   rolematch match --file resume.pdf --top 3 --format markdown
   cat cv.txt | rolematch match - --format json
+  rolematch match --catalog my-catalog "Five years of SQL dashboards and reports."
 """
 )
 @text_input
@@ -29,6 +38,7 @@ Examples:
 @click.option("--paths", "with_paths", is_flag=True, help="Add next career moves, strengths and gaps.")
 @backend_option
 @models_option
+@catalog_option
 def match(
     text: str | None,
     file: tuple[Path, ...],
@@ -38,10 +48,11 @@ def match(
     with_paths: bool,
     backend: str,
     models_dir: Path | None,
+    catalog: Path | None,
 ):
     """Rank the roles that fit TEXT (a resume or bio; '-' reads stdin)."""
     body = read_text_arg(text, file)
-    matcher = load_matcher(models_dir, backend)
+    matcher = load_matcher(models_dir, backend, catalog)
     try:
         result = matcher.match(body, top=min(top, len(matcher.corpus.roles)), quotes=quotes, paths=with_paths)
     except RolematchError as exc:

@@ -10,7 +10,15 @@ from typing import Any
 import click
 
 from ..errors import RolematchError
-from ._common import FORMATS, backend_option, load_matcher, models_option, read_text_arg, text_input
+from ._common import (
+    FORMATS,
+    backend_option,
+    catalog_option,
+    load_matcher,
+    models_option,
+    read_text_arg,
+    text_input,
+)
 
 QUOTES_SHOWN = 2  # per move, in the table and Markdown (JSON has them all)
 
@@ -99,10 +107,23 @@ Examples:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @backend_option
 @models_option
-def paths(text: str | None, file: tuple[Path, ...], fmt: str, backend: str, models_dir: Path | None):
+@catalog_option
+def paths(
+    text: str | None,
+    file: tuple[Path, ...],
+    fmt: str,
+    backend: str,
+    models_dir: Path | None,
+    catalog: Path | None,
+):
     """Next career moves for TEXT (a resume or bio; '-' reads stdin), with quotes and your gaps."""
     body = read_text_arg(text, file)
-    matcher = load_matcher(models_dir, backend)
+    matcher = load_matcher(models_dir, backend, catalog)
+    if not matcher.has_paths:
+        raise click.ClickException(
+            f"the catalog {matcher.catalog_name!r} has no career paths: write paths.yaml beside its "
+            "roles.yaml (paths.example.yaml shows the format)"
+        )
     try:
         result = matcher.match(body, top=1, quotes=0, paths=True)
     except RolematchError as exc:

@@ -13,7 +13,14 @@ import click
 from click.core import ParameterSource
 
 from ..errors import RolematchError
-from ._common import backend_option, load_matcher, models_option
+from ._common import (
+    backend_option,
+    catalog_option,
+    load_matcher,
+    models_option,
+    resolve_catalog_or_fail,
+    uncalibrated_note,
+)
 from ._table import EXIT_HELP, check_keep_options, echo_notes, exit_status, parse_delimiter, table_options
 
 
@@ -74,6 +81,7 @@ reason (left out with --top or --min-confidence; the summary counts them).
 @click.option("--fast", is_flag=True, help="Same as --backend static: the distilled model, far faster.")
 @backend_option
 @models_option
+@catalog_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 @click.pass_context
 def rank(
@@ -95,6 +103,7 @@ def rank(
     fast: bool,
     backend: str,
     models_dir: Path | None,
+    catalog: Path | None,
     quiet: bool,
 ) -> None:
     """Rank every candidate in INPUT (.csv, .tsv, .xlsx, .jsonl, .parquet, or '-' for CSV on stdin)
@@ -112,12 +121,12 @@ def rank(
     from ..batch.rank import resolve_roles
     from ..batch.readers import open_table
     from ..batch.writers import BatchOutputError, check_writable, output_format
-    from ..config import default_corpus_dir
     from ..corpus import load_corpus
 
+    found = resolve_catalog_or_fail(catalog)
     try:
-        catalog = [(r.id, r.title) for r in load_corpus(default_corpus_dir()).roles]
-        role_ids = resolve_roles(catalog, roles)  # before the model loads: a typo fails at once
+        role_titles = [(r.id, r.title) for r in load_corpus(found.corpus_dir).roles]
+        role_ids = resolve_roles(role_titles, roles)  # before the model loads: a typo fails at once
         if output is not None:
             output_format(output)
             if output.exists() and output.stat().st_size and not overwrite:
@@ -137,17 +146,19 @@ def rank(
         )
     except RolematchError as exc:
         raise click.ClickException(str(exc)) from exc
-    matcher = load_matcher(models_dir, backend)
+    matcher = load_matcher(models_dir, backend, catalog)
     ranking = _rank(matcher, table, role_ids, top, min_confidence, quiet)
     try:
         if output is not None:
             _write(output, ranking, table, matcher, backend, text_column, not no_bom)
         else:
-            click.echo(_render(ranking, fmt, catalog), nl=False)
+            click.echo(_render(ranking, fmt, role_titles), nl=False)
     except RolematchError as exc:
         raise click.ClickException(str(exc)) from exc
     if not quiet:
         echo_notes("rank", table.notes)
+        if uncalibrated_note(matcher):
+            click.echo(f"rolematch rank: {uncalibrated_note(matcher)}", err=True)
         where = f" → {output}" if output is not None else ""
         click.echo(f"rolematch rank: {ranking.line()}{where}", err=True)
     ctx.exit(exit_status(ranking.rows_ok, ranking.rows_error))
@@ -196,6 +207,8 @@ def _write(output: Path, ranking, table, matcher, backend: str, text_column: str
             "top": spec.top if spec.top is not None else "(all)",
             "min confidence": spec.min_confidence,
             "kept columns": list(spec.keep) or "(none)",
+            "catalog": matcher.catalog_name,
+            "confidence": uncalibrated_note(matcher) or "calibrated on labelled examples",
         }
         about = about_rows(settings, [(r.id, r.title) for r in matcher.corpus.roles])
     write_records(output, spec.columns(), ranking.records, about=about, bom=bom)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._common import backend_option, load_matcher, models_option
+from ._common import backend_option, catalog_option, load_matcher, models_option, uncalibrated_note
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,16 @@ Examples:
 )
 @backend_option
 @models_option
-def serve(host: str, port: int, timeout_s: float, access_log: bool, backend: str, models_dir: Path | None):
+@catalog_option
+def serve(
+    host: str,
+    port: int,
+    timeout_s: float,
+    access_log: bool,
+    backend: str,
+    models_dir: Path | None,
+    catalog: Path | None,
+):
     """Serve the page (paste a resume, see ranked roles and why) and the JSON API, offline."""
     try:
         from ..web.app import WebSettings, create_app
@@ -64,11 +73,17 @@ def serve(host: str, port: int, timeout_s: float, access_log: bool, backend: str
             f"cannot listen on {host}:{port} ({exc.strerror}); is another server running there? "
             "Pick another port with --port 8080"
         ) from exc
-    matcher = load_matcher(models_dir, backend)
+    matcher = load_matcher(models_dir, backend, catalog) if catalog else load_matcher(models_dir, backend)
     matcher.match(WARM_UP, top=1, quotes=1, paths=True)  # first-call costs (threads, caches, paths) paid now
     app = create_app(matcher, WebSettings(timeout_s=timeout_s))
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"rolematch: serving on http://{shown}:{port}  (model {matcher.model_version}; Ctrl+C stops)")
+    click.echo(
+        f"rolematch: serving on http://{shown}:{port}  "
+        f"(catalog {getattr(matcher, 'catalog_name', 'catalog')!r}, model {matcher.model_version}; "
+        "Ctrl+C stops)"
+    )
+    if not getattr(matcher, "calibrated", True):
+        click.echo(f"rolematch: {uncalibrated_note(matcher)}")
     if host in LOOPBACK:
         click.echo("rolematch: bound to this machine only; nothing is sent over the network.")
     else:

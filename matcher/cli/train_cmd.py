@@ -9,7 +9,7 @@ import click
 
 from ..config import index_backend
 from ..errors import RolematchError
-from ._common import backend_option, load_matcher, models_option
+from ._common import backend_option, catalog_option, load_matcher, models_option, resolve_catalog_or_fail
 
 
 @click.command(
@@ -21,6 +21,7 @@ Examples:
 )
 @backend_option
 @models_option
+@catalog_option
 @click.option(
     "--examples",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -33,6 +34,7 @@ Examples:
 def train(
     backend: str,
     models_dir: Path | None,
+    catalog: Path | None,
     examples: Path | None,
     text_column: str,
     label_column: str,
@@ -41,9 +43,11 @@ def train(
     """Retrain the classifier and fusion from labeled examples; writes models/ and MODEL_CARD.md."""
     from ..train import train as run_train
 
+    found = resolve_catalog_or_fail(catalog)
     try:
         manifest = run_train(
-            models_dir=models_dir,
+            corpus_dir=found.corpus_dir,
+            models_dir=models_dir or found.models_dir(backend),
             backend=index_backend(backend),  # onnx trains on MiniLM's index, with torch fp32
             examples=examples,
             text_column=text_column,
@@ -97,6 +101,7 @@ Examples:
 )
 @backend_option
 @models_option
+@catalog_option
 def evaluate(
     data: Path,
     text_column: str,
@@ -110,6 +115,7 @@ def evaluate(
     compare_fast: bool,
     backend: str,
     models_dir: Path | None,
+    catalog: Path | None,
 ) -> None:
     """Metrics of the fused system and its baselines on a labeled CSV (acc@1/3, MRR, F1, ECE, AUROC)."""
     import pandas as pd
@@ -131,7 +137,7 @@ def evaluate(
     frame = frame.rename(columns={text_column: "text", label_column: "label"})
     if acceptable_column:
         frame = frame.rename(columns={acceptable_column: "acceptable"})
-    matcher = load_matcher(models_dir, backend)
+    matcher = load_matcher(models_dir, backend, catalog)
     if fairness:
         return _fairness(matcher, frame, fmt, f"{data.name} [{backend}]")
     if ablation:
@@ -144,7 +150,7 @@ def evaluate(
     report["data"] = data.name
     report["backend"] = backend
     if compare_fast and backend != "static" and models_dir is None:
-        report["fast_path"] = _compare_fast(matcher, frame, systems["fused"])
+        report["fast_path"] = _compare_fast(matcher, frame, systems["fused"], catalog)
     if record:
         _record(matcher, record, report)
     if fmt == "json":
@@ -153,14 +159,14 @@ def evaluate(
         click.echo(format_report(report, f"{data.name} [{backend}]"), nl=False)
 
 
-def _compare_fast(matcher, frame, reference: dict) -> dict | None:
-    """Agreement of the fast path (static backend) with ``reference``, ``matcher``'s fused scores on the
-    frame; None (and a note on stderr) where the fast path's models are missing."""
+def _compare_fast(matcher, frame, reference: dict, catalog: Path | None) -> dict | None:
+    """Agreement of the fast path (static backend, same catalog) with ``reference``, ``matcher``'s fused
+    scores on the frame; None (and a note on stderr) where the fast path's models are missing."""
     from ..evaluate import agreement_metrics, frame_targets, system_scores
     from ..matcher import RoleMatcher
 
     try:
-        fast = RoleMatcher.load(backend="static")
+        fast = RoleMatcher.load(backend="static", catalog=catalog)
     except RolematchError as exc:
         click.echo(f"fast path not compared: {exc}", err=True)
         return None

@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException
 
 from .. import __version__
 from ..errors import InputTextError, RolematchError
-from ..results import MatchResult
+from ..results import UNCALIBRATED, MatchResult
 from . import errors
 from .csv_upload import frame_to_csv, read_csv_upload
 from .middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -91,6 +91,12 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
     worker = ModelWorker()
     n_roles = len(matcher.corpus.roles)
     role_catalog = _catalog(matcher)
+    catalog_summary = {
+        "name": getattr(matcher, "catalog_name", "catalog"),
+        "roles": [{"id": r.id, "title": r.title} for r in matcher.corpus.roles],
+        "confidence_calibrated": bool(getattr(matcher, "calibrated", True)),
+        "confidence_note": None if getattr(matcher, "calibrated", True) else UNCALIBRATED,
+    }
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -291,6 +297,12 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
     async def roles() -> list[dict[str, Any]]:
         """The role catalog with the passages grounding each role, as `rolematch roles --format json`."""
         return role_catalog
+
+    @app.get("/api/catalog", summary="Catalog name and roles")
+    async def catalog() -> dict[str, Any]:
+        """The catalog this server matches against: its name, its roles (id, title) and whether its
+        confidence is calibrated (False for a catalog without labelled examples)."""
+        return catalog_summary
 
     @app.get("/healthz", summary="Health", response_model=Health)
     async def healthz() -> Health:

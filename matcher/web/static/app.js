@@ -425,7 +425,12 @@
     renderSummary(result);
     roleList.replaceChildren(...result.roles.map((role, i) => renderRole(role, i + 1)));
     renderPaths(result.paths);
-    modelLine.textContent = `model ${result.model_version} · ${plural(result.n_chunks, "chunk")}`;
+    const calibration = result.confidence_calibrated === false
+      ? ` · confidence ${result.confidence_note || "not calibrated"}`
+      : "";
+    const catalogName = result.catalog ? `catalog ${result.catalog} · ` : "";
+    modelLine.textContent =
+      `${catalogName}model ${result.model_version} · ${plural(result.n_chunks, "chunk")}${calibration}`;
     modelLine.hidden = false;
     const best = result.roles[0];
     const ranked = result.abstain
@@ -444,5 +449,33 @@
     results.focus({ preventScroll: true });
   }
 
+  // The catalog this server matches against: its name and its roles (GET /api/catalog).
+  async function loadCatalog() {
+    try {
+      const response = await fetch("/api/catalog", { headers: { Accept: "application/json" } });
+      if (!response.ok) return;
+      const catalog = await response.json();
+      $("catalog-name").textContent = catalog.name;
+      $("catalog-roles").replaceChildren(
+        ...catalog.roles.map((role) => {
+          const item = document.createElement("li");
+          item.textContent = role.title;
+          item.title = role.id;
+          return item;
+        }),
+      );
+      $("catalog-count").textContent = plural(catalog.roles.length, "role");
+      const note = $("catalog-calibration");
+      note.textContent = catalog.confidence_calibrated
+        ? ""
+        : `Confidence is ${catalog.confidence_note}: read it as a share among the roles, not a probability.`;
+      note.hidden = catalog.confidence_calibrated;
+      $("catalog").hidden = false;
+    } catch (error) {
+      // the page still works without the catalog line
+    }
+  }
+
+  loadCatalog();
   updateCount();
 })();
