@@ -46,16 +46,23 @@ class Scores:
     conditional: np.ndarray | None = None  # (n_docs, n_roles) P(role | some role fits)
 
 
-def conformal_threshold(confidence: np.ndarray, truth: np.ndarray, coverage: float = 0.9) -> float:
+def conformal_threshold(
+    confidence: np.ndarray, truth: np.ndarray, coverage: float = 0.9, weights: np.ndarray | None = None
+) -> float:
     """Split-conformal threshold: keep every role whose confidence is at least the returned value, and the
     set holds the right role with probability ≥ ``coverage`` on exchangeable data.
 
-    ``confidence`` ``(n, n_roles)`` on calibration rows; ``truth`` ``(n,)`` their role indices.
+    ``confidence`` ``(n, n_roles)`` on calibration rows; ``truth`` ``(n,)`` their role indices;
+    ``weights`` ``(n,)`` how much each row stands for (default equal): the level is a weighted quantile of
+    the nonconformity, with the usual finite-sample correction for one more row of the largest weight.
     """
     n = len(truth)
     scores = 1.0 - confidence[np.arange(n), truth]  # nonconformity
-    level = min(1.0, np.ceil((n + 1) * coverage) / n)
-    return float(1.0 - np.quantile(scores, level, method="higher"))
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+    order = np.argsort(scores, kind="stable")
+    cumulative = np.cumsum(w[order]) / (w.sum() + w.max())
+    at = min(int(np.searchsorted(cumulative, coverage - 1e-12)), n - 1)
+    return float(1.0 - scores[order][at])
 
 
 @dataclass(frozen=True)

@@ -223,8 +223,11 @@ def fit_ranker(
         threshold, fit_scale, fit_bias = 0.0, 1.0, 0.0
     metrics["scope_threshold"] = threshold
     metrics["fit_scale"], metrics["fit_bias"] = fit_scale, fit_bias
-    # split conformal prediction sets, calibrated on the out-of-fold conditional probabilities
-    set_threshold = conformal_threshold(softmax(oof_logits[ci], temperature), y_index[ci], COVERAGE)
+    # split conformal prediction sets, calibrated on the out-of-fold conditional probabilities of the
+    # calibration rows, each source with the same total weight (as the temperature)
+    set_threshold = conformal_threshold(
+        softmax(oof_logits[ci], temperature), y_index[ci], COVERAGE, weights=cw[ci]
+    )
     metrics["set_threshold"] = set_threshold
     metrics["set_coverage_target"] = COVERAGE
     return FusedRanker(

@@ -103,6 +103,32 @@ def test_conformal_sets_reach_their_coverage_on_fresh_data():
     assert 0.88 <= covered <= 0.94
 
 
+def test_weighted_conformal_sets_cover_the_mixture_the_weights_describe():
+    """Calibration rows from an easy source (many) and a hard one (few), weighted to equal shares: the
+    sets cover a 50/50 mixture; unweighted, the easy rows dominate and the sets under-cover it."""
+    rng = np.random.default_rng(1)
+
+    def draw(n, scale):
+        logits = rng.normal(scale=scale, size=(n, 5))
+        p = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+        sharp = np.exp(logits * 3) / np.exp(logits * 3).sum(1, keepdims=True)  # over-confident
+        return p, np.array([rng.choice(5, p=row) for row in sharp])
+
+    (pe, ye), (ph, yh) = draw(2000, 4.0), draw(200, 0.5)
+    p_cal, y_cal = np.vstack([pe, ph]), np.concatenate([ye, yh])
+    weights = np.concatenate([np.full(2000, 1 / 2000), np.full(200, 1 / 200)])
+    (qe, ze), (qh, zh) = draw(3000, 4.0), draw(3000, 0.5)
+    p_new, y_new = np.vstack([qe, qh]), np.concatenate([ze, zh])
+
+    def covered(t):
+        return (p_new[np.arange(len(y_new)), y_new] >= t).mean()
+
+    assert 0.88 <= covered(conformal_threshold(p_cal, y_cal, 0.9, weights=weights)) <= 0.95
+    assert covered(conformal_threshold(p_cal, y_cal, 0.9)) < 0.87
+    equal = conformal_threshold(p_cal, y_cal, 0.9, weights=np.full(len(y_cal), 3.0))
+    assert equal == conformal_threshold(p_cal, y_cal, 0.9)  # only relative weights count
+
+
 def test_fused_ranker_sets_cover_and_are_empty_when_it_abstains():
     feats, labels = synthetic(0, n=100)
     ranker = fit_ranker(feats, labels, ROLES)
