@@ -23,6 +23,28 @@ def _metric_rows(metrics: dict[str, Any]) -> list[str]:
     return rows
 
 
+ABLATION_COLUMNS = ("acc@1", "acc@3", "mrr", "ece", "fit_auroc", "abstain_in_scope")
+
+
+def ablation_rows(ablation: dict[str, Any]) -> list[str]:
+    """Markdown: one table per data set, a row per variant (``rolematch evaluate --ablation --record``)."""
+    if not ablation:
+        return []
+    lines: list[str] = []
+    for data in next(iter(ablation.values())):
+        lines += [f"**{data}**", "", "| variant | " + " | ".join(ABLATION_COLUMNS) + " |"]
+        lines.append("|---|" + "---|" * len(ABLATION_COLUMNS))
+        for variant, per in ablation.items():
+            m = per.get(data, {})
+            cells = [
+                f"{m[c]:.3f}" if isinstance(m.get(c), float) and m[c] == m[c] else "–"
+                for c in ABLATION_COLUMNS
+            ]
+            lines.append(f"| {variant} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return lines
+
+
 def _coverage_target(manifest: dict[str, Any]) -> float:
     return manifest.get("metrics", {}).get("training", {}).get("set_coverage_target", 0.9)
 
@@ -32,6 +54,7 @@ def write_model_card(models_dir: Path, manifest: dict[str, Any], corpus: Corpus)
     training = manifest.get("training", {})
     metrics = dict(manifest.get("metrics", {}))
     evaluations = metrics.pop("evaluation", {})
+    ablation = metrics.pop("ablation", {})
     metrics.pop("training", None)
     lines = [
         "# Model card: rolematch role matcher",
@@ -42,16 +65,21 @@ def write_model_card(models_dir: Path, manifest: dict[str, Any], corpus: Corpus)
         if manifest["backend"] == "minilm"
         else f"- Embedding: `{model['name']}` ({model['dim']} dims).",
         "- Head: multinomial logistic regression on the text embedding (scikit-learn), fused with four "
-        "similarity signals (description, best chunk, grounded passages, best sentences) by a logistic model "
-        "fitted on out-of-fold predictions; confidence calibrated by temperature scaling; an in-scope "
-        'detector decides "no good fit".',
+        "similarity signals (description, best chunk, grounded passages, best sentences), the role's best "
+        "O*NET occupation and the person's job titles against the role's titles, by a logistic model fitted "
+        "on out-of-fold predictions. An in-scope detector (open world: the best occupation inside the catalog "
+        "against the best outside it) gives the fit; a role's confidence is fit × P(role | some role fits), "
+        "temperature-scaled on our own examples, O*NET titles and occupation descriptions (equal weight); "
+        'the fit is Platt-scaled; "no strong fit" below its threshold.',
         f"- Artifacts: corpus sha256 `{manifest['corpus_sha256'][:16]}…`, model version "
         f"`{manifest.get('model_version', '')}`, built {manifest.get('built_at', '')}.",
         "",
         "## Data",
         f"- Training: {training.get('train_rows', '?')} labeled examples from `{training.get('examples', '?')}` "
         f"(written for this project; {len(corpus.roles)} roles plus out-of-scope backgrounds), plus the role "
-        "descriptions as weak supervision.",
+        "descriptions, O*NET alternate titles and occupation descriptions labelled through each role's O*NET "
+        "codes, the occupations outside the catalog as negatives for the fit, and low-information texts "
+        "(row counts per source: `training.sources` in manifest.json). No O*NET task statements, no ESCO data.",
         f"- Held apart: {training.get('test_rows', '?')} examples never used in training.",
         "- Corpus: five career articles (`corpus/articles/`), quoted verbatim.",
         "",
@@ -64,6 +92,18 @@ def write_model_card(models_dir: Path, manifest: dict[str, Any], corpus: Corpus)
         f"the conformal role set (target {_coverage_target(manifest):.0%}) "
         "holds an acceptable role, set_size its mean size.",
         "",
+        *(
+            [
+                "## Ablation",
+                "",
+                "Each signal group and each training source left out in turn, retrained and "
+                "evaluated in one run (`rolematch evaluate DATA... --ablation --record ablation`).",
+                "",
+            ]
+            + ablation_rows(ablation)
+            if ablation
+            else []
+        ),
         "## Intended use",
         "- Suggesting tech-career roles for a resume or bio, with the article passages that support them; "
         "exploring and batch-scoring candidate pools as a first, explainable signal.",

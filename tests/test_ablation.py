@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from matcher import RoleMatcher
+from matcher import RoleMatcher, persist
 from matcher.ablation import COLUMNS, VARIANTS, format_ablation
 from matcher.cli import main
 from matcher.sources import SOURCES
+
+LOAD = RoleMatcher.load  # the real loader (the fixture below replaces it)
 
 
 @pytest.fixture(autouse=True)
@@ -78,9 +81,18 @@ def test_record_and_fairness_take_one_data_file(two_sets):
         assert out.exit_code == 2 and "take one DATA file" in out.output
 
 
-def test_ablation_table_has_every_variant_on_every_data_set(two_sets, fewer_training_rows):
+def test_ablation_table_has_every_variant_on_every_data_set(
+    two_sets, fewer_training_rows, tmp_path, monkeypatch, fake_models, fake_embedder
+):
+    models = tmp_path / "models"  # --record writes the manifest and card: a private copy
+    shutil.copytree(fake_models, models)
+    matcher = LOAD(models_dir=models, backend="fake", embedder=fake_embedder)
+    monkeypatch.setattr(RoleMatcher, "load", classmethod(lambda cls, **kw: matcher))
+    version = persist.read_manifest(models)["model_version"]
     a, b = two_sets
-    out = run(a, b, "--acceptable-column", "acceptable", "--ablation", "--format", "json")
+    out = run(
+        a, b, "--acceptable-column", "acceptable", "--ablation", "--record", "ablation", "--format", "json"
+    )
     assert out.exit_code == 0, out.output
     report = json.loads(out.stdout)  # progress goes to stderr
     assert list(report) == [name for name, _, _ in VARIANTS]
@@ -93,3 +105,8 @@ def test_ablation_table_has_every_variant_on_every_data_set(two_sets, fewer_trai
     assert all("fit_auroc" in per["held-apart"] for per in report.values())
     table = format_ablation(report)
     assert table.count("- source") == (len(SOURCES) - 1) * 3 and "titles.csv" in table
+    # recorded: the manifest holds the report, the model card its tables, the model version is unchanged
+    manifest = persist.read_manifest(models)
+    assert manifest["metrics"]["ablation"] == report and manifest["model_version"] == version
+    card = (models / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "## Ablation" in card and card.count("| - title signal |") == 3 and "**titles.csv**" in card

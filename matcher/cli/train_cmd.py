@@ -124,8 +124,10 @@ def evaluate(
     held-apart split."""
     from ..evaluate import evaluate_frame, format_report, system_scores
 
-    if (fairness or record) and len(data) > 1:
-        raise click.UsageError("--fairness and --record take one DATA file")
+    if (fairness or (record and not ablation)) and len(data) > 1:
+        raise click.UsageError(
+            "--fairness and --record take one DATA file (--ablation --record takes several)"
+        )
     if fairness and record:
         raise click.UsageError("--record saves metrics; it cannot be combined with --fairness")
     frames = {
@@ -136,7 +138,7 @@ def evaluate(
         name, frame = next(iter(frames.items()))
         return _fairness(matcher, frame, fmt, f"{name} [{backend}]")
     if ablation:
-        return _ablation(matcher, frames, fmt)
+        return _ablation(matcher, frames, fmt, record)
     reports = []
     for name, frame in frames.items():
         try:
@@ -197,7 +199,7 @@ def _compare_fast(matcher, frame, reference: dict, catalog: Path | None) -> dict
     return agreement_metrics(reference, other, inside, in_scope)
 
 
-def _ablation(matcher, frames: dict, fmt: str) -> None:
+def _ablation(matcher, frames: dict, fmt: str, record: str | None) -> None:
     from ..ablation import ablation_report, format_ablation
     from ..examples import load_examples
 
@@ -208,6 +210,8 @@ def _ablation(matcher, frames: dict, fmt: str) -> None:
     held = examples[examples["split"] == "test"].rename(columns={"role": "label"})
     held["label"] = held["label"].fillna("")
     report = ablation_report(matcher, {"held-apart": held, **frames}, progress=True)
+    if record:
+        _save_metrics(matcher, "ablation", report)
     if fmt == "json":
         click.echo(json.dumps(report, indent=2))
     else:
@@ -226,17 +230,26 @@ def _fairness(matcher, frame, fmt: str, title: str) -> None:
 
 
 def _record(matcher, name: str, report: dict) -> None:
+    fused = {k: v for k, v in report["systems"]["fused"].items() if not isinstance(v, (dict, list))}
+    fused["baselines"] = {
+        s: {k: m.get(k) for k in ("acc@1", "acc@3", "mrr", "fit_auroc")} for s, m in report["systems"].items()
+    }
+    _save_metrics(matcher, "evaluation", fused, name)
+
+
+def _save_metrics(matcher, key: str, value: dict, name: str | None = None) -> None:
+    """``value`` under ``metrics[key]`` (or ``metrics[key][name]``) of the manifest; rewrites the model card.
+    Metrics are not part of the model version."""
     from .. import persist
     from ..card import write_model_card
 
     models = matcher.models_dir
     manifest = persist.read_manifest(models)
-    manifest.setdefault("metrics", {}).setdefault("evaluation", {})[name] = {
-        k: v for k, v in report["systems"]["fused"].items() if not isinstance(v, (dict, list))
-    }
-    manifest["metrics"]["evaluation"][name]["baselines"] = {
-        s: {k: m.get(k) for k in ("acc@1", "acc@3", "mrr", "fit_auroc")} for s, m in report["systems"].items()
-    }
+    metrics = manifest.setdefault("metrics", {})
+    if name is None:
+        metrics[key] = value
+    else:
+        metrics.setdefault(key, {})[name] = value
     persist.write_manifest(models, manifest)
     write_model_card(models, manifest, matcher.corpus)
 
