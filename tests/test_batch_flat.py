@@ -1,0 +1,85 @@
+"""Flat batch rows from array operations over a chunk (``matcher.batch.flat``) equal the rows built from a
+``MatchResult`` per text, to the last byte: same features, roles, quotes, evidence and closest occupation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import ROOT
+
+from matcher.batch.flat import featurize_chunk, index_tables
+from matcher.batch.frame import BatchSpec, Chunk, encode_chunk, finish_chunk, flat_record, rank_encoded
+from matcher.embed import encode_documents
+from matcher.rank import featurize_docs
+from matcher.results import MatchResult
+
+ODD = [
+    "",  # an error row
+    "Jane Doe | jane@example.com | +1 555 0100",  # contact details only: no sentence is evidence
+    "Registered nurse on a cardiac ward: triage, medication rounds and patient education.",  # abstains
+    "Staff Accountant (AP/AR)",  # a bare title
+    "Led a team.\n\nLed a team.\n\nShipped the billing service in Go and Kafka.",  # repeated sentences
+    "%%%% #### 1234 ////",  # an error row
+]
+
+
+def texts() -> list[str]:
+    frames = [pd.read_csv(p) for p in sorted((ROOT / "corpus" / "examples").glob("*.csv"))]
+    examples = pd.concat(frames, ignore_index=True)["text"]
+    picked = examples.sample(60, random_state=3).tolist()
+    resume = "\n\n".join(examples.iloc[:5])  # several hundred words: several chunks
+    return [*ODD, resume, *picked]
+
+
+@pytest.fixture(scope="module")
+def static_matcher():
+    from matcher import RoleMatcher
+
+    return RoleMatcher.load(backend="static")
+
+
+@pytest.fixture(params=["fake", "static"])
+def matcher(request, fake_matcher, static_matcher):
+    return fake_matcher if request.param == "fake" else static_matcher
+
+
+def reference(matcher, chunk: Chunk, spec: BatchSpec) -> list[dict]:
+    """The flat rows as ``finish_chunk`` built them before: from a ``MatchResult`` per text."""
+    stage = encode_chunk(matcher, chunk)
+    outcomes = rank_encoded(matcher, stage.encoded, spec.top, spec.quotes)
+    rows = []
+    for row, outcome in zip(chunk.rows, outcomes):
+        result = outcome if isinstance(outcome, MatchResult) else None
+        error = "" if result is not None else str(outcome)
+        rows.append(flat_record(spec, f"r{row}", error, "", result, matcher.model_version))
+    return rows
+
+
+def test_chunk_features_equal_the_per_text_features_bit_for_bit(matcher):
+    docs = encode_documents(matcher.embedder, [t for t in texts() if t and not t.startswith("%")])
+    expected = featurize_docs(docs, matcher.index)
+    got = featurize_chunk(docs, matcher.index, index_tables(matcher))
+    for name in ("vectors", "similarity", "backbone", "world"):
+        assert getattr(got, name).dtype == getattr(expected, name).dtype, name
+        assert np.array_equal(getattr(got, name), getattr(expected, name)), name
+    assert all(np.array_equal(a, b) for a, b in zip(got.chunks, expected.chunks))
+
+
+@pytest.mark.parametrize(("top", "quotes"), [(1, 1), (3, 0), (3, 3), (14, 1)])
+def test_flat_rows_equal_the_rows_built_from_match_results(matcher, top, quotes):
+    items = texts()
+    rows = list(range(1, len(items) + 1))
+    chunk = Chunk(rows, items, [f"r{r}" for r in rows], [None] * len(rows), [None] * len(rows))
+    top = min(top, len(matcher.corpus.roles))
+    spec = BatchSpec(id_column="id", top=top, quotes=quotes, calibrated=matcher.calibrated)
+    got = finish_chunk(matcher, encode_chunk(matcher, chunk), spec)
+    expected = reference(matcher, chunk, spec)
+    assert [list(r) for r in got] == [list(r) for r in expected]  # same columns, same order
+    assert got == expected
+    assert {r["status"] for r in got} == {"ok", "error"}
+    if quotes == 0:
+        assert all(r["quote_1"] == "" for r in got)
+    else:
+        assert any(r["quote_1"] for r in got)
+    assert any(r["evidence_1"] for r in got)
