@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from matcher.batch.flat import featurize_chunk, index_tables
+from matcher.batch.flat import chunk_signals, closest_occupations, featurize_chunk, index_tables
 from matcher.batch.frame import BatchSpec, Chunk, encode_chunk, finish_chunk, flat_record, rank_encoded
 from matcher.embed import encode_documents
+from matcher.explain import closest_outside
 from matcher.rank import featurize_docs
 from matcher.results import MatchResult
 
@@ -64,6 +65,15 @@ def test_chunk_features_equal_the_per_text_features_bit_for_bit(matcher):
         assert getattr(got, name).dtype == getattr(expected, name).dtype, name
         assert np.array_equal(getattr(got, name), getattr(expected, name)), name
     assert all(np.array_equal(a, b) for a, b in zip(got.chunks, expected.chunks))
+
+
+def test_closest_occupations_equal_closest_outside_for_every_text(matcher):
+    docs = encode_documents(matcher.embedder, [t for t in texts() if t and not t.startswith("%")])
+    signals = chunk_signals(docs, matcher.index, index_tables(matcher))
+    found = closest_occupations(signals, np.arange(len(docs)), index_tables(matcher))
+    expected = {i: r[0] for i, r in enumerate(closest_outside(d, matcher.index) for d in docs) if r}
+    assert found == expected
+    assert len(signals.named) > 0  # texts with and without job titles
 
 
 @pytest.mark.parametrize(("top", "quotes"), [(1, 1), (3, 0), (3, 3), (14, 1)])

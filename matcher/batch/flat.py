@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..embed import EncodedText
-from ..explain import PERSON_WEIGHT, closest_outside, is_evidence
+from ..explain import PERSON_WEIGHT, is_evidence
 from ..index import CorpusIndex
 from ..rank import DocFeatures, Scores, featurize_docs, occupation_similarity, similarity_features
 from ..results import Quote
@@ -42,8 +42,9 @@ class IndexTables:
     ``targets`` ``(n_passages + n_roles, dim)``: passages then roles; ``grounded`` ``(n_roles, n_passages)``;
     ``role_passage`` ``(n_roles, n_passages)``: each grounded passage's cosine to the role (``-inf``
     where not grounded); ``quote_cells``: the quote column's text per passage; ``role_ids``/``titles``.
-    Backbone (``None`` without one): occupation and reference-title indices per role, and which
-    occupations and titles lie inside the catalog.
+    Backbone (``None`` without one): occupation and reference-title indices per role, which occupations
+    and titles lie inside the catalog, and the reference titles that name an occupation, grouped by it
+    (``refs_by_occupation``, group starts ``ref_groups``, the occupation of each group).
     """
 
     targets: np.ndarray
@@ -56,6 +57,10 @@ class IndexTables:
     role_titles: tuple[np.ndarray, ...] | None = None
     inside_occupations: np.ndarray | None = None
     outside_titles: np.ndarray | None = None
+    outside_occupations: np.ndarray | None = None
+    refs_by_occupation: np.ndarray | None = None
+    ref_groups: np.ndarray | None = None
+    ref_group_occupations: np.ndarray | None = None
 
 
 _TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -87,7 +92,15 @@ def _build_tables(matcher: RoleMatcher) -> IndexTables:
     if index.has_backbone:
         covers = index.occupation_weights > 0  # (n_occupations, n_roles)
         owned = index.title_roles > 0  # (n_titles, n_roles)
+        refs = np.flatnonzero(index.title_occupations >= 0)
+        refs = refs[np.argsort(index.title_occupations[refs], kind="stable")]
+        occupation_of = index.title_occupations[refs]
+        groups = np.flatnonzero(np.r_[True, occupation_of[1:] != occupation_of[:-1]]) if len(refs) else refs
         backbone = dict(
+            outside_occupations=index.occupation_weights.sum(axis=1) == 0,  # as in closest_outside
+            refs_by_occupation=refs,
+            ref_groups=groups,
+            ref_group_occupations=occupation_of[groups],
             role_occupations=tuple(np.flatnonzero(c) for c in covers.T),
             role_titles=tuple(np.flatnonzero(o) for o in owned.T),
             inside_occupations=covers.any(axis=1),
@@ -107,10 +120,31 @@ def _build_tables(matcher: RoleMatcher) -> IndexTables:
 # ------------------------------------------------------------------------------------------ features
 
 
+@dataclass(frozen=True)
+class ChunkSignals:
+    """``features`` of a chunk's texts, and the backbone cosines they were made from: ``occupations``
+    ``(n, n_occupations)`` and, for the texts that name a title (``named``), each reference title's best
+    cosine to one of them ``title_best`` ``(len(named), n_reference_titles)``."""
+
+    features: DocFeatures
+    occupations: np.ndarray | None = None
+    named: tuple[int, ...] = ()
+    title_best: np.ndarray | None = None
+
+
 def featurize_chunk(docs: Sequence[EncodedText], index: CorpusIndex, tables: IndexTables) -> DocFeatures:
     """``rank.featurize_docs(docs, index)``, equal to the last bit, with the masks from ``tables``."""
+    return chunk_signals(docs, index, tables).features
+
+
+def chunk_signals(docs: Sequence[EncodedText], index: CorpusIndex, tables: IndexTables) -> ChunkSignals:
+    """The features of ``docs`` (see ``featurize_chunk``) and the backbone cosines behind them.
+
+    The products are taken per text, as ``featurize_docs`` does: a text's numbers never depend on the
+    texts it is chunked with (a product of several texts' vectors at once rounds differently).
+    """
     if not docs or not index.has_backbone or tables.role_occupations is None:
-        return featurize_docs(docs, index)
+        return ChunkSignals(featurize_docs(docs, index))
     n = len(docs)
     occupations = np.stack([occupation_similarity(d, index) for d in docs])  # (n, n_occupations)
     role_occ = _masked_max(occupations, tables.role_occupations, -1.0)
@@ -122,6 +156,7 @@ def featurize_chunk(docs: Sequence[EncodedText], index: CorpusIndex, tables: Ind
     inside_title = np.zeros(n, np.float32)
     outside_title = np.zeros(n, np.float32)
     has_title = np.zeros(n, np.float32)
+    best = None
     if named:
         best = np.stack([(docs[i].title_vectors @ index.title_vectors.T).max(axis=0) for i in named])
         role_title[named] = _masked_max(best, tables.role_titles, 0.0)
@@ -142,13 +177,31 @@ def featurize_chunk(docs: Sequence[EncodedText], index: CorpusIndex, tables: Ind
         ],
         axis=1,
     ).astype(np.float32)
-    return DocFeatures(
+    features = DocFeatures(
         vectors=np.stack([d.vector for d in docs]).astype(np.float32),
         similarity=np.stack([similarity_features(d, index) for d in docs]),
         chunks=tuple(d.chunk_vectors for d in docs),
         backbone=np.stack([role_occ, role_title], axis=2).astype(np.float32),
         world=world,
     )
+    return ChunkSignals(features, occupations, tuple(named), best)
+
+
+def closest_occupations(signals: ChunkSignals, rows: np.ndarray, tables: IndexTables) -> dict[int, int]:
+    """``explain.closest_outside`` for the texts ``rows`` of a chunk: ``{row: occupation index}`` (none
+    without a backbone or when every occupation lies inside the catalog)."""
+    outside = tables.outside_occupations
+    if signals.occupations is None or outside is None or not outside.any() or not len(rows):
+        return {}
+    score = np.where(outside, signals.occupations[rows], -np.inf)  # (len(rows), n_occupations)
+    where = {row: k for k, row in enumerate(signals.named)}
+    titled = [i for i, row in enumerate(rows) if row in where]
+    if titled and len(tables.refs_by_occupation):
+        sims = signals.title_best[[where[rows[i]] for i in titled]][:, tables.refs_by_occupation]
+        by_occ = np.full((len(titled), score.shape[1]), -np.inf)
+        by_occ[:, tables.ref_group_occupations] = np.maximum.reduceat(sims, tables.ref_groups, axis=1)
+        score[titled] = np.where(outside, np.maximum(score[titled], by_occ), -np.inf)
+    return dict(zip(rows.tolist(), score.argmax(axis=1).tolist()))
 
 
 def _masked_max(values: np.ndarray, columns: Sequence[np.ndarray], fill: float) -> np.ndarray:
@@ -179,7 +232,12 @@ class FlatChoices:
 
 
 def choose(
-    matcher: RoleMatcher, docs: Sequence[EncodedText], scores: Scores, top: int, quotes: int
+    matcher: RoleMatcher,
+    signals: ChunkSignals,
+    docs: Sequence[EncodedText],
+    scores: Scores,
+    top: int,
+    quotes: int,
 ) -> FlatChoices:
     """The roles, quotes, evidence sentences and closest occupations of ``docs`` (scored as ``scores``)."""
     tables = index_tables(matcher)
@@ -207,7 +265,12 @@ def choose(
         person = np.maximum.reduceat(to_passage, starts, axis=0)  # (n, n_passages)
         weighted = PERSON_WEIGHT * person[:, None, :] + (1 - PERSON_WEIGHT) * tables.role_passage[order]
         quote = np.where(tables.grounded[order].any(axis=2), weighted.argmax(axis=2), -1)
-    closest = [_closest(matcher, d) if scores.abstain[i] else None for i, d in enumerate(docs)]
+    found = closest_occupations(signals, np.flatnonzero(scores.abstain), tables)
+    backbone = matcher.corpus.backbone
+    closest = [None] * n
+    if backbone is not None:
+        for i, k in found.items():
+            closest[i] = f"{backbone.occupations[k].title} ({backbone.occupations[k].code})"
     return FlatChoices(order, quote, evidence, closest)
 
 
@@ -222,15 +285,6 @@ def _first_argmax(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) ->
     return np.where(np.isneginf(best), -1, first)
 
 
-def _closest(matcher: RoleMatcher, doc: EncodedText) -> str | None:
-    found = closest_outside(doc, matcher.index)
-    backbone = matcher.corpus.backbone
-    if found is None or backbone is None:
-        return None
-    occ = backbone.occupations[found[0]]
-    return f"{occ.title} ({occ.code})"
-
-
 def flat_cells(
     matcher: RoleMatcher, docs: Sequence[EncodedText], top: int, quotes: int
 ) -> list[dict[str, Any]]:
@@ -242,9 +296,9 @@ def flat_cells(
         return []
     tables = index_tables(matcher)
     with single_threaded_blas():  # tiny matrices: BLAS threads only fight the encoder's for the cores
-        features = featurize_chunk(docs, matcher.index, tables)
-        scores = _rank(matcher, features)
-        chosen = choose(matcher, docs, scores, top, quotes)
+        signals = chunk_signals(docs, matcher.index, tables)
+        scores = _rank(matcher, signals.features)
+        chosen = choose(matcher, signals, docs, scores, top, quotes)
     score = scores.score.tolist()
     confidence = scores.confidence.tolist()
     out = []
