@@ -297,7 +297,7 @@ def flat_cells(
     tables = index_tables(matcher)
     with single_threaded_blas():  # tiny matrices: BLAS threads only fight the encoder's for the cores
         signals = chunk_signals(docs, matcher.index, tables)
-        scores = _rank(matcher, signals.features)
+        scores = rank_features(matcher, signals.features)
         chosen = choose(matcher, signals, docs, scores, top, quotes)
     score = scores.score.tolist()
     confidence = scores.confidence.tolist()
@@ -320,7 +320,7 @@ def flat_cells(
     return out
 
 
-def _rank(matcher: RoleMatcher, features: DocFeatures) -> Scores:
+def rank_features(matcher: RoleMatcher, features: DocFeatures) -> Scores:
     """``RoleMatcher.score_documents`` from features already computed."""
     from ..matcher import batch_invariant
 

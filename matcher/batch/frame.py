@@ -118,9 +118,16 @@ def rank_encoded(
     if not docs:
         return list(encoded)  # type: ignore[arg-type]
     with single_threaded_blas():  # tiny matrices: BLAS threads only fight torch's for the cores
-        scores = matcher.score_documents(docs)
+        scores = chunk_scores(matcher, docs)
         results = iter([matcher._result(doc, scores, i, top, quotes) for i, doc in enumerate(docs)])
     return [d if isinstance(d, str) else next(results) for d in encoded]
+
+
+def chunk_scores(matcher: RoleMatcher, docs: Sequence[EncodedText]) -> Any:
+    """``matcher.score_documents(docs)``, with the catalog's masks prepared once (``flat.featurize_chunk``)."""
+    from .flat import featurize_chunk, index_tables, rank_features
+
+    return rank_features(matcher, featurize_chunk(docs, matcher.index, index_tables(matcher)))
 
 
 def score_texts(matcher: RoleMatcher, texts: Sequence[Any], top: int, quotes: int) -> list[MatchResult | str]:
