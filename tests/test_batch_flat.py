@@ -93,3 +93,21 @@ def test_flat_rows_equal_the_rows_built_from_match_results(matcher, top, quotes)
     else:
         assert any(r["quote_1"] for r in got)
     assert any(r["evidence_1"] for r in got)
+
+
+def test_cosine_blocks_cover_every_text_once_and_do_not_change_the_rows(static_matcher, monkeypatch):
+    from matcher.batch import flat
+
+    counts = np.array([3, 1, 40, 2, 2, 9])
+    blocks = flat._blocks(counts, width=10, budget=50)
+    assert [i for b in blocks for i in range(len(counts))[b]] == list(range(len(counts)))
+    assert all(counts[b].sum() * 10 <= 50 or b.stop - b.start == 1 for b in blocks)
+
+    items = texts()
+    rows = list(range(1, len(items) + 1))
+    chunk = Chunk(rows, items, None, [None] * len(rows), [None] * len(rows))
+    spec = BatchSpec(top=3, quotes=1, calibrated=static_matcher.calibrated)
+    whole = finish_chunk(static_matcher, encode_chunk(static_matcher, chunk), spec)
+    blocks = flat._blocks
+    monkeypatch.setattr(flat, "_blocks", lambda counts, width: blocks(counts, width, budget=1))
+    assert finish_chunk(static_matcher, encode_chunk(static_matcher, chunk), spec) == whole

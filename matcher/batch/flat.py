@@ -243,16 +243,48 @@ def choose(
     tables = index_tables(matcher)
     n = len(docs)
     order = np.argsort(-scores.score, axis=1, kind="stable")[:, :top]
-    n_passages = len(tables.quote_cells)
+    quote = np.full(order.shape, -1)
+    evidence = np.full(order.shape, -1)
+    counts = np.array([len(d.spans) for d in docs])
+    for block in _blocks(counts, tables.targets.shape[0]):  # a few MB of cosines at a time
+        quote[block], evidence[block] = _quote_and_evidence(tables, docs[block], order[block], quotes)
+    found = closest_occupations(signals, np.flatnonzero(scores.abstain), tables)
+    backbone = matcher.corpus.backbone
+    closest = [None] * n
+    if backbone is not None:
+        for i, k in found.items():
+            closest[i] = f"{backbone.occupations[k].title} ({backbone.occupations[k].code})"
+    return FlatChoices(order, quote, evidence, closest)
+
+
+def _blocks(counts: np.ndarray, width: int, budget: int = 1 << 21) -> list[slice]:
+    """Consecutive slices of texts whose sentences times ``width`` stay under ``budget`` (at least one
+    text each): long resumes and large catalogs keep the ``(n_spans, n_passages)`` arrays small."""
+    out, start, size = [], 0, 0
+    for i, count in enumerate(counts.tolist()):
+        if i > start and (size + count) * width > budget:
+            out.append(slice(start, i))
+            start, size = i, 0
+        size += count
+    out.append(slice(start, len(counts)))
+    return out
+
+
+def _quote_and_evidence(
+    tables: IndexTables, docs: Sequence[EncodedText], order: np.ndarray, quotes: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per text and shown role (``order`` ``(n, top)``): the best quote's passage (``rank_quotes``, k=1)
+    and the best evidence sentence (``rank_evidence``, k=1), -1 for none; one product per text."""
+    n, n_passages = len(docs), len(tables.quote_cells)
     counts = np.array([len(d.spans) for d in docs])
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     sims = np.concatenate([d.span_vectors @ tables.targets.T for d in docs])  # (n_spans, n_p + n_roles)
     to_passage, to_role = sims[:, :n_passages], sims[:, n_passages:]
-    # rank_evidence (k=1): a sentence scores by its cosine to the role and to the role's best passage
+    # a sentence scores by its cosine to the role and to the role's best grounded passage
     rows = np.repeat(np.arange(n), counts)
     eligible = np.array([is_evidence(s.text) for d in docs for s in d.spans], dtype=bool)
     evidence = np.full(order.shape, -1)
-    for rank in range(order.shape[1]):  # one (n_spans, n_passages) mask at a time: long resumes stay small
+    for rank in range(order.shape[1]):  # one (n_spans, n_passages) mask at a time
         roles = order[rows, rank]
         mask = tables.grounded[roles]
         own = to_role[np.arange(len(rows)), roles]
@@ -261,17 +293,13 @@ def choose(
         score = 0.5 * own + 0.5 * best
         evidence[:, rank] = _first_argmax(np.where(eligible, score, -np.inf)[:, None], starts, counts)[:, 0]
     quote = np.full(order.shape, -1)
-    if quotes > 0:
+    if quotes > 0 and n_passages:
         person = np.maximum.reduceat(to_passage, starts, axis=0)  # (n, n_passages)
-        weighted = PERSON_WEIGHT * person[:, None, :] + (1 - PERSON_WEIGHT) * tables.role_passage[order]
-        quote = np.where(tables.grounded[order].any(axis=2), weighted.argmax(axis=2), -1)
-    found = closest_occupations(signals, np.flatnonzero(scores.abstain), tables)
-    backbone = matcher.corpus.backbone
-    closest = [None] * n
-    if backbone is not None:
-        for i, k in found.items():
-            closest[i] = f"{backbone.occupations[k].title} ({backbone.occupations[k].code})"
-    return FlatChoices(order, quote, evidence, closest)
+        for rank in range(order.shape[1]):
+            roles = order[:, rank]
+            weighted = PERSON_WEIGHT * person + (1 - PERSON_WEIGHT) * tables.role_passage[roles]
+            quote[:, rank] = np.where(tables.grounded[roles].any(axis=1), weighted.argmax(axis=1), -1)
+    return quote, evidence
 
 
 def _first_argmax(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
