@@ -63,6 +63,8 @@ class IndexTables:
     ref_group_occupations: np.ndarray | None = None
 
 
+TITLE_BLOCK = 64  # texts whose best cosine to every reference title is held at once
+
 _TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -122,14 +124,15 @@ def _build_tables(matcher: RoleMatcher) -> IndexTables:
 
 @dataclass(frozen=True)
 class ChunkSignals:
-    """``features`` of a chunk's texts, and the backbone cosines they were made from: ``occupations``
-    ``(n, n_occupations)`` and, for the texts that name a title (``named``), each reference title's best
-    cosine to one of them ``title_best`` ``(len(named), n_reference_titles)``."""
+    """``features`` of a chunk's texts, and backbone cosines for the closest outside occupation:
+    ``occupations`` ``(n, n_occupations)`` and, for the texts that name a title (``named``), per group of
+    ``IndexTables.ref_groups`` the best cosine of one of its reference titles to one of the person's
+    ``title_by_occupation`` ``(len(named), n_groups)``."""
 
     features: DocFeatures
     occupations: np.ndarray | None = None
     named: tuple[int, ...] = ()
-    title_best: np.ndarray | None = None
+    title_by_occupation: np.ndarray | None = None
 
 
 def featurize_chunk(docs: Sequence[EncodedText], index: CorpusIndex, tables: IndexTables) -> DocFeatures:
@@ -156,13 +159,19 @@ def chunk_signals(docs: Sequence[EncodedText], index: CorpusIndex, tables: Index
     inside_title = np.zeros(n, np.float32)
     outside_title = np.zeros(n, np.float32)
     has_title = np.zeros(n, np.float32)
-    best = None
-    if named:
-        best = np.stack([(docs[i].title_vectors @ index.title_vectors.T).max(axis=0) for i in named])
-        role_title[named] = _masked_max(best, tables.role_titles, 0.0)
-        inside_title[named] = role_title[named].max(axis=1)
+    by_occupation = np.full((len(named), len(tables.ref_groups)), -np.inf, np.float32)
+    for start in range(0, len(named), TITLE_BLOCK):  # (block, n_reference_titles) at a time
+        rows = named[start : start + TITLE_BLOCK]
+        best = np.stack([(docs[i].title_vectors @ index.title_vectors.T).max(axis=0) for i in rows])
+        role_title[rows] = _masked_max(best, tables.role_titles, 0.0)
         if tables.outside_titles.any():
-            outside_title[named] = best[:, tables.outside_titles].max(axis=1)
+            outside_title[rows] = best[:, tables.outside_titles].max(axis=1)
+        if len(tables.refs_by_occupation):
+            by_occupation[start : start + len(rows)] = np.maximum.reduceat(
+                best[:, tables.refs_by_occupation], tables.ref_groups, axis=1
+            )
+    if named:
+        inside_title[named] = role_title[named].max(axis=1)
         has_title[named] = 1.0
     world = np.stack(
         [
@@ -184,7 +193,7 @@ def chunk_signals(docs: Sequence[EncodedText], index: CorpusIndex, tables: Index
         backbone=np.stack([role_occ, role_title], axis=2).astype(np.float32),
         world=world,
     )
-    return ChunkSignals(features, occupations, tuple(named), best)
+    return ChunkSignals(features, occupations, tuple(named), by_occupation)
 
 
 def closest_occupations(signals: ChunkSignals, rows: np.ndarray, tables: IndexTables) -> dict[int, int]:
@@ -197,9 +206,10 @@ def closest_occupations(signals: ChunkSignals, rows: np.ndarray, tables: IndexTa
     where = {row: k for k, row in enumerate(signals.named)}
     titled = [i for i, row in enumerate(rows) if row in where]
     if titled and len(tables.refs_by_occupation):
-        sims = signals.title_best[[where[rows[i]] for i in titled]][:, tables.refs_by_occupation]
         by_occ = np.full((len(titled), score.shape[1]), -np.inf)
-        by_occ[:, tables.ref_group_occupations] = np.maximum.reduceat(sims, tables.ref_groups, axis=1)
+        by_occ[:, tables.ref_group_occupations] = signals.title_by_occupation[
+            [where[rows[i]] for i in titled]
+        ]
         score[titled] = np.where(outside, np.maximum(score[titled], by_occ), -np.inf)
     return dict(zip(rows.tolist(), score.argmax(axis=1).tolist()))
 
