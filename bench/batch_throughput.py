@@ -1,12 +1,17 @@
 """Batch throughput: ``rolematch batch`` rows/s against the raw encoder, the fast path, and peak memory.
 
-Prints, for 2,000 bios and 200 resumes built from the bundled examples (never from ../shared/data):
+First, the headline (issue 14): on the same bios, the raw encoder (``embedder.encode``) and ``run_batch``
+end to end (read the CSV, validate, embed, rank, quote, write the CSV; model loaded once beforehand) for
+the default backend and for ``--fast`` (static), with batch ÷ raw per backend and fast ÷ default.
+Then, for 2,000 bios and 200 resumes built from the bundled examples (never from ../shared/data):
 the raw ``SentenceTransformer.encode`` rows/s of the same texts (for resumes also of the same chunks
 the matcher embeds: ``encode`` alone truncates at 256 tokens), the batch engine's rows/s with the
-default MiniLM model and with the static fast path, and the ratios. Then it streams a large CSV of
+torch MiniLM model and with the static fast path, and the ratios. Then it streams a large CSV of
 short rows through ``rolematch batch --fast`` in a subprocess and prints its rows/s and peak RSS.
+Any part can be skipped with 0 (``--bios 0 --resumes 0 --side-by-side 0``: no torch needed).
 
-    python bench/batch_throughput.py [--bios 2000] [--resumes 200] [--big-rows 20000] [--workers 1 2]
+    python bench/batch_throughput.py [--headline 1000] [--bios 2000] [--resumes 200] [--big-rows 20000]
+        [--workers 1 2]
 """
 
 from __future__ import annotations
@@ -86,13 +91,18 @@ def batch_seconds(matcher, source: Path, out: Path, **kw) -> float:
 
 def streamed(source: Path, out: Path, workers: int) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of ``rolematch batch --fast`` on ``source`` in a fresh process."""
-    exe = str(Path(sys.executable).with_name("rolematch"))
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
     probe = (
         "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
-    command = [
-        exe,
+    command = [  # this checkout's matcher, whatever rolematch the environment installed
+        sys.executable,
+        "-m",
+        "matcher",
         "batch",
         str(source),
         "--fast",
@@ -104,8 +114,36 @@ def streamed(source: Path, out: Path, workers: int) -> tuple[float, float]:
         str(out),
     ]
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", probe, *command], check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *command], check=True, capture_output=True, text=True, env=env
+    )
     return time.perf_counter() - start, int(done.stdout.split()[-1]) / 1024
+
+
+def headline(texts: list[str], tmp: Path, repeat: int = 1) -> None:
+    """Raw encoder and batch rows/s for the default backend and ``--fast``, same texts, with the ratios."""
+    from matcher.config import DEFAULT_BACKEND
+
+    source = write_csv(tmp / "headline.csv", texts)
+    rates = {}
+    for backend in (DEFAULT_BACKEND, "static"):
+        matcher = RoleMatcher.load(backend=backend)
+        matcher.match(texts[0]), matcher.embedder.encode(texts[:32])  # warm: first calls compile/allocate
+        out = tmp / f"headline.{backend}.csv"
+        raw = max(len(texts) / seconds(lambda m=matcher: m.embedder.encode(texts)) for _ in range(repeat))
+        batch = max(len(texts) / batch_seconds(matcher, source, out) for _ in range(repeat))
+        rates[backend] = (raw, batch)
+    (raw_d, batch_d), (raw_f, batch_f) = rates[DEFAULT_BACKEND], rates["static"]
+    print(f"{len(texts):,} bios, same texts for every line (best of {repeat}):")
+    print(f"  {'':<34}{'raw encoder/s':>14}{'batch/s':>10}{'batch÷raw':>11}")
+    print(
+        f"  {'default (' + DEFAULT_BACKEND + ')':<34}{raw_d:>14.1f}{batch_d:>10.1f}{batch_d / raw_d:>11.2f}"
+    )
+    print(f"  {'--fast (static)':<34}{raw_f:>14.1f}{batch_f:>10.1f}{batch_f / raw_f:>11.2f}")
+    print(
+        f"  --fast ÷ default: batch {batch_f / batch_d:.1f}×, raw encoder {raw_f / raw_d:.1f}× "
+        "(targets: batch÷raw ≥ 0.95 for the default backend, fast÷default batch 50×)"
+    )
 
 
 def encoders_side_by_side(texts: list[str], tmp: Path, fast) -> None:
@@ -151,6 +189,10 @@ def encoders_side_by_side(texts: list[str], tmp: Path, fast) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--headline", type=int, default=1000, help="bios for the default-vs---fast table (0: skip)"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each headline line (best kept)")
     parser.add_argument("--bios", type=int, default=2000)
     parser.add_argument("--resumes", type=int, default=200)
     parser.add_argument("--side-by-side", type=int, default=500, help="bios for the encoder table (0: skip)")
@@ -160,7 +202,33 @@ def main() -> None:
     )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="rolematch-bench-"))
-    data = {"bios": make_bios(args.bios), "resumes": make_resumes(args.resumes)}
+    print(f"{cpu_model()}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.1f}")
+    if args.headline:
+        headline(make_bios(args.headline, seed=2), tmp, args.repeat)
+    if args.bios or args.resumes:
+        tables(args, tmp)
+    if args.side_by_side:
+        encoders_side_by_side(make_bios(args.side_by_side), tmp, RoleMatcher.load(backend="static"))
+    if args.big_rows:
+        big(args, tmp)
+
+
+def cpu_model() -> str:
+    """The CPU's model name (Linux), for the record."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return "cpu unknown"
+    return next(
+        (line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), "cpu unknown"
+    )
+
+
+def tables(args: argparse.Namespace, tmp: Path) -> None:
+    """Bios and resumes: the torch MiniLM encoder against batch, and the static fast path."""
+    data = {
+        k: v for k, v in {"bios": make_bios(args.bios), "resumes": make_resumes(args.resumes)}.items() if v
+    }
     words = {k: np.mean([len(t.split()) for t in v]) for k, v in data.items()}
 
     matcher = RoleMatcher.load(backend="minilm")  # the torch tables; onnx is timed side by side below
@@ -196,20 +264,19 @@ def main() -> None:
         "(read, validate, embed, rank, quote, write CSV)"
     )
 
-    if args.side_by_side:
-        encoders_side_by_side(data["bios"][: args.side_by_side], tmp, fast)
 
-    if args.big_rows:
-        short = [t.split(". ")[0][:200] for t in make_bios(args.big_rows, seed=1)]
-        source = write_csv(tmp / "big.csv", short)
-        size = source.stat().st_size / 2**20
-        for workers in args.workers:
-            wall, rss = streamed(source, tmp / "big.out.csv", workers)
-            print(
-                f"streamed {args.big_rows:,} short rows ({size:.1f} MiB CSV), --fast --workers {workers}: "
-                f"{wall:.1f} s including start-up ({args.big_rows / wall:,.0f} rows/s), "
-                f"peak RSS {rss:,.0f} MiB (largest process)"
-            )
+def big(args: argparse.Namespace, tmp: Path) -> None:
+    """A large CSV of short rows streamed through ``rolematch batch --fast``: rows/s and peak RSS."""
+    short = [t.split(". ")[0][:200] for t in make_bios(args.big_rows, seed=1)]
+    source = write_csv(tmp / "big.csv", short)
+    size = source.stat().st_size / 2**20
+    for workers in args.workers:
+        wall, rss = streamed(source, tmp / "big.out.csv", workers)
+        print(
+            f"streamed {args.big_rows:,} short rows ({size:.1f} MiB CSV), --fast --workers {workers}: "
+            f"{wall:.1f} s including start-up ({args.big_rows / wall:,.0f} rows/s), "
+            f"peak RSS {rss:,.0f} MiB (largest process)"
+        )
 
 
 if __name__ == "__main__":

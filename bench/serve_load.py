@@ -4,7 +4,8 @@ Starts the real server (``python -m matcher serve``) on a free loopback port in 
 for ``/healthz``, measures the single-request latency (sequential, warm) as the baseline, then runs
 the load: ``--clients`` threads POSTing ``/api/match`` until ``--requests`` are done or ``--seconds``
 have passed, whichever comes first. Prints requests/s, p50/p95/p99 latency, the error count (goal: 0)
-and the ratios to the single-request baseline. Nothing leaves 127.0.0.1.
+and the ratios to the single-request baseline, and the server's resident memory (after start-up, after
+all requests, and its peak; Linux). Nothing leaves 127.0.0.1.
 
     python bench/serve_load.py [--requests 200] [--seconds 60] [--clients 8] [--backend minilm]
 """
@@ -90,6 +91,16 @@ def stop_server(server: subprocess.Popen) -> None:
         server.wait()
 
 
+def memory(pid: int) -> dict[str, float]:
+    """``VmRSS`` (now) and ``VmHWM`` (peak) of process ``pid`` in MiB; empty where /proc is missing."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return {}
+    fields = dict(line.split(":", 1) for line in lines if ":" in line)
+    return {k: int(fields[k].split()[0]) / 1024 for k in ("VmRSS", "VmHWM") if k in fields}
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
@@ -149,7 +160,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--backend", default="minilm", choices=["minilm", "static"])
+    parser.add_argument("--backend", default="minilm", choices=["minilm", "onnx", "static"])
     args = parser.parse_args()
 
     texts = bios()
@@ -158,8 +169,10 @@ def main() -> None:
     server = start_server(port, args.backend)
     try:
         ready = wait_ready(url, server)
+        started = memory(server.pid)
         single, sequential_rps = single_latency(url, texts)
         latencies, errors, wall = load(url, texts, args.clients, args.requests, args.seconds)
+        loaded = memory(server.pid)
     finally:
         stop_server(server)
 
@@ -185,6 +198,12 @@ def main() -> None:
             f"  latency p50 {1000 * p50:.0f} ms, p95 {1000 * p95:.0f} ms, p99 {1000 * p99:.0f} ms "
             f"(p50 = {p50 / single:.1f}x the single-request latency: {args.clients} clients share one "
             "model thread)"
+        )
+    if started and loaded:
+        served = len(texts) + 1 + done + len(errors)
+        print(
+            f"server memory: RSS {started['VmRSS']:,.0f} MiB after start-up, {loaded['VmRSS']:,.0f} MiB after "
+            f"{served:,} requests (peak {loaded['VmHWM']:,.0f} MiB)"
         )
     print(f"  errors: {len(errors)}" + (f" ({', '.join(sorted(set(errors)))})" if errors else ""))
     if errors:

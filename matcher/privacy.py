@@ -53,6 +53,8 @@ _URL = re.compile(
     rf"|{_DOMAIN}(?:com|org|net|edu|gov)\b(?![\w@.-])"  # jane-doe.com, not socket.io or Node.js
 )
 _URL_TRAILING = ".,;:!?)]}'\""
+_URL_MARKS = ("://", "www.", "/", ".com", ".org", ".net", ".edu", ".gov")  # one is in every URL match
+_DIGIT = re.compile(r"\d")  # every address and phone match has a digit (\d as in those patterns)
 
 _PHONE = re.compile(r"(?<![\w+/.,-])(?:\+|\(\+?)?\d[\d \t().\-/]{5,22}\d(?![\w%+])")
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
@@ -527,12 +529,17 @@ def redact(text: str) -> Redacted:
     Running it twice changes nothing more.
     """
     counts: Counter[str] = Counter()
-    text = _sub(_EMAIL, "email", text, counts)
-    text = _sub(_URL, "url", text, counts, fix=_trim_url)
+    # A pattern is skipped when the text lacks what every match needs ("@", a digit, a URL's marks);
+    # placeholders add none of these, so checking the input once is enough: the result is unchanged.
+    if "@" in text:
+        text = _sub(_EMAIL, "email", text, counts)
+    if any(mark in text for mark in _URL_MARKS):
+        text = _sub(_URL, "url", text, counts, fix=_trim_url)
     text = _sub(_LABELLED, "address", text, counts, group=1)
-    text = _sub(_ADDRESS, "address", text, counts)
-    text = _sub(_US_CITY_ZIP, "address", text, counts)
-    text = _sub(_PHONE, "phone", text, counts, keep=_is_phone)
+    if _DIGIT.search(text):
+        text = _sub(_ADDRESS, "address", text, counts)
+        text = _sub(_US_CITY_ZIP, "address", text, counts)
+        text = _sub(_PHONE, "phone", text, counts, keep=_is_phone)
     text = _redact_name(text, counts)
     return Redacted(text, {k: v for k, v in counts.items() if v})
 

@@ -118,9 +118,16 @@ def rank_encoded(
     if not docs:
         return list(encoded)  # type: ignore[arg-type]
     with single_threaded_blas():  # tiny matrices: BLAS threads only fight torch's for the cores
-        scores = matcher.score_documents(docs)
+        scores = chunk_scores(matcher, docs)
         results = iter([matcher._result(doc, scores, i, top, quotes) for i, doc in enumerate(docs)])
     return [d if isinstance(d, str) else next(results) for d in encoded]
+
+
+def chunk_scores(matcher: RoleMatcher, docs: Sequence[EncodedText]) -> Any:
+    """``matcher.score_documents(docs)``, with the catalog's masks prepared once (``flat.featurize_chunk``)."""
+    from .flat import featurize_chunk, index_tables, rank_features
+
+    return rank_features(matcher, featurize_chunk(docs, matcher.index, index_tables(matcher)))
 
 
 def score_texts(matcher: RoleMatcher, texts: Sequence[Any], top: int, quotes: int) -> list[MatchResult | str]:
@@ -203,6 +210,8 @@ def encode_chunk(matcher: RoleMatcher, chunk: Chunk) -> EncodedChunk:
 def finish_chunk(matcher: RoleMatcher, stage: EncodedChunk, spec: BatchSpec) -> list[dict[str, Any]]:
     """Stage 2: rank, quote and format; one output record per input row, in order."""
     chunk = stage.chunk
+    if not spec.nested and all(isinstance(d, str) or d.spans for d in stage.encoded):
+        return _finish_flat(matcher, stage, spec)
     outcomes = rank_encoded(matcher, stage.encoded, spec.top, spec.quotes)
     warnings = chunk.warnings or [None] * len(chunk)
     version = matcher.model_version
@@ -215,6 +224,31 @@ def finish_chunk(matcher: RoleMatcher, stage: EncodedChunk, spec: BatchSpec) -> 
         notes = "; ".join(filter(None, [warnings[i], *(result.warnings if result is not None else ())]))
         text = chunk.texts[i] if spec.include_text else None
         record = make(spec, key, error, notes, result, version, text)
+        if spec.keep:
+            record = _with_kept(record, spec, chunk.kept[i] if chunk.kept is not None else None)
+        records.append(record)
+    return records
+
+
+def _finish_flat(matcher: RoleMatcher, stage: EncodedChunk, spec: BatchSpec) -> list[dict[str, Any]]:
+    """``finish_chunk`` for flat rows: the cells come from array operations over the chunk
+    (``flat.flat_cells``), not from a ``MatchResult`` per row."""
+    from .flat import flat_cells
+
+    chunk = stage.chunk
+    docs = [d for d in stage.encoded if not isinstance(d, str)]
+    cells = iter(flat_cells(matcher, docs, spec.top, spec.quotes))
+    warnings = chunk.warnings or [None] * len(chunk)
+    version = matcher.model_version
+    records = []
+    for i, (row, outcome) in enumerate(zip(chunk.rows, stage.encoded)):
+        key: Any = chunk.ids[i] if chunk.ids is not None else row
+        text = chunk.texts[i] if spec.include_text else None
+        error = str(outcome) if isinstance(outcome, str) else ""
+        record = flat_record(spec, key, error, warnings[i] or "", None, version, text)
+        if not isinstance(outcome, str):
+            record["status"] = "ok"
+            record.update(next(cells))
         if spec.keep:
             record = _with_kept(record, spec, chunk.kept[i] if chunk.kept is not None else None)
         records.append(record)

@@ -19,7 +19,16 @@ from typing import TYPE_CHECKING, Any
 from ..embed import EncodedText
 from ..errors import RolematchError
 from ..threads import single_threaded_blas
-from .frame import CHUNK_ROWS, DIGITS, Chunk, DuplicateTracker, encode_chunk, format_quote, keep_names
+from .frame import (
+    CHUNK_ROWS,
+    DIGITS,
+    Chunk,
+    DuplicateTracker,
+    chunk_scores,
+    encode_chunk,
+    format_quote,
+    keep_names,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -105,7 +114,7 @@ def rank_chunk(matcher: RoleMatcher, chunk: Chunk, spec: RankSpec) -> list[dict[
     matches: dict[int, tuple[Any, list[Any]]] = {}
     if docs:
         with single_threaded_blas():
-            scores = matcher.score_documents([d for _, d in docs])
+            scores = chunk_scores(matcher, [d for _, d in docs])
             for n, (i, doc) in enumerate(docs):
                 abstain = bool(scores.abstain[n])
                 roles = [matcher._role_match(doc, scores, n, j, 1, abstain) for j in columns]
