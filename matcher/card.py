@@ -34,7 +34,8 @@ def ablation_rows(ablation: dict[str, Any]) -> list[str]:
     for data in next(iter(ablation.values())):
         lines += [f"**{data}**", "", "| variant | " + " | ".join(ABLATION_COLUMNS) + " |"]
         lines.append("|---|" + "---|" * len(ABLATION_COLUMNS))
-        for variant, per in ablation.items():
+        for variant in sorted(ablation, key=lambda v: (v != "full", v)):  # the manifest sorts keys
+            per = ablation[variant]
             m = per.get(data, {})
             cells = [
                 f"{m[c]:.3f}" if isinstance(m.get(c), float) and m[c] == m[c] else "–"

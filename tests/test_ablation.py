@@ -109,4 +109,9 @@ def test_ablation_table_has_every_variant_on_every_data_set(
     manifest = persist.read_manifest(models)
     assert manifest["metrics"]["ablation"] == report and manifest["model_version"] == version
     card = (models / "MODEL_CARD.md").read_text(encoding="utf-8")
-    assert "## Ablation" in card and card.count("| - title signal |") == 3 and "**titles.csv**" in card
+    assert (
+        "## Ablation" in card
+        and card.count("| - title signal |") == 3
+        and card.index("| full |") < card.index("| - title signal |")
+        and "**titles.csv**" in card
+    )
