@@ -21,6 +21,7 @@ from .fused import (  # noqa: F401  (re-exported: train, evaluate and ablations 
     LOW_INFORMATION_FIT,
     MIN_WORDS,
     FusedRanker,
+    calibrated_fit,
     load_ranker,
     logit,
     low_information,

@@ -94,6 +94,12 @@ def platt(p: np.ndarray, scale: float, bias: float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(scale * logit(p) + bias)))
 
 
+def calibrated_fit(p: np.ndarray, features: DocFeatures, scale: float, bias: float) -> np.ndarray:
+    """The fit from the in-scope detector's probability ``p``: Platt-scaled, capped for near-empty texts."""
+    fit = platt(p, scale, bias)
+    return np.where(low_information(features), np.minimum(fit, LOW_INFORMATION_FIT), fit)
+
+
 def low_information(features: DocFeatures) -> np.ndarray:
     """``(n,)`` bool: texts of fewer than ``MIN_WORDS`` words (needs the backbone's word counts)."""
     counted = features.world.any(axis=1)  # all zeros: no backbone, no word count
@@ -155,8 +161,7 @@ class FusedRanker:
     def fit_proba(self, proba: np.ndarray, features: DocFeatures) -> np.ndarray:
         """``(n,)`` the probability that some role of the catalog fits (capped for near-empty texts)."""
         p = self.scope.predict_proba(scope_features(proba, features, self.drop))[:, 1]
-        fit = platt(p, self.fit_scale, self.fit_bias)
-        return np.where(low_information(features), np.minimum(fit, LOW_INFORMATION_FIT), fit)
+        return calibrated_fit(p, features, self.fit_scale, self.fit_bias)
 
     def rank(self, features: DocFeatures) -> Scores:
         """Scores whose ``confidence`` is the probability that the role is right, counting the chance

@@ -19,13 +19,11 @@ from tqdm.auto import tqdm
 from . import persist
 from .classify import (
     CLASSIFIER_FILE,
-    LOW_INFORMATION_FIT,
     FusedRanker,
     RoleClassifier,
+    calibrated_fit,
     logit,
-    low_information,
     pair_features,
-    platt,
     save_ranker,
     scope_features,
 )
@@ -206,8 +204,7 @@ def fit_ranker(
             model.fit(S[tr], inside[tr], logisticregression__sample_weight=scope_w[tr])
             scope_oof[te] = model.predict_proba(S[te])[:, 1]
         fit_scale, fit_bias = fit_platt(scope_oof, inside, scope_w)
-        scope_oof = platt(scope_oof, fit_scale, fit_bias)
-        scope_oof = np.where(low_information(feats), np.minimum(scope_oof, LOW_INFORMATION_FIT), scope_oof)
+        scope_oof = calibrated_fit(scope_oof, feats, fit_scale, fit_bias)
         threshold = abstain_threshold(scope_oof[inside & threshold_rows])
         metrics["oof_scope_auroc"] = float(roc_auc_score(inside, scope_oof))
         if (threshold_rows & ~inside).any():
@@ -281,9 +278,10 @@ def fit_from_rows(
         if r.role:
             roles_of.setdefault(r.text, set()).add(r.role)
     source = np.array([r.source for r in rows])
+    labelled = np.array([bool(r.role) for r in rows])
     calibrate = np.zeros(len(rows))
     for name in CALIBRATION_SOURCES:
-        chosen = (source == name) & np.array([bool(r.role) for r in rows])
+        chosen = (source == name) & labelled
         if chosen.any():
             calibrate[chosen] = 1.0 / chosen.sum()
     return fit_ranker(
