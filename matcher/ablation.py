@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .evaluate import frame_targets, ranking_metrics, scope_metrics
+from .evaluate import ABLATION_METRICS, frame_targets, ranking_metrics, scope_metrics
 from .examples import load_examples
 from .sources import SOURCES
 from .train import featurize, fit_from_rows, training_set
@@ -23,7 +23,7 @@ VARIANTS: tuple[tuple[str, frozenset[str], tuple[str, ...]], ...] = (
     ("- outside-world fit", frozenset({"world"}), SOURCES),
     *((f"- source {s}", frozenset(), tuple(x for x in SOURCES if x != s)) for s in SOURCES if s != "own"),
 )
-COLUMNS = ("acc@1", "acc@3", "mrr", "ece", "fit_auroc", "abstain_in_scope")
+COLUMNS = ABLATION_METRICS
 
 
 def ablation_report(

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from .corpus import Corpus
+from .evaluate import ABLATION_METRICS
 
 
 def _metric_rows(metrics: dict[str, Any]) -> list[str]:
@@ -23,23 +24,20 @@ def _metric_rows(metrics: dict[str, Any]) -> list[str]:
     return rows
 
 
-ABLATION_COLUMNS = ("acc@1", "acc@3", "mrr", "ece", "fit_auroc", "abstain_in_scope")
-
-
 def ablation_rows(ablation: dict[str, Any]) -> list[str]:
     """Markdown: one table per data set, a row per variant (``rolematch evaluate --ablation --record``)."""
     if not ablation:
         return []
     lines: list[str] = []
     for data in next(iter(ablation.values())):
-        lines += [f"**{data}**", "", "| variant | " + " | ".join(ABLATION_COLUMNS) + " |"]
-        lines.append("|---|" + "---|" * len(ABLATION_COLUMNS))
+        lines += [f"**{data}**", "", "| variant | " + " | ".join(ABLATION_METRICS) + " |"]
+        lines.append("|---|" + "---|" * len(ABLATION_METRICS))
         for variant in sorted(ablation, key=lambda v: (v != "full", v)):  # the manifest sorts keys
             per = ablation[variant]
             m = per.get(data, {})
             cells = [
                 f"{m[c]:.3f}" if isinstance(m.get(c), float) and m[c] == m[c] else "–"
-                for c in ABLATION_COLUMNS
+                for c in ABLATION_METRICS
             ]
             lines.append(f"| {variant} | " + " | ".join(cells) + " |")
         lines.append("")

@@ -96,6 +96,9 @@ def set_metrics(in_set: np.ndarray, acceptable: list[set[int]]) -> dict[str, Any
     return {"set_coverage": float(np.mean(hits)), "set_size": float(in_set.sum(axis=1).mean())}
 
 
+ABLATION_METRICS = ("acc@1", "acc@3", "mrr", "ece", "fit_auroc", "abstain_in_scope")  # per variant
+
+
 def agreement_metrics(
     reference: dict[str, np.ndarray],
     other: dict[str, np.ndarray],

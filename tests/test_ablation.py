@@ -74,6 +74,16 @@ def test_several_data_sets_are_evaluated_in_one_run(two_sets):
     assert [r["n"] for r in reports] == [3, 2]
 
 
+def test_data_files_with_the_same_name_are_refused_not_merged(two_sets, tmp_path):
+    a, _ = two_sets
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    twin = other / a.name
+    twin.write_bytes(a.read_bytes())
+    out = CliRunner().invoke(main, ["evaluate", str(a), str(twin), "--no-compare-fast"])
+    assert out.exit_code == 2 and "distinct names" in out.output
+
+
 def test_record_and_fairness_take_one_data_file(two_sets):
     a, b = two_sets
     for flag in (["--record", "x"], ["--fairness"]):

@@ -130,6 +130,9 @@ def evaluate(
         )
     if fairness and record:
         raise click.UsageError("--record saves metrics; it cannot be combined with --fairness")
+    names = [path.name for path in data]
+    if len(set(names)) < len(names):
+        raise click.UsageError(f"DATA files are reported by name: give files with distinct names ({names})")
     frames = {
         path.name: _read_frame(path, text_column, label_column, acceptable_column, limit) for path in data
     }
@@ -139,6 +142,7 @@ def evaluate(
         return _fairness(matcher, frame, fmt, f"{name} [{backend}]")
     if ablation:
         return _ablation(matcher, frames, fmt, record)
+    fast = _fast_matcher(catalog) if compare_fast and backend != "static" and models_dir is None else None
     reports = []
     for name, frame in frames.items():
         try:
@@ -148,8 +152,8 @@ def evaluate(
             raise click.ClickException(f"{name}: {exc}") from exc
         report["data"] = name
         report["backend"] = backend
-        if compare_fast and backend != "static" and models_dir is None:
-            report["fast_path"] = _compare_fast(matcher, frame, systems["fused"], catalog)
+        if fast is not None:
+            report["fast_path"] = _compare_fast(matcher, fast, frame, systems["fused"])
         reports.append(report)
     if record:
         _record(matcher, record, reports[0])
@@ -181,17 +185,22 @@ def _read_frame(
     return frame.rename(columns={acceptable_column: "acceptable"}) if acceptable_column else frame
 
 
-def _compare_fast(matcher, frame, reference: dict, catalog: Path | None) -> dict | None:
-    """Agreement of the fast path (static backend, same catalog) with ``reference``, ``matcher``'s fused
-    scores on the frame; None (and a note on stderr) where the fast path's models are missing."""
-    from ..evaluate import agreement_metrics, frame_targets, system_scores
+def _fast_matcher(catalog: Path | None):
+    """The fast path (static backend) of the same catalog; None (and a note on stderr) where its models
+    are missing."""
     from ..matcher import RoleMatcher
 
     try:
-        fast = RoleMatcher.load(backend="static", catalog=catalog)
+        return RoleMatcher.load(backend="static", catalog=catalog)
     except RolematchError as exc:
         click.echo(f"fast path not compared: {exc}", err=True)
         return None
+
+
+def _compare_fast(matcher, fast, frame, reference: dict) -> dict:
+    """Agreement of the fast path ``fast`` with ``reference``, ``matcher``'s fused scores on the frame."""
+    from ..evaluate import agreement_metrics, frame_targets, system_scores
+
     texts = [str(t) for t in frame["text"]]
     in_scope, _, acceptable = frame_targets(frame, matcher.corpus.role_ids)
     inside = [a for a, keep in zip(acceptable, in_scope) if keep]
