@@ -1,0 +1,161 @@
+"""The fast text functions (issue 14) give exactly what the old ones gave (``legacy_text``):
+same text, same counts, same error type and message, on random text with control and zero-width
+characters, mixed scripts, contact details, names and pronouns."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import legacy_text as old
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
+
+from matcher import textproc
+from matcher.errors import InputTextError
+
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "rolematch-hypothesis")
+
+CONTROL = [chr(c) for c in range(0, 32)] + ["\x7f", "\x85", "\x9b", "\u2028", "\u2029", "\r\n"]
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u034f", "\u180e", "\u202e"]
+ODD = ["\ud800", "\udfff", "\ue000", "\U000f0000", "\u0378", "\U000e0001", "\u00a0", "\u2003", "\u3000"]
+SCRIPTS = [
+    "инженер",
+    "μηχανικός",
+    "مهندس",
+    "软件工程师",
+    "सॉफ्टवेयर",
+    "e\u0301",
+    "Zoë",
+    "Ÿ",
+    "ſ",
+    "K",
+    "İ",
+    "²½",
+]
+CONTACT = [
+    "jane.doe@example.com",
+    "+1 (555) 123-4567",
+    "020 7946 0958",
+    "https://github.com/jane",
+    "linkedin.com/in/jane-doe",
+    "www.jane.dev",
+    "221B Baker Street, London NW1 6XE",
+    "Hauptstraße 5, 10115 Berlin",
+    "12 rue de Rivoli, 75001 Paris",
+    "Mountain View, CA 94043",
+    "Address: 1 Main St",
+    "10.0.0.1",
+    "2019 - 2021",
+    "v1.2.3",
+]
+NAMES = ["Maria Garcia", "Ravi Menon", "Ngozi", "O'Neil", "McDonald", "Dr. Jane Doe", "Name: Sven Lindqvist"]
+WORDS = [
+    "I",
+    "am",
+    "a",
+    "senior",
+    "product",
+    "manager",
+    "at",
+    "Acme",
+    "Corp",
+    "Software Engineer",
+    "Director of",
+    "Sales",
+    "she",
+    "She",
+    "he",
+    "HE",
+    "her",
+    "hers",
+    "his",
+    "him",
+    "herself",
+    "chairman",
+    "Chairwoman",
+    "Ms",
+    "mrs",
+    "wife",
+    "'s",
+    "’s",
+    "she's",
+    "leads",
+    "is",
+    "also",
+    "Our lead,",
+    "Meet",
+    "Jan 2019 - Present",
+    "(2018-2020)",
+    "|",
+    "•",
+    "-",
+    "/",
+    "@",
+    ",",
+    ".",
+    ":",
+    "endobj",
+    "%PDF-1",
+    "xref",
+    "5+",
+    "C++",
+]
+PIECES = st.sampled_from(
+    CONTROL + INVISIBLE + ODD + SCRIPTS + CONTACT + NAMES + WORDS + [" ", "\n", "\n\n", "\t"]
+)
+TEXT = st.one_of(
+    st.text(max_size=300),
+    st.lists(st.one_of(PIECES, st.text(max_size=6)), max_size=60).map(" ".join),
+    st.lists(PIECES, max_size=80).map("".join),
+)
+SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _outcome(f, *args):
+    try:
+        return ("ok", f(*args))
+    except InputTextError as exc:
+        return ("error", type(exc), str(exc))
+
+
+@SETTINGS
+@given(TEXT)
+def test_normalize_is_unchanged(text):
+    assert textproc.normalize(text) == old.normalize(text)
+
+
+@SETTINGS
+@given(st.one_of(TEXT, st.binary(max_size=200)))
+def test_validate_gives_the_same_text_or_the_same_error(text):
+    assert _outcome(textproc.validate, text) == _outcome(old.validate, text)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "   \n\t ",
+        "\x00abc",
+        b"\x00\x01binary",
+        b"\xff\xfe\x00",
+        12,
+        None,
+        "%PDF-1.4 endobj xref",
+        "1234 5678 !!!! ????",
+        "a" * (textproc.MAX_CHARS + 1),
+        "ab" + "\u200b" * 10 + "!" * 10,
+    ],
+)
+def test_bad_input_raises_the_same_error(bad):
+    assert _outcome(textproc.validate, bad) == _outcome(old.validate, bad)
+    assert _outcome(textproc.validate, bad)[0] == "error"
+
+
+def test_every_code_point_normalises_as_before():
+    # one pass over the whole code space, in blocks, so the per-character table is checked everywhere
+    for lo in range(0, 0x110000, 0x4000):
+        block = "".join(map(chr, range(lo, min(lo + 0x4000, 0x110000))))
+        assert textproc.normalize(block) == old.normalize(block)
