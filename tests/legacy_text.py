@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
+import numpy as np
+
+from matcher.embed import EncodedText, _normalize_rows, prepare_text
 from matcher.errors import InputTextError
-from matcher.textproc import _CONTROL, _RAW_PDF, MAX_CHARS, decode_bytes
+from matcher.textproc import _CONTROL, _RAW_PDF, MAX_CHARS, Span, chunk_spans, decode_bytes, sentence_spans
+from matcher.titles import extract_titles
 
 # --------------------------------------------------------------------------- textproc
 
@@ -46,3 +51,97 @@ def validate(text: object, max_chars: int = MAX_CHARS) -> str:
             "the text has almost no letters (binary data or symbols?); paste a resume or bio in words"
         )
     return clean
+
+
+# --------------------------------------------------------------------------- embed (token counting per text)
+
+
+def encode_documents(embedder, texts: Sequence[str], budget: int | None = None) -> list[EncodedText]:
+    """Validate, split and embed several texts in one batched pass.
+
+    Every sentence lands in a chunk of at most ``budget`` tokens (default: the model's limit),
+    so nothing past the model's window is dropped. Raises ``InputTextError`` on bad text.
+    """
+    budget = budget or embedder.max_tokens
+    prepared = []
+    for raw in texts:
+        text = prepare_text(raw)
+        spans = sentence_spans(text)
+        count = _token_counter(embedder, spans, budget)
+        chunks = chunk_spans(spans, count, budget)
+        flat = [s for chunk in chunks for s in chunk]  # long sentences may have been cut into pieces
+        index, pos = [], 0
+        for chunk in chunks:
+            index.append(tuple(range(pos, pos + len(chunk))))
+            pos += len(chunk)
+        tokens = [max(1, sum(count(flat[i].text) for i in idx)) for idx in index]
+        prepared.append((text, tuple(flat), tuple(index), tokens))
+
+    chunk_texts, chunk_spans_rel = [], []
+    for _, flat, index, _ in prepared:
+        for idx in index:
+            text, rel, cursor = [], [], 0
+            for i in idx:
+                piece = flat[i].text
+                rel.append((cursor, cursor + len(piece)))
+                text.append(piece)
+                cursor += len(piece) + 1
+            chunk_texts.append("\n".join(text))
+            chunk_spans_rel.append(rel)
+
+    if hasattr(embedder, "encode_spans"):
+        chunk_vecs, span_vecs = embedder.encode_spans(chunk_texts, chunk_spans_rel)
+    else:
+        chunk_vecs = embedder.encode(chunk_texts)
+        pieces = [chunk_texts[c][s:e] for c, rel in enumerate(chunk_spans_rel) for s, e in rel]
+        flat_vecs = embedder.encode(pieces) if pieces else np.zeros((0, embedder.dim), np.float32)
+        span_vecs, pos = [], 0
+        for rel in chunk_spans_rel:
+            span_vecs.append(flat_vecs[pos : pos + len(rel)])
+            pos += len(rel)
+
+    titles = [extract_titles(text) for text, *_ in prepared]
+    flat_titles = [t.text for ts in titles for t in ts]
+    title_vecs = (
+        _normalize_rows(embedder.encode(flat_titles))
+        if flat_titles
+        else np.zeros((0, embedder.dim), np.float32)
+    )
+    out, c, t = [], 0, 0
+    for (text, flat, index, tokens), doc_titles in zip(prepared, titles):
+        n = len(index)
+        out.append(
+            EncodedText(
+                text=text,
+                spans=flat,
+                chunks=index,
+                chunk_vectors=_normalize_rows(chunk_vecs[c : c + n]),
+                chunk_tokens=np.asarray(tokens, dtype=np.float32),
+                span_vectors=_normalize_rows(np.concatenate(span_vecs[c : c + n])),
+                titles=doc_titles,
+                title_vectors=title_vecs[t : t + len(doc_titles)],
+            )
+        )
+        c += n
+        t += len(doc_titles)
+    return out
+
+
+def _token_counter(embedder, spans: Sequence[Span], budget: int):
+    """A memoised ``count_tokens``, pre-filled in one batched call where the backend offers
+    ``count_tokens_batch`` (sentences, and the words of sentences that may exceed the budget)."""
+    cache: dict[str, int] = {}
+    batch = getattr(embedder, "count_tokens_batch", None)
+    if batch is not None:
+        hints = [s.text for s in spans]
+        hints += [w for s in spans if len(s.text) > 2 * budget for w in s.text.split()]
+        hints = list(dict.fromkeys(hints))
+        cache.update(zip(hints, batch(hints)))
+
+    def count(text: str) -> int:
+        n = cache.get(text)
+        if n is None:
+            n = cache[text] = embedder.count_tokens(text)
+        return n
+
+    return count

@@ -8,13 +8,16 @@ import tempfile
 from pathlib import Path
 
 import legacy_text as old
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from matcher import textproc
-from matcher.errors import InputTextError
+from matcher.embed import encode_documents, load_embedder
+from matcher.embed.fake import FakeEmbedder
+from matcher.errors import InputTextError, ModelUnavailableError
 
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "rolematch-hypothesis")
 
@@ -159,3 +162,56 @@ def test_every_code_point_normalises_as_before():
     for lo in range(0, 0x110000, 0x4000):
         block = "".join(map(chr, range(lo, min(lo + 0x4000, 0x110000))))
         assert textproc.normalize(block) == old.normalize(block)
+
+
+class _CountingFake(FakeEmbedder):
+    """The fake embedder with a batched counter (as the real backends have); counts its calls."""
+
+    def __init__(self) -> None:
+        super().__init__(max_tokens=12)
+        self.batch_calls = 0
+
+    def count_tokens_batch(self, texts):
+        self.batch_calls += 1
+        return [self.count_tokens(t) for t in texts]
+
+
+def _same_documents(new, ref) -> None:
+    assert len(new) == len(ref)
+    for a, b in zip(new, ref):
+        assert (a.text, a.spans, a.chunks, a.titles) == (b.text, b.spans, b.chunks, b.titles)
+        for name in ("chunk_vectors", "chunk_tokens", "span_vectors", "title_vectors"):
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+
+
+DOCUMENT = TEXT.filter(lambda t: _outcome(textproc.validate, t)[0] == "ok")
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
+@given(st.lists(DOCUMENT, min_size=1, max_size=4), st.sampled_from([None, 5, 40]))
+def test_encode_documents_counts_tokens_once_for_all_texts_with_the_same_result(texts, budget):
+    fast, ref = _CountingFake(), _CountingFake()
+    _same_documents(encode_documents(fast, texts, budget), old.encode_documents(ref, texts, budget))
+    assert fast.batch_calls == 1
+
+
+def test_encode_documents_with_a_bad_text_raises_the_same_error():
+    texts = ["I lead product launches and write Python APIs.", "", "Nurse on a cardiac ward."]
+    assert _outcome(encode_documents, _CountingFake(), texts) == _outcome(
+        old.encode_documents, _CountingFake(), texts
+    )
+
+
+def test_encode_documents_static_backend_is_unchanged():
+    try:
+        embedder = load_embedder("static")
+    except ModelUnavailableError as exc:
+        pytest.skip(str(exc))
+    texts = [
+        "Maria Garcia is a product manager at Acme. She leads launches and writes PRDs with her team.",
+        "Senior Software Engineer | Jan 2019 - Present\nI build Python APIs. Contact: jane@example.com",
+        "Registered nurse on a cardiac ward; " * 60,
+    ]
+    _same_documents(encode_documents(embedder, texts), old.encode_documents(embedder, texts))
