@@ -12,7 +12,20 @@ import numpy as np
 from matcher.embed import EncodedText, _normalize_rows, prepare_text
 from matcher.errors import InputTextError
 from matcher.textproc import _CONTROL, _RAW_PDF, MAX_CHARS, Span, chunk_spans, decode_bytes, sentence_spans
-from matcher.titles import extract_titles
+from matcher.titles import (
+    _LEADING_TITLE,
+    _SENTENCE_TITLE,
+    _WORD,
+    MAX_TITLE_WORDS,
+    MAX_TITLES,
+    TitleSpan,
+    _date_range,
+    _segments,
+    _span,
+    _trim_sentence_title,
+    _whole_titles,
+    normalize_title,
+)
 
 # --------------------------------------------------------------------------- textproc
 
@@ -100,7 +113,7 @@ def encode_documents(embedder, texts: Sequence[str], budget: int | None = None) 
             span_vecs.append(flat_vecs[pos : pos + len(rel)])
             pos += len(rel)
 
-    titles = [extract_titles(text) for text, *_ in prepared]
+    titles = [extract_titles_old(text) for text, *_ in prepared]
     flat_titles = [t.text for ts in titles for t in ts]
     title_vecs = (
         _normalize_rows(embedder.encode(flat_titles))
@@ -145,3 +158,55 @@ def _token_counter(embedder, spans: Sequence[Span], budget: int):
         return n
 
     return count
+
+
+# --------------------------------------------------------------------------- titles
+
+
+def extract_titles_old(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
+    """Job titles in ``text``, headline first, then in reading order; at most ``limit``, no repeats."""
+    found: list[TitleSpan] = []
+    lines = [(m.group(0), m.start()) for m in re.finditer(r"[^\n]+", text)]
+    if len(lines) == 1:
+        whole = _whole_titles(text, *lines[0])
+        if whole:
+            return whole[:limit]
+    dates = _date_range()
+    headline_done = 0
+    for n, (line, start) in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        dated = dates.search(line)
+        near_date = any(dates.fullmatch(lines[k][0].strip()) for k in (n - 1, n + 1) if 0 <= k < len(lines))
+        words = len(_WORD.findall(line))
+        if headline_done < 3 and words <= 12 and not stripped.endswith("."):
+            kind = "headline"
+        elif dated or near_date:
+            kind = "dated"
+        elif words <= MAX_TITLE_WORDS + 4 and (stripped.isupper() or " at " in line or " @ " in line):
+            kind = "at"
+        else:
+            kind = ""
+        headline_done += 1
+        if kind:
+            clean = dates.sub(lambda m: " " * len(m.group(0)), line) if dated else line
+            for piece, offset in _segments(clean, start):
+                span = _span(text, piece, offset, kind)
+                if span:
+                    found.append(span)
+                    break
+        if words > MAX_TITLE_WORDS:
+            lead = _LEADING_TITLE.match(line)
+            if lead:
+                span = _span(text, lead.group(1), start + lead.start(1), "headline" if n == 0 else "sentence")
+                if span:
+                    found.append(span)
+            for m in _SENTENCE_TITLE.finditer(line):
+                span = _span(text, _trim_sentence_title(m.group(1)), start + m.start(1), "sentence")
+                if span:
+                    found.append(span)
+    unique: dict[str, TitleSpan] = {}
+    for span in found:
+        unique.setdefault(normalize_title(span.text), span)
+    return tuple(unique.values())[:limit]

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from matcher import textproc
+from matcher import textproc, titles
 from matcher.embed import encode_documents, load_embedder
 from matcher.embed.fake import FakeEmbedder
 from matcher.errors import InputTextError, ModelUnavailableError
@@ -215,3 +215,35 @@ def test_encode_documents_static_backend_is_unchanged():
         "Registered nurse on a cardiac ward; " * 60,
     ]
     _same_documents(encode_documents(embedder, texts), old.encode_documents(embedder, texts))
+
+
+DATES = [
+    "Jan 2019 - Present",
+    "(March 2015 – Dec. 2018)",
+    "2019",
+    "2010 to 2012",
+    "05/2017 - 06/19",
+    "1999-2001",
+    "sept 2020 until now",
+    "Feb. 2021 to date",
+    "(2018)",
+    "٢٠١٩",
+    "१९९९ - 2001",
+    "20",
+    "12/",
+    "ſep 2019",
+    "Kan 2020",
+]
+TITLE_PIECES = st.sampled_from(DATES + WORDS + NAMES + CONTACT + SCRIPTS + [" ", "\n", "  ", "\t"])
+TITLE_TEXT = st.one_of(
+    TEXT,
+    st.lists(TITLE_PIECES, max_size=40).map(" ".join),
+    st.lists(st.lists(TITLE_PIECES, max_size=12).map(" ".join), max_size=8).map("\n".join),
+)
+
+
+@SETTINGS
+@given(TITLE_TEXT)
+def test_extract_titles_is_unchanged(text):
+    assert titles.extract_titles(text) == old.extract_titles_old(text)
+    assert titles.extract_titles(text, limit=2) == old.extract_titles_old(text, limit=2)
