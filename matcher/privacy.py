@@ -91,6 +91,14 @@ _ADDRESS = re.compile(
     rf"|(?<![\w-]){_EU_PREFIX} (?:(?:{_EU_PARTICLE}|{_CAP}) ){{0,3}}{_CAP},? \d{{1,4}}[a-z]?\b{_EU_TAIL}"
 )
 _US_CITY_ZIP = re.compile(rf"(?<![\w])(?:{_CITY}), (?:{_US_STATES}) \d{{5}}(?:-\d{{4}})?\b")
+# What every match of those holds (a street word after a space, "straße 5", "Rue "; ", CA 94043"): cheap
+# searches that let a text without any skip the full patterns.
+_ADDRESS_HINTS = (
+    re.compile(rf" (?:{_STREET_SUFFIX})\b"),
+    re.compile(rf"{_EU_COMPOUND} \d"),
+    re.compile(rf"{_EU_PREFIX} "),
+)
+_US_CITY_ZIP_HINT = re.compile(r", [A-Z]{2} \d{5}")
 _LABELLED = re.compile(
     r"(?im)^[ \t]*(?:home |postal |mailing |street )?address[ \t]*[:\-–][ \t]*(\S[^\n]{0,200})$"
 )
@@ -537,8 +545,10 @@ def redact(text: str) -> Redacted:
         text = _sub(_URL, "url", text, counts, fix=_trim_url)
     text = _sub(_LABELLED, "address", text, counts, group=1)
     if _DIGIT.search(text):
-        text = _sub(_ADDRESS, "address", text, counts)
-        text = _sub(_US_CITY_ZIP, "address", text, counts)
+        if any(hint.search(text) for hint in _ADDRESS_HINTS):
+            text = _sub(_ADDRESS, "address", text, counts)
+        if _US_CITY_ZIP_HINT.search(text):
+            text = _sub(_US_CITY_ZIP, "address", text, counts)
         text = _sub(_PHONE, "phone", text, counts, keep=_is_phone)
     text = _redact_name(text, counts)
     return Redacted(text, {k: v for k, v in counts.items() if v})
@@ -648,9 +658,13 @@ def _redact_name(text: str, counts: Counter[str]) -> str:
 def _replace_mentions(text: str, name: str, counts: Counter[str]) -> str:
     """Replace the full name, then each of its words (capitalised, 3+ letters) on its own."""
     words = [w for w in name.split() if w.lower() not in _HONORIFIC]
-    parts = [r"\s+".join(map(re.escape, words))]
-    parts += [re.escape(w) for w in words if len(w.strip(".")) >= 3 and w.lower() not in _NOT_NAME]
-    for part in parts:
+    parts = [(r"\s+".join(map(re.escape, words)), words)]
+    parts += [(re.escape(w), [w]) for w in words if len(w.strip(".")) >= 3 and w.lower() not in _NOT_NAME]
+    for part, part_words in parts:
+        # in ASCII text a case-blind match is a lower-case one: skip (and do not compile) a part whose
+        # words are not all in the text
+        if text.isascii() and not all(w.lower() in text.lower() for w in part_words):
+            continue
         pattern = re.compile(rf"(?<![\w\[-]){part}(?![\w\]-])", re.IGNORECASE)
 
         def sub(m: re.Match[str]) -> str:

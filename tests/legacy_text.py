@@ -5,12 +5,37 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 
 from matcher.embed import EncodedText, _normalize_rows, prepare_text
 from matcher.errors import InputTextError
+from matcher.privacy import (
+    _ADDRESS,
+    _APPOSITIVE,
+    _BIO_OPENING,
+    _DIGIT,
+    _EMAIL,
+    _HONORIFIC,
+    _KNOWN_FULL_NAME,
+    _LABELLED,
+    _LABELLED_NAME,
+    _NAME_SEPARATORS,
+    _NOT_NAME,
+    _PHONE,
+    _URL,
+    _URL_MARKS,
+    _US_CITY_ZIP,
+    PLACEHOLDERS,
+    Redacted,
+    _is_phone,
+    _looks_like_name,
+    _single_name,
+    _sub,
+    _trim_url,
+)
 from matcher.textproc import _CONTROL, _RAW_PDF, MAX_CHARS, Span, chunk_spans, decode_bytes, sentence_spans
 from matcher.titles import (
     _LEADING_TITLE,
@@ -210,3 +235,85 @@ def extract_titles_old(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, .
     for span in found:
         unique.setdefault(normalize_title(span.text), span)
     return tuple(unique.values())[:limit]
+
+
+# --------------------------------------------------------------------------- privacy
+
+
+def redact(text: str) -> Redacted:
+    """Replace e-mails, URLs, phone numbers, street addresses and the person's name with placeholders.
+
+    Pure function of ``text``; returns the new text and the number of replacements per kind.
+    Running it twice changes nothing more.
+    """
+    counts: Counter[str] = Counter()
+    # A pattern is skipped when the text lacks what every match needs ("@", a digit, a URL's marks);
+    # placeholders add none of these, so checking the input once is enough: the result is unchanged.
+    if "@" in text:
+        text = _sub(_EMAIL, "email", text, counts)
+    if any(mark in text for mark in _URL_MARKS):
+        text = _sub(_URL, "url", text, counts, fix=_trim_url)
+    text = _sub(_LABELLED, "address", text, counts, group=1)
+    if _DIGIT.search(text):
+        text = _sub(_ADDRESS, "address", text, counts)
+        text = _sub(_US_CITY_ZIP, "address", text, counts)
+        text = _sub(_PHONE, "phone", text, counts, keep=_is_phone)
+    text = _redact_name(text, counts)
+    return Redacted(text, {k: v for k, v in counts.items() if v})
+
+
+def _redact_name(text: str, counts: Counter[str]) -> str:
+    """The person's name: a "Name:" line, the top line, a bio's opening words, a known first name
+    with a surname; then every later mention of the full name or of its parts."""
+    names: list[str] = []
+
+    def labelled(m: re.Match[str]) -> str:
+        value = m.group(1).strip()
+        if not _looks_like_name(value, allow_single=True):
+            return m.group(0)
+        names.append(value)
+        counts["name"] += 1
+        return m.group(0)[: m.start(1) - m.start(0)] + PLACEHOLDERS["name"]
+
+    text = _LABELLED_NAME.sub(labelled, text)
+    first = re.match(r"\s*([^\n]*)\n\s*\S", text)  # a name line has more text below it
+    if first and first.group(1):
+        head = _NAME_SEPARATORS.split(first.group(1).strip(), maxsplit=1)[0].strip()
+        if _looks_like_name(head):
+            start = first.start(1) + first.group(1).index(head)
+            text = text[:start] + PLACEHOLDERS["name"] + text[start + len(head) :]
+            names.append(head)
+            counts["name"] += 1
+    opening = _BIO_OPENING.match(text)  # "Maria Garcia is a product manager ...", "Ngozi founded ..."
+    if opening and not opening.group(1).isupper():
+        value = opening.group(1)
+        if _looks_like_name(value) or (" " not in value and _single_name(value)):
+            names.append(value)
+    for m in _APPOSITIVE.finditer(text):
+        value = m.group(1) or m.group(2)
+        if _single_name(value):
+            names.append(value)
+    for m in _KNOWN_FULL_NAME.finditer(text):  # "... Ravi Menon owns the product lifecycle"
+        if _looks_like_name(m.group()):
+            names.append(m.group())
+    for name in dict.fromkeys(names):
+        text = _replace_mentions(text, name, counts)
+    return text
+
+
+def _replace_mentions(text: str, name: str, counts: Counter[str]) -> str:
+    """Replace the full name, then each of its words (capitalised, 3+ letters) on its own."""
+    words = [w for w in name.split() if w.lower() not in _HONORIFIC]
+    parts = [r"\s+".join(map(re.escape, words))]
+    parts += [re.escape(w) for w in words if len(w.strip(".")) >= 3 and w.lower() not in _NOT_NAME]
+    for part in parts:
+        pattern = re.compile(rf"(?<![\w\[-]){part}(?![\w\]-])", re.IGNORECASE)
+
+        def sub(m: re.Match[str]) -> str:
+            if not m.group()[0].isupper():
+                return m.group()
+            counts["name"] += 1
+            return PLACEHOLDERS["name"]
+
+        text = pattern.sub(sub, text)
+    return text

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from matcher import textproc, titles
+from matcher import privacy, textproc, titles
 from matcher.embed import encode_documents, load_embedder
 from matcher.embed.fake import FakeEmbedder
 from matcher.errors import InputTextError, ModelUnavailableError
@@ -247,3 +247,64 @@ TITLE_TEXT = st.one_of(
 def test_extract_titles_is_unchanged(text):
     assert titles.extract_titles(text) == old.extract_titles_old(text)
     assert titles.extract_titles(text, limit=2) == old.extract_titles_old(text, limit=2)
+
+
+ADDRESSES = [
+    "1600 Amphitheatre Pkwy, Mountain View, CA 94043",
+    "221B Baker Street, Apt 4, London NW1 6XE, UK",
+    "Hauptstraße 5, 10115 Berlin",
+    "Keizersgracht 12",
+    "Via Roma 10, 00184 Roma",
+    "12 rue de la Paix",
+    "Calle Mayor 3",
+    "Austin, TX 78701-1234",
+    "Springfield, IL 62704",
+    "10 Downing St.",
+    "5 Main Rd",
+]
+PEOPLE = [
+    "Jane Doe",
+    "Ravi Menon",
+    "Zoë Okwuosa-Lindqvist",
+    "Maria Garcia",
+    "María José",
+    "Ngozi",
+    "Dr. Ahmed Khan",
+    "Ms. Sakura Tanaka",
+    "JOHN SMITH",
+    "Kevin O'Neil",
+    "Sofia Kowalski",
+    "Wei Chen",
+    "Ábel Šimon",
+    "ſean Kelly",
+]
+OPENERS = ["", "Name: ", "Full name - ", "Our lead, ", "Meet ", "Contact ", "Resume\n", "\n"]
+REDACT_PIECES = st.sampled_from(
+    ADDRESSES + PEOPLE + OPENERS + CONTACT + WORDS + SCRIPTS + [" ", "\n", ".", ","]
+)
+REDACT_TEXT = st.one_of(
+    TEXT,
+    st.lists(REDACT_PIECES, max_size=40).map(" ".join),
+    st.tuples(st.sampled_from(OPENERS), st.sampled_from(PEOPLE), st.lists(REDACT_PIECES, max_size=30)).map(
+        lambda t: t[0] + t[1] + " " + " ".join(t[2])
+    ),
+    st.tuples(st.sampled_from(PEOPLE), st.lists(REDACT_PIECES, max_size=20)).map(
+        lambda t: (
+            t[0]
+            + " is a manager. "
+            + " ".join(t[1])
+            + " "
+            + t[0].split()[-1].lower()
+            + " "
+            + t[0].upper()
+            + ", "
+            + t[0].split()[-1].upper()
+        )
+    ),
+)
+
+
+@SETTINGS
+@given(REDACT_TEXT)
+def test_redact_is_unchanged(text):
+    assert privacy.redact(text) == old.redact(text)
