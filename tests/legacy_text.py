@@ -10,8 +10,20 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from matcher.embed import EncodedText, _normalize_rows, prepare_text
+from matcher.embed import EncodedText, _normalize_rows
 from matcher.errors import InputTextError
+from matcher.gender import (
+    _ADVERBS,
+    _FEMALE_FIRST,
+    _LOOKUP,
+    _NOT_NOUN,
+    _TOKEN,
+    _adjacent,
+    _plural_verb,
+    _same_case,
+    _text_gender,
+    _word_gender,
+)
 from matcher.privacy import (
     _ADDRESS,
     _APPOSITIVE,
@@ -103,7 +115,7 @@ def encode_documents(embedder, texts: Sequence[str], budget: int | None = None) 
     budget = budget or embedder.max_tokens
     prepared = []
     for raw in texts:
-        text = prepare_text(raw)
+        text = prepare_text_old(raw)
         spans = sentence_spans(text)
         count = _token_counter(embedder, spans, budget)
         chunks = chunk_spans(spans, count, budget)
@@ -317,3 +329,57 @@ def _replace_mentions(text: str, name: str, counts: Counter[str]) -> str:
 
         text = pattern.sub(sub, text)
     return text
+
+
+# --------------------------------------------------------------------------- gender
+
+
+def swap_gender(text: str, gender: str) -> str:
+    """Rewrite gendered words for a person of ``gender``: to 'neutral' every form becomes neutral;
+    between female and male every word flips (he → she, his wife → her husband), as in
+    counterfactual data augmentation; a text already of that gender is returned unchanged."""
+    tokens = list(_TOKEN.finditer(text))
+    source = _text_gender([t.group().lower() for t in tokens])
+    if source is None or gender == source:
+        return text
+    out, pos = [], 0
+    fix_verb = False
+    for i, m in enumerate(tokens):
+        word = m.group()
+        low = word.lower()
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        following = nxt.group().lower() if nxt is not None and _adjacent(text, m, nxt) else ""
+        new = None
+        own = _word_gender(low)
+        k = 2 if gender == "neutral" else 1 - own if own is not None else None
+        if fix_verb and low not in _ADVERBS:
+            new = _plural_verb(low)
+            fix_verb = False
+        elif k is None:
+            pass
+        elif low in ("her", "his"):
+            possessive = low == "his" or (following and following not in _NOT_NOUN)
+            if low == "his" and not following:
+                new = ("hers", "his", "theirs")[k]
+            else:
+                new = ("her", "his", "their")[k] if possessive else ("her", "him", "them")[k]
+        elif low == "hers":
+            new = ("hers", "his", "theirs")[k]
+        elif low in _LOOKUP:
+            new = _FEMALE_FIRST.get(low, _LOOKUP[low][0]) if k == 0 else _LOOKUP[low][k]
+            fix_verb = low in ("she", "he") and k == 2
+        if new is not None and new != low:
+            out.append(text[pos : m.start()])
+            out.append(_same_case(word, new))
+            pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def neutralize(text: str) -> str:
+    return swap_gender(text, "neutral")
+
+
+def prepare_text_old(raw: object) -> str:
+    """``matcher.embed.prepare_text`` made of the old functions."""
+    return neutralize(redact(validate(raw)).text)

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from matcher import privacy, textproc, titles
+from matcher import gender, privacy, textproc, titles
 from matcher.embed import encode_documents, load_embedder
 from matcher.embed.fake import FakeEmbedder
 from matcher.errors import InputTextError, ModelUnavailableError
@@ -308,3 +308,32 @@ REDACT_TEXT = st.one_of(
 @given(REDACT_TEXT)
 def test_redact_is_unchanged(text):
     assert privacy.redact(text) == old.redact(text)
+
+
+GENDER_WORDS = [
+    "she", "She", "SHE", "he", "He", "her", "Her", "hers", "his", "His", "him", "herself", "himself",
+    "she's", "he’s", "Ms", "Mr", "mrs", "miss", "wife", "husband", "daughters", "sons", "Chairwoman",
+    "chairman", "businessmen", "waitress", "mom", "dad", "girlfriend", "lady", "gentleman",
+    "also", "often", "currently", "first", "leads", "is", "was", "has", "does", "isn't", "doesn’t",
+    "teaches", "studies", "fixes", "goes", "manages", "runs", "pass", "focus", "analysis", "as",
+    "to", "and", "the", "team", "work", "they", "them", "their", "'s", "’s", "'t",
+    ".", ",", ";", "  ", "\n", "-", "Ÿ", "ſ", "K", "×", "İ", "é", "ÿ", "sheÿ", "×he", "'ab×she", "d'her",
+]  # fmt: skip
+CLAUSE = st.tuples(
+    st.sampled_from(["She", "he", "HE", "She's", "her", "His", "hers"]),
+    st.lists(st.sampled_from(["also", "often", "still", "now", "first", "she", "the"]), max_size=2),
+    st.sampled_from(["leads", "is", "has", "isn't", "teaches", "studies", "fixes", "pass", "team", "."]),
+).map(lambda t: " ".join([t[0], *t[1], t[2]]))
+GENDER_TEXT = st.one_of(
+    TEXT,
+    st.lists(st.one_of(CLAUSE, st.sampled_from(GENDER_WORDS)), max_size=12).map(" ".join),
+    st.lists(st.sampled_from(GENDER_WORDS), max_size=40).map(" ".join),
+    st.lists(st.sampled_from(GENDER_WORDS + [" "]), max_size=40).map("".join),
+)
+
+
+@SETTINGS
+@given(GENDER_TEXT, st.sampled_from(["neutral", "female", "male"]))
+def test_swap_gender_is_unchanged(text, target):
+    assert gender.swap_gender(text, target) == old.swap_gender(text, target)
+    assert gender.neutralize(text) == old.neutralize(text)
