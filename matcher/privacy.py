@@ -643,7 +643,10 @@ def _redact_name(text: str, counts: Counter[str]) -> str:
         value = opening.group(1)
         if _looks_like_name(value) or (" " not in value and _single_name(value)):
             names.append(value)
-    for m in _APPOSITIVE.finditer(text):
+    appositives = (
+        _APPOSITIVE.finditer(text) if text.count(",") >= 2 or "Meet" in text else ()
+    )  # what each needs
+    for m in appositives:
         value = m.group(1) or m.group(2)
         if _single_name(value):
             names.append(value)
@@ -715,8 +718,9 @@ def _is_name_part(part: str) -> bool:
         return False
     if part.isupper():
         return True
-    for prefix in _NAME_PREFIXES:  # McDonald, DeShawn, O'Neil
-        if part.startswith(prefix) and len(part) > len(prefix) + 1 and part[len(prefix)].isupper():
-            part = part[len(prefix) :]
-            break
+    if part.startswith(_NAME_PREFIXES):  # McDonald, DeShawn, O'Neil
+        for prefix in _NAME_PREFIXES:
+            if part.startswith(prefix) and len(part) > len(prefix) + 1 and part[len(prefix)].isupper():
+                part = part[len(prefix) :]
+                break
     return part[1:].replace("'", "").replace("’", "").islower()

@@ -282,8 +282,15 @@ OPENERS = ["", "Name: ", "Full name - ", "Our lead, ", "Meet ", "Contact ", "Res
 REDACT_PIECES = st.sampled_from(
     ADDRESSES + PEOPLE + OPENERS + CONTACT + WORDS + SCRIPTS + [" ", "\n", ".", ","]
 )
+APPOSITIVE = st.tuples(
+    st.sampled_from(["Our lead, ", "my manager, ", "The head chef, ", "Meet ", "meet ", "Their new hire,"]),
+    st.sampled_from(["Ngozi", "Zoë", "Chukwuemeka", "Manager", "Quickly", "JOHN", "O'Neil", "Maria"]),
+    st.sampled_from([", ", ",", " ", ". ", ""]),
+    st.lists(REDACT_PIECES, max_size=10),
+).map(lambda t: t[0] + t[1] + t[2] + " ".join(t[3]) + " " + t[1])
 REDACT_TEXT = st.one_of(
     TEXT,
+    APPOSITIVE,
     st.lists(REDACT_PIECES, max_size=40).map(" ".join),
     st.tuples(st.sampled_from(OPENERS), st.sampled_from(PEOPLE), st.lists(REDACT_PIECES, max_size=30)).map(
         lambda t: t[0] + t[1] + " " + " ".join(t[2])
