@@ -344,3 +344,32 @@ GENDER_TEXT = st.one_of(
 def test_swap_gender_is_unchanged(text, target):
     assert gender.swap_gender(text, target) == old.swap_gender(text, target)
     assert gender.neutralize(text) == old.neutralize(text)
+
+
+@SETTINGS
+@given(TITLE_TEXT, st.integers(0, 30))
+def test_date_search_finds_what_a_full_search_finds(text, pos):
+    dates = titles._date_range()
+    for line in text.split("\n"):
+        found, expected = titles._search_date(dates, line, pos), dates.search(line, pos)
+        assert (found and found.span()) == (expected and expected.span())
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        " ".join(map(str, range(80))) + " Jan 2019 - Present",
+        "7" * 200 + " (Sept. 2020 to date)",
+        "Revenue 1 2 3 4 5 6 7 8 9 " * 10,
+        "\t" * 50 + "2019",
+        "Managerrrrrrrrrrrrrrrrr 2019",
+    ],
+)
+def test_date_search_on_lines_full_of_digits(line):
+    dates = titles._date_range()
+    for pos in (0, 3, 100):
+        found, expected = titles._search_date(dates, line, pos), dates.search(line, pos)
+        assert (found and found.span()) == (expected and expected.span())
+    assert titles.extract_titles(line + "\nSenior Engineer") == old.extract_titles_old(
+        line + "\nSenior Engineer"
+    )
