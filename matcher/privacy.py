@@ -524,6 +524,9 @@ _BIO_OPENING = re.compile(  # "Maria Garcia is ...", "Oluwaseun Adeyemi's team .
 _APPOSITIVE = re.compile(  # "Our lead, Ngozi, ..." / "Meet Ngozi, ..." : a single name set off by commas
     r"\b(?:[Oo]ur|[Mm]y|[Tt]heir|[Tt]he)\s+[a-z][\w-]*(?:\s+[a-z][\w-]*)?,\s+([^\W\d_][^\s,;:()\[\]]*),|\bMeet\s+([^\W\d_][^\s,;:()\[\]]*)\b"
 )
+_ASCII_WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"  # \w in ASCII
+_BEFORE_NAME = frozenset(_ASCII_WORD_CHARS + "[-")  # what may not stand just before a mention
+_AFTER_NAME = frozenset(_ASCII_WORD_CHARS + "]-")  # and just after it
 _NAME_SEPARATORS = re.compile(r"\s+(?:\||•|·|–|—|-)\s+|,\s*")
 
 
@@ -664,9 +667,8 @@ def _replace_mentions(text: str, name: str, counts: Counter[str]) -> str:
     parts = [(r"\s+".join(map(re.escape, words)), words)]
     parts += [(re.escape(w), [w]) for w in words if len(w.strip(".")) >= 3 and w.lower() not in _NOT_NAME]
     for part, part_words in parts:
-        # in ASCII text a case-blind match is a lower-case one: skip (and do not compile) a part whose
-        # words are not all in the text
-        if text.isascii() and not all(w.lower() in text.lower() for w in part_words):
+        if part_words and text.isascii() and all(map(str.isascii, part_words)):  # no pattern to compile
+            text = _replace_ascii(text, part_words, counts)
             continue
         pattern = re.compile(rf"(?<![\w\[-]){part}(?![\w\]-])", re.IGNORECASE)
 
@@ -678,6 +680,45 @@ def _replace_mentions(text: str, name: str, counts: Counter[str]) -> str:
 
         text = pattern.sub(sub, text)
     return text
+
+
+def _replace_ascii(text: str, words: list[str], counts: Counter[str]) -> str:
+    """What the pattern ``(?<![\\w\\[-])word1\\s+word2(?![\\w\\]-])`` (case-blind) replaces in ASCII
+    text, found with ``str.find`` on the lower-cased text (in ASCII text a case-blind match is a
+    lower-case one, at the same offsets): mentions that start with a capital become ``[NAME]``."""
+    low = text.lower()
+    keys = [w.lower() for w in words]
+    out, pos, i = [], 0, 0
+    while (i := low.find(keys[0], i)) >= 0:
+        end = _ascii_match_end(text, low, i, keys)
+        if end is None:
+            i += 1
+            continue
+        if text[i].isupper():
+            out.append(text[pos:i])
+            out.append(PLACEHOLDERS["name"])
+            counts["name"] += 1
+            pos = end
+        i = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _ascii_match_end(text: str, low: str, i: int, keys: list[str]) -> int | None:
+    """The end of the mention of ``keys`` (lower-case words, spaces between) at ``i``, or None."""
+    if i > 0 and text[i - 1] in _BEFORE_NAME:
+        return None
+    end = i + len(keys[0])
+    for key in keys[1:]:
+        k = end
+        while k < len(text) and text[k].isspace():
+            k += 1
+        if k == end or not low.startswith(key, k):
+            return None
+        end = k + len(key)
+    if end < len(text) and text[end] in _AFTER_NAME:
+        return None
+    return end
 
 
 def _single_name(word: str) -> bool:

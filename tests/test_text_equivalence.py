@@ -10,7 +10,7 @@ from pathlib import Path
 import legacy_text as old
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
@@ -277,6 +277,8 @@ PEOPLE = [
     "Wei Chen",
     "Ábel Šimon",
     "ſean Kelly",
+    "Sean Kelly",
+    "Kelly Zoë",
 ]
 OPENERS = ["", "Name: ", "Full name - ", "Our lead, ", "Meet ", "Contact ", "Resume\n", "\n"]
 REDACT_PIECES = st.sampled_from(
@@ -288,8 +290,35 @@ APPOSITIVE = st.tuples(
     st.sampled_from([", ", ",", " ", ". ", ""]),
     st.lists(REDACT_PIECES, max_size=10),
 ).map(lambda t: t[0] + t[1] + t[2] + " ".join(t[3]) + " " + t[1])
+AFFIX = st.sampled_from(["", " ", "-", "[", "]", "x", "_", "1", "(", "'", ".", "\t", "é"])
+MENTION = st.tuples(
+    st.sampled_from(
+        ["Sean \u212aelly", "Jeſſica Smith", "Maria Garcia", "Jane Doe", "Ravi Menon", "Sven Lindqvist"]
+    ),
+    st.lists(
+        st.tuples(AFFIX, st.sampled_from(["first", "last", "full", "FULL", "lower"]), AFFIX), max_size=6
+    ),
+).map(
+    lambda t: (
+        t[0]
+        + " is a manager at Acme. "
+        + " and ".join(
+            pre
+            + {
+                "first": t[0].split()[0].replace("ſ", "s"),
+                "last": t[0].split()[-1].replace("\u212a", "K"),
+                "full": t[0].replace(" ", " \n "),
+                "FULL": t[0].upper(),
+                "lower": t[0].split()[-1].lower(),
+            }[which]
+            + post
+            for pre, which, post in t[1]
+        )
+    )
+)
 REDACT_TEXT = st.one_of(
     TEXT,
+    MENTION,
     APPOSITIVE,
     st.lists(REDACT_PIECES, max_size=40).map(" ".join),
     st.tuples(st.sampled_from(OPENERS), st.sampled_from(PEOPLE), st.lists(REDACT_PIECES, max_size=30)).map(
@@ -313,6 +342,13 @@ REDACT_TEXT = st.one_of(
 
 @SETTINGS
 @given(REDACT_TEXT)
+@example("Jeſſica Smith is a manager at Acme. Jessica and Smith")  # ſ matches s only case-blind
+@example("Sean \u212aelly is a manager at Acme. Kelly and Sean")  # the Kelvin sign
+@example("Maria Garcia is a manager at Acme. Maria \n Garcia, Maria\tGarcia, MARIA  GARCIA")
+@example(
+    "Maria Garcia is a manager. -Garcia [Garcia] Garcia- xGarcia Garcia_ _Garcia 1Garcia Garcia1 (Garcia)"
+)
+@example("Ravi Menon leads. ravi menon, Ravi menon, RAVI, Menon's, Menon.")
 def test_redact_is_unchanged(text):
     assert privacy.redact(text) == old.redact(text)
 
