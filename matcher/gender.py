@@ -145,7 +145,6 @@ def swap_gender(text: str, gender: str) -> str:
         m = tokens[i]
         word = m.group()
         following = lows[i + 1] if i + 1 < n and _adjacent(text, m, tokens[i + 1]) else ""
-        new = None
         own = _word_gender(low)
         k = 2 if gender == "neutral" else 1 - own
         if low in ("her", "his"):
