@@ -116,6 +116,7 @@ _VERB_FIX = {
     "’s": "’re",
 }  # "she's" → "they're"
 _TOKEN = re.compile(r"[A-Za-zÀ-ÿ]+|['’][a-z]+\b")  # "she's" → "she", "'s"
+_GENDERED = frozenset(_LOOKUP) | {"her", "hers", "his"}  # the words ``_word_gender`` knows
 
 
 def neutralize(text: str) -> str:
@@ -127,26 +128,26 @@ def swap_gender(text: str, gender: str) -> str:
     """Rewrite gendered words for a person of ``gender``: to 'neutral' every form becomes neutral;
     between female and male every word flips (he → she, his wife → her husband), as in
     counterfactual data augmentation; a text already of that gender is returned unchanged."""
-    tokens = list(_TOKEN.finditer(text))
-    source = _text_gender([t.group().lower() for t in tokens])
+    lows = [w.lower() for w in _TOKEN.findall(text)]
+    source = _text_gender([w for w in lows if w in _GENDERED])
     if source is None or gender == source:
         return text
+    tokens = list(_TOKEN.finditer(text))  # the same tokens, with their offsets
     out, pos = [], 0
-    fix_verb = False
-    for i, m in enumerate(tokens):
+    n, i = len(tokens), 0
+    # Only gendered words change, and the verb after a new "they" ("she leads" → "they lead", adverbs
+    # in between kept): walk from one such word to the next instead of over every token.
+    while i < n:
+        low = lows[i]
+        if low not in _GENDERED:
+            i += 1
+            continue
+        m = tokens[i]
         word = m.group()
-        low = word.lower()
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        following = nxt.group().lower() if nxt is not None and _adjacent(text, m, nxt) else ""
-        new = None
+        following = lows[i + 1] if i + 1 < n and _adjacent(text, m, tokens[i + 1]) else ""
         own = _word_gender(low)
-        k = 2 if gender == "neutral" else 1 - own if own is not None else None
-        if fix_verb and low not in _ADVERBS:
-            new = _plural_verb(low)
-            fix_verb = False
-        elif k is None:
-            pass
-        elif low in ("her", "his"):
+        k = 2 if gender == "neutral" else 1 - own
+        if low in ("her", "his"):
             possessive = low == "his" or (following and following not in _NOT_NOUN)
             if low == "his" and not following:
                 new = ("hers", "his", "theirs")[k]
@@ -154,13 +155,23 @@ def swap_gender(text: str, gender: str) -> str:
                 new = ("her", "his", "their")[k] if possessive else ("her", "him", "them")[k]
         elif low == "hers":
             new = ("hers", "his", "theirs")[k]
-        elif low in _LOOKUP:
+        else:
             new = _FEMALE_FIRST.get(low, _LOOKUP[low][0]) if k == 0 else _LOOKUP[low][k]
-            fix_verb = low in ("she", "he") and k == 2
-        if new is not None and new != low:
+        if new != low:
             out.append(text[pos : m.start()])
             out.append(_same_case(word, new))
             pos = m.end()
+        i += 1
+        if low in ("she", "he") and k == 2:  # the next word that is not an adverb is the verb
+            while i < n and lows[i] in _ADVERBS:
+                i += 1
+            if i < n:
+                verb = _plural_verb(lows[i])
+                if verb is not None and verb != lows[i]:
+                    out.append(text[pos : tokens[i].start()])
+                    out.append(_same_case(tokens[i].group(), verb))
+                    pos = tokens[i].end()
+                i += 1
     out.append(text[pos:])
     return "".join(out)
 

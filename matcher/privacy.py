@@ -91,6 +91,14 @@ _ADDRESS = re.compile(
     rf"|(?<![\w-]){_EU_PREFIX} (?:(?:{_EU_PARTICLE}|{_CAP}) ){{0,3}}{_CAP},? \d{{1,4}}[a-z]?\b{_EU_TAIL}"
 )
 _US_CITY_ZIP = re.compile(rf"(?<![\w])(?:{_CITY}), (?:{_US_STATES}) \d{{5}}(?:-\d{{4}})?\b")
+# What every match of those holds (a street word after a space, "straße 5", "Rue "; ", CA 94043"): cheap
+# searches that let a text without any skip the full patterns.
+_ADDRESS_HINTS = (
+    re.compile(rf" (?:{_STREET_SUFFIX})\b"),
+    re.compile(rf"{_EU_COMPOUND} \d"),
+    re.compile(rf"{_EU_PREFIX} "),
+)
+_US_CITY_ZIP_HINT = re.compile(r", [A-Z]{2} \d{5}")
 _LABELLED = re.compile(
     r"(?im)^[ \t]*(?:home |postal |mailing |street )?address[ \t]*[:\-–][ \t]*(\S[^\n]{0,200})$"
 )
@@ -516,6 +524,9 @@ _BIO_OPENING = re.compile(  # "Maria Garcia is ...", "Oluwaseun Adeyemi's team .
 _APPOSITIVE = re.compile(  # "Our lead, Ngozi, ..." / "Meet Ngozi, ..." : a single name set off by commas
     r"\b(?:[Oo]ur|[Mm]y|[Tt]heir|[Tt]he)\s+[a-z][\w-]*(?:\s+[a-z][\w-]*)?,\s+([^\W\d_][^\s,;:()\[\]]*),|\bMeet\s+([^\W\d_][^\s,;:()\[\]]*)\b"
 )
+_ASCII_WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"  # \w in ASCII
+_BEFORE_NAME = frozenset(_ASCII_WORD_CHARS + "[-")  # what may not stand just before a mention
+_AFTER_NAME = frozenset(_ASCII_WORD_CHARS + "]-")  # and just after it
 _NAME_SEPARATORS = re.compile(r"\s+(?:\||•|·|–|—|-)\s+|,\s*")
 
 
@@ -537,8 +548,10 @@ def redact(text: str) -> Redacted:
         text = _sub(_URL, "url", text, counts, fix=_trim_url)
     text = _sub(_LABELLED, "address", text, counts, group=1)
     if _DIGIT.search(text):
-        text = _sub(_ADDRESS, "address", text, counts)
-        text = _sub(_US_CITY_ZIP, "address", text, counts)
+        if any(hint.search(text) for hint in _ADDRESS_HINTS):
+            text = _sub(_ADDRESS, "address", text, counts)
+        if _US_CITY_ZIP_HINT.search(text):
+            text = _sub(_US_CITY_ZIP, "address", text, counts)
         text = _sub(_PHONE, "phone", text, counts, keep=_is_phone)
     text = _redact_name(text, counts)
     return Redacted(text, {k: v for k, v in counts.items() if v})
@@ -633,7 +646,10 @@ def _redact_name(text: str, counts: Counter[str]) -> str:
         value = opening.group(1)
         if _looks_like_name(value) or (" " not in value and _single_name(value)):
             names.append(value)
-    for m in _APPOSITIVE.finditer(text):
+    appositives = (
+        _APPOSITIVE.finditer(text) if text.count(",") >= 2 or "Meet" in text else ()
+    )  # what each needs
+    for m in appositives:
         value = m.group(1) or m.group(2)
         if _single_name(value):
             names.append(value)
@@ -648,9 +664,12 @@ def _redact_name(text: str, counts: Counter[str]) -> str:
 def _replace_mentions(text: str, name: str, counts: Counter[str]) -> str:
     """Replace the full name, then each of its words (capitalised, 3+ letters) on its own."""
     words = [w for w in name.split() if w.lower() not in _HONORIFIC]
-    parts = [r"\s+".join(map(re.escape, words))]
-    parts += [re.escape(w) for w in words if len(w.strip(".")) >= 3 and w.lower() not in _NOT_NAME]
-    for part in parts:
+    parts = [(r"\s+".join(map(re.escape, words)), words)]
+    parts += [(re.escape(w), [w]) for w in words if len(w.strip(".")) >= 3 and w.lower() not in _NOT_NAME]
+    for part, part_words in parts:
+        if part_words and text.isascii() and all(map(str.isascii, part_words)):  # no pattern to compile
+            text = _replace_ascii(text, part_words, counts)
+            continue
         pattern = re.compile(rf"(?<![\w\[-]){part}(?![\w\]-])", re.IGNORECASE)
 
         def sub(m: re.Match[str]) -> str:
@@ -661,6 +680,45 @@ def _replace_mentions(text: str, name: str, counts: Counter[str]) -> str:
 
         text = pattern.sub(sub, text)
     return text
+
+
+def _replace_ascii(text: str, words: list[str], counts: Counter[str]) -> str:
+    """What the pattern ``(?<![\\w\\[-])word1\\s+word2(?![\\w\\]-])`` (case-blind) replaces in ASCII
+    text, found with ``str.find`` on the lower-cased text (in ASCII text a case-blind match is a
+    lower-case one, at the same offsets): mentions that start with a capital become ``[NAME]``."""
+    low = text.lower()
+    keys = [w.lower() for w in words]
+    out, pos, i = [], 0, 0
+    while (i := low.find(keys[0], i)) >= 0:
+        end = _ascii_match_end(text, low, i, keys)
+        if end is None:
+            i += 1
+            continue
+        if text[i].isupper():
+            out.append(text[pos:i])
+            out.append(PLACEHOLDERS["name"])
+            counts["name"] += 1
+            pos = end
+        i = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _ascii_match_end(text: str, low: str, i: int, keys: list[str]) -> int | None:
+    """The end of the mention of ``keys`` (lower-case words, spaces between) at ``i``, or None."""
+    if i > 0 and text[i - 1] in _BEFORE_NAME:
+        return None
+    end = i + len(keys[0])
+    for key in keys[1:]:
+        k = end
+        while k < len(text) and text[k].isspace():
+            k += 1
+        if k == end or not low.startswith(key, k):
+            return None
+        end = k + len(key)
+    if end < len(text) and text[end] in _AFTER_NAME:
+        return None
+    return end
 
 
 def _single_name(word: str) -> bool:
@@ -701,8 +759,9 @@ def _is_name_part(part: str) -> bool:
         return False
     if part.isupper():
         return True
-    for prefix in _NAME_PREFIXES:  # McDonald, DeShawn, O'Neil
-        if part.startswith(prefix) and len(part) > len(prefix) + 1 and part[len(prefix)].isupper():
-            part = part[len(prefix) :]
-            break
+    if part.startswith(_NAME_PREFIXES):  # McDonald, DeShawn, O'Neil
+        for prefix in _NAME_PREFIXES:
+            if part.startswith(prefix) and len(part) > len(prefix) + 1 and part[len(prefix)].isupper():
+                part = part[len(prefix) :]
+                break
     return part[1:].replace("'", "").replace("’", "").islower()

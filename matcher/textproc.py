@@ -20,6 +20,26 @@ _SENTENCE_END = re.compile(
 )
 _RAW_PDF = re.compile(r"^%PDF-\d|\bendobj\b.*\bxref\b", re.S)
 _CONTROL = {"Cc", "Cf", "Cs", "Co", "Cn"}
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u3000]+")
+_LINE_EDGES = re.compile(r" *\n *")
+_TABLE_SIZE = 1 << 16
+_DELETE_ASCII_LETTERS = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+class _ControlToSpace(dict):
+    """``str.translate`` table: control, format, surrogate, private-use and unassigned characters
+    (``_CONTROL``) to a space, except newline and tab; filled per character on first sight (at most
+    ``_TABLE_SIZE`` entries kept: beyond, characters are looked up each time)."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        out = " " if ch not in "\n\t" and unicodedata.category(ch) in _CONTROL else ch
+        if len(self) < _TABLE_SIZE:
+            self[code] = out
+        return out
+
+
+_CONTROL_TO_SPACE = _ControlToSpace()
 
 
 @dataclass(frozen=True)
@@ -57,9 +77,9 @@ def decode_bytes(data: bytes) -> str:
 def normalize(text: str) -> str:
     """NFC-normalise, drop control and zero-width characters, unify newlines, collapse runs of spaces."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch if ch in "\n\t" or unicodedata.category(ch) not in _CONTROL else " " for ch in text)
-    text = re.sub(r"[ \t\u00a0\u2000-\u200a\u3000]+", " ", text)
-    text = re.sub(r" *\n *", "\n", text)
+    text = text.translate(_CONTROL_TO_SPACE)
+    text = _SPACES.sub(" ", text)
+    text = _LINE_EDGES.sub("\n", text)
     return text.strip()
 
 
@@ -84,12 +104,19 @@ def validate(text: object, max_chars: int = MAX_CHARS) -> str:
             f"the text is {len(clean):,} characters; the limit is {max_chars:,} "
             "(about 100 pages): paste the resume itself, not a whole document archive"
         )
-    letters = sum(ch.isalpha() for ch in clean)
+    letters = _count_letters(clean)
     if letters < 2 or letters / len(clean) < 0.3:
         raise InputTextError(
             "the text has almost no letters (binary data or symbols?); paste a resume or bio in words"
         )
     return clean
+
+
+def _count_letters(text: str) -> int:
+    """How many characters of ``text`` are letters (``str.isalpha``)."""
+    if text.isascii():
+        return len(text) - len(text.translate(_DELETE_ASCII_LETTERS))
+    return sum(map(str.isalpha, text))
 
 
 def sentence_spans(text: str) -> list[Span]:

@@ -92,6 +92,8 @@ _LEADING_TITLE = re.compile(
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#'’-]*")
 _DETERMINERS = frozenset({"our", "my", "his", "her", "their", "your", "the", "a", "an", "this", "that"})
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
+_DIGIT = re.compile(r"\d")  # as the date pattern's \d
+_DIGITS_TRIED = 48
 
 
 def _head(segment: str, capital: bool = True) -> tuple[int, int] | None:
@@ -145,13 +147,18 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
         if whole:
             return whole[:limit]
     dates = _date_range()
+    has_digit = [_DIGIT.search(line) is not None for line, _ in lines]  # every date has one: skip the rest
     headline_done = 0
     for n, (line, start) in enumerate(lines):
         stripped = line.strip()
         if not stripped:
             continue
-        dated = dates.search(line)
-        near_date = any(dates.fullmatch(lines[k][0].strip()) for k in (n - 1, n + 1) if 0 <= k < len(lines))
+        dated = _search_date(dates, line) if has_digit[n] else None
+        near_date = any(
+            has_digit[k] and dates.fullmatch(lines[k][0].strip())
+            for k in (n - 1, n + 1)
+            if 0 <= k < len(lines)
+        )
         words = len(_WORD.findall(line))
         if headline_done < 3 and words <= 12 and not stripped.endswith("."):
             kind = "headline"
@@ -163,7 +170,7 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
             kind = ""
         headline_done += 1
         if kind:
-            clean = dates.sub(lambda m: " " * len(m.group(0)), line) if dated else line
+            clean = _blank_dates(dates, line, dated) if dated else line
             for piece, offset in _segments(clean, start):
                 span = _span(text, piece, offset, kind)
                 if span:
@@ -183,6 +190,47 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
     for span in found:
         unique.setdefault(normalize_title(span.text), span)
     return tuple(unique.values())[:limit]
+
+
+def _search_date(pattern: re.Pattern[str], line: str, pos: int = 0) -> re.Match[str] | None:
+    """``pattern.search(line, pos)`` for the date pattern, tried only where a date can start.
+
+    A date's first digit is the first digit at or after its start, and before it stand at most a
+    "(", a month word, a "." and spaces; so each match starts in such a stretch just before a digit.
+    Lines with many digits (tables of figures) go to the regex's own scan after a few of them.
+    """
+    for tried, digit in enumerate(_DIGIT.finditer(line, pos)):
+        end = lo = digit.start()
+        while lo > pos and line[lo - 1].isspace():
+            lo -= 1
+        if lo < end:  # "Jan 2019", "(Sept. 2020"
+            if lo > pos and line[lo - 1] == ".":
+                lo -= 1
+            while lo > pos and line[lo - 1].isalpha():
+                lo -= 1
+        if lo > pos and line[lo - 1] == "(":
+            lo -= 1
+        if tried == _DIGITS_TRIED:  # no date starts before ``lo``: the rest as ``search`` would scan it
+            return pattern.search(line, lo)
+        for start in range(lo, end + 1):
+            m = pattern.match(line, start)
+            if m is not None:
+                return m
+    return None
+
+
+def _blank_dates(pattern: re.Pattern[str], line: str, first: re.Match[str]) -> str:
+    """``line`` with every match of the date pattern replaced by as many spaces, as ``pattern.sub``;
+    ``first`` is its first match."""
+    out, pos = [], 0
+    m: re.Match[str] | None = first
+    while m is not None:
+        out.append(line[pos : m.start()])
+        out.append(" " * (m.end() - m.start()))
+        pos = m.end()
+        m = _search_date(pattern, line, pos)
+    out.append(line[pos:])
+    return "".join(out)
 
 
 def _whole_titles(text: str, line: str, start: int) -> tuple[TitleSpan, ...]:

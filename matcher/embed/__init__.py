@@ -80,11 +80,12 @@ def encode_documents(
     so nothing past the model's window is dropped. Raises ``InputTextError`` on bad text.
     """
     budget = budget or embedder.max_tokens
+    cleaned = [prepare_text(raw) for raw in texts]
+    text_spans = [sentence_spans(text) for text in cleaned]
+    # one tokenizer call for the sentences of every text (not one per text: the per-call cost dominated)
+    count = _token_counter(embedder, [s for spans in text_spans for s in spans], budget)
     prepared = []
-    for raw in texts:
-        text = prepare_text(raw)
-        spans = sentence_spans(text)
-        count = _token_counter(embedder, spans, budget)
+    for text, spans in zip(cleaned, text_spans):
         chunks = chunk_spans(spans, count, budget)
         flat = [s for chunk in chunks for s in chunk]  # long sentences may have been cut into pieces
         index, pos = [], 0
