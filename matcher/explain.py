@@ -25,7 +25,7 @@ def rank_quotes(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -> 
         return []
     vectors = index.passage_vectors[grounded]
     person = doc.span_vectors @ vectors.T  # (n_spans, n_grounded)
-    eligible = np.array([is_evidence(s.text) for s in doc.spans], dtype=bool)
+    eligible = evidence_mask(doc)
     best_span = (np.where(eligible[:, None], person, -np.inf) if eligible.any() else person).argmax(axis=0)
     score = PERSON_WEIGHT * person.max(axis=0) + (1 - PERSON_WEIGHT) * (vectors @ index.role_vectors[role])
     chosen: list[int] = []
@@ -47,6 +47,15 @@ def is_evidence(sentence: str) -> bool:
     return len(words) >= 3
 
 
+def evidence_mask(doc: EncodedText) -> np.ndarray:
+    """``(n_spans,)`` bool: which of the person's sentences may be evidence (``is_evidence``), worked
+    out once per text (quotes and evidence ask for every role shown)."""
+    mask = doc.memo.get("evidence")
+    if mask is None:
+        mask = doc.memo["evidence"] = np.array([is_evidence(s.text) for s in doc.spans], dtype=bool)
+    return mask
+
+
 def rank_evidence(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -> list[tuple[int, float]]:
     """Up to ``k`` of the person's sentences that best support ``role``: ``(span index, score)``.
 
@@ -59,7 +68,8 @@ def rank_evidence(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -
         (doc.span_vectors @ index.passage_vectors[grounded].T).max(axis=1) if grounded.size else to_role
     )
     score = 0.5 * to_role + 0.5 * to_passages
-    keep = [i for i in np.argsort(-score, kind="stable") if is_evidence(doc.spans[i].text)]
+    eligible = evidence_mask(doc)
+    keep = [i for i in np.argsort(-score, kind="stable") if eligible[i]]
     return [(int(i), float(score[i])) for i in keep[:k]]
 
 

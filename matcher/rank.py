@@ -171,7 +171,13 @@ def title_similarity(doc: EncodedText, index: CorpusIndex) -> np.ndarray:
     """``(n_person_titles, n_reference_titles)`` cosines (no rows where the text names no title)."""
     if doc.title_vectors is None or not len(doc.title_vectors):
         return np.zeros((0, len(index.title_vectors)), np.float32)
-    return doc.title_vectors @ index.title_vectors.T
+    kept = doc.memo.get("title_similarity")  # ranking and each role's evidence need the same product
+    if kept is not None and kept[0] is index.title_vectors:
+        return kept[1]
+    sims = doc.title_vectors @ index.title_vectors.T
+    sims.flags.writeable = False
+    doc.memo["title_similarity"] = (index.title_vectors, sims)
+    return sims
 
 
 def backbone_features(doc: EncodedText, index: CorpusIndex) -> tuple[np.ndarray, np.ndarray]:

@@ -79,3 +79,42 @@ def test_the_onnx_run_time_path_imports_neither_torch_nor_transformers(onnx_embe
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+RESUME = (
+    "Jordan Reyes\nSenior Account Executive, Northwind, 2019 - present\n"
+    "I run enterprise deals from first call to signature and coach two junior reps.\n"
+    "Sales Development Representative at Contoso, 2016 - 2019\n"
+    "I booked meetings for the field team and kept the CRM clean."
+)
+
+
+@pytest.mark.model
+def test_titles_share_the_chunk_pass_with_the_same_bits(onnx_embedder):
+    doc = encode_documents(onnx_embedder, [RESUME, BIOS[0]])[0]
+    titles = [t.text for t in doc.titles]
+    assert len(titles) >= 2
+    alone = onnx_embedder.encode(titles)
+    alone = alone / np.linalg.norm(alone, axis=1, keepdims=True)
+    assert np.array_equal(doc.title_vectors, alone)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("chunk_rows", [1, 3])
+def test_a_pipelined_onnx_batch_gives_the_bytes_of_a_plain_one(
+    onnx_embedder, tmp_path, monkeypatch, chunk_rows
+):
+    """Encoding the next chunk while this one is ranked (and titles in the chunks' pass) changes no byte."""
+    import pandas as pd
+
+    from matcher import RoleMatcher
+    from matcher.batch import run_batch
+
+    people = tmp_path / "people.csv"
+    texts = [RESUME, *BIOS, RESUME.lower(), BIOS[0]]  # a repeated row too
+    pd.DataFrame({"id": range(len(texts)), "text": texts}).to_csv(people, index=False)
+    matcher = RoleMatcher.load(embedder=onnx_embedder)
+    run_batch(str(people), tmp_path / "piped.csv", matcher=matcher, chunk_rows=chunk_rows)
+    monkeypatch.setattr(type(onnx_embedder), "per_text", False)  # one pass after another, no second thread
+    run_batch(str(people), tmp_path / "plain.csv", matcher=matcher, chunk_rows=512)
+    assert (tmp_path / "piped.csv").read_bytes() == (tmp_path / "plain.csv").read_bytes()

@@ -13,6 +13,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
@@ -20,7 +21,16 @@ from typing import IO, Any
 from ..errors import RolematchError
 from ..results import UNCALIBRATED as UNCALIBRATED_NOTE
 from .files import open_input
-from .frame import CHUNK_ROWS, BatchSpec, Chunk, DuplicateTracker, keep_names, score_chunk
+from .frame import (
+    CHUNK_ROWS,
+    BatchSpec,
+    Chunk,
+    DuplicateTracker,
+    encode_chunk,
+    finish_chunk,
+    keep_names,
+    score_chunk,
+)
 from .worker import MatcherSource, score_chunk_task, warm_up
 from .writers import BatchOutputError, Existing, check_writable, open_writer, output_format, scan_existing
 
@@ -87,15 +97,22 @@ def ordered(
 
 
 class InProcess:
-    """Scores in this process (torch already uses every core for the MiniLM encoder; overlapping the
-    encoder with ranking in a second thread was measured slower: the Python parts contend for the GIL)."""
+    """Scores in this process. With a backend that encodes each text on its own (ONNX), the next chunk is
+    encoded in a second thread while this one is ranked and written: the encoder releases the GIL, and
+    the cores no longer wait for the Python parts. Torch already uses every core for the MiniLM encoder;
+    overlapping it with ranking was measured slower there (the Python parts contend for the GIL)."""
 
     def __init__(self, source: MatcherSource, matcher: Any = None) -> None:
         self.matcher = matcher or source.load()
 
     def map(self, chunks: Iterator[Chunk], spec: BatchSpec) -> Iterator[tuple[Chunk, list[dict[str, Any]]]]:
-        for chunk in chunks:
-            yield chunk, score_chunk(self.matcher, chunk, spec)
+        if not getattr(self.matcher.embedder, "per_text", False):
+            for chunk in chunks:
+                yield chunk, score_chunk(self.matcher, chunk, spec)
+            return
+        with ThreadPoolExecutor(1, thread_name_prefix="rolematch-encode") as pool:
+            for chunk, encoded in ordered(lambda c: pool.submit(encode_chunk, self.matcher, c), chunks, 2):
+                yield chunk, finish_chunk(self.matcher, encoded, spec)
 
     def close(self) -> None:
         pass

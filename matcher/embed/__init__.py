@@ -3,13 +3,15 @@
 A backend has ``name``, ``version``, ``dim``, ``encode(texts) -> (n, dim)`` (L2-normalised
 float32) and ``count_tokens(text) -> int``. A backend may also offer
 ``encode_spans(chunks, spans)`` (late chunking: sentence vectors pooled from the chunk's
-token vectors in one pass); otherwise sentences are encoded on their own.
+token vectors in one pass); otherwise sentences are encoded on their own. A backend with
+``per_text = True`` promises that a text's vector never depends on the texts encoded with it; its
+chunks and job titles then share one pass.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -58,6 +60,7 @@ class EncodedText:
     span_vectors: np.ndarray
     titles: tuple[TitleSpan, ...] = ()
     title_vectors: np.ndarray | None = None
+    memo: dict = field(default_factory=dict, compare=False, repr=False)  # products reused by rank/explain
 
     @property
     def vector(self) -> np.ndarray:
@@ -107,24 +110,22 @@ def encode_documents(
             chunk_texts.append("\n".join(text))
             chunk_spans_rel.append(rel)
 
-    if hasattr(embedder, "encode_spans"):
-        chunk_vecs, span_vecs = embedder.encode_spans(chunk_texts, chunk_spans_rel)
-    else:
-        chunk_vecs = embedder.encode(chunk_texts)
-        pieces = [chunk_texts[c][s:e] for c, rel in enumerate(chunk_spans_rel) for s, e in rel]
-        flat_vecs = embedder.encode(pieces) if pieces else np.zeros((0, embedder.dim), np.float32)
-        span_vecs, pos = [], 0
-        for rel in chunk_spans_rel:
-            span_vecs.append(flat_vecs[pos : pos + len(rel)])
-            pos += len(rel)
-
     titles = [extract_titles(text) for text, *_ in prepared]
     flat_titles = [t.text for ts in titles for t in ts]
-    title_vecs = (
-        _normalize_rows(embedder.encode(flat_titles))
-        if flat_titles
-        else np.zeros((0, embedder.dim), np.float32)
-    )
+    if getattr(embedder, "per_text", False):
+        # one pass for chunks and titles, so both cores stay busy (same bits: each text runs alone)
+        vecs, pooled = embedder.encode_spans(
+            chunk_texts + flat_titles, chunk_spans_rel + [[]] * len(flat_titles)
+        )
+        chunk_vecs, span_vecs = vecs[: len(chunk_texts)], pooled[: len(chunk_texts)]
+        title_vecs = _normalize_rows(vecs[len(chunk_texts) :])
+    else:
+        chunk_vecs, span_vecs = _encode_chunks(embedder, chunk_texts, chunk_spans_rel)
+        title_vecs = (
+            _normalize_rows(embedder.encode(flat_titles))
+            if flat_titles
+            else np.zeros((0, embedder.dim), np.float32)
+        )
     out, c, t = [], 0, 0
     for (text, flat, index, tokens), doc_titles in zip(prepared, titles):
         n = len(index)
@@ -143,6 +144,22 @@ def encode_documents(
         c += n
         t += len(doc_titles)
     return out
+
+
+def _encode_chunks(
+    embedder: Embedder, chunk_texts: list[str], chunk_spans_rel: list[list[tuple[int, int]]]
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Chunk vectors and, per chunk, its sentences' vectors (late-chunked where the backend can)."""
+    if hasattr(embedder, "encode_spans"):
+        return embedder.encode_spans(chunk_texts, chunk_spans_rel)
+    chunk_vecs = embedder.encode(chunk_texts)
+    pieces = [chunk_texts[c][s:e] for c, rel in enumerate(chunk_spans_rel) for s, e in rel]
+    flat_vecs = embedder.encode(pieces) if pieces else np.zeros((0, embedder.dim), np.float32)
+    span_vecs, pos = [], 0
+    for rel in chunk_spans_rel:
+        span_vecs.append(flat_vecs[pos : pos + len(rel)])
+        pos += len(rel)
+    return chunk_vecs, span_vecs
 
 
 def prepare_text(raw: object) -> str:

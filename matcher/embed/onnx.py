@@ -325,6 +325,7 @@ class OnnxEmbedder:
     name = MODEL_NAME
     dim = 384
     max_tokens = MAX_TOKENS
+    per_text = True  # a text's vector never depends on the texts encoded with it (one run per text)
 
     def __init__(self, path: str | Path | None = None, threads: int | None = None) -> None:
         try:
