@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 __all__ = ["Redacted", "redact", "PLACEHOLDERS", "FIRST_NAMES"]
 
@@ -104,411 +106,27 @@ _LABELLED = re.compile(
 )
 _LABELLED_NAME = re.compile(r"(?im)^[ \t]*(?:full[ \t]+)?name[ \t]*[:\-–][ \t]*(\S[^\n]{0,80})$")
 
-# Words that mark a line as a heading or a role, not a person's name.
-_NOT_NAME = frozenset(
-    (
-        "resume",
-        "résumé",
-        "cv",
-        "curriculum",
-        "vitae",
-        "summary",
-        "profile",
-        "objective",
-        "experience",
-        "education",
-        "skills",
-        "contact",
-        "about",
-        "me",
-        "personal",
-        "details",
-        "information",
-        "references",
-        "portfolio",
-        "work",
-        "history",
-        "employment",
-        "career",
-        "key",
-        "achievements",
-        "professional",
-        "technical",
-        "engineer",
-        "engineering",
-        "manager",
-        "management",
-        "developer",
-        "development",
-        "designer",
-        "design",
-        "analyst",
-        "consultant",
-        "director",
-        "lead",
-        "senior",
-        "junior",
-        "principal",
-        "staff",
-        "head",
-        "officer",
-        "chief",
-        "specialist",
-        "architect",
-        "scientist",
-        "product",
-        "software",
-        "marketing",
-        "sales",
-        "data",
-        "project",
-        "program",
-        "programme",
-        "owner",
-        "founder",
-        "co-founder",
-        "ceo",
-        "cto",
-        "cfo",
-        "coo",
-        "cmo",
-        "vp",
-        "president",
-        "vice",
-        "partner",
-        "associate",
-        "intern",
-        "administrator",
-        "technician",
-        "support",
-        "operations",
-        "strategy",
-        "business",
-        "executive",
-        "coordinator",
-        "assistant",
-        "team",
-        "leader",
-        "expert",
-        "freelance",
-        "freelancer",
-        "remote",
-        "full",
-        "stack",
-        "backend",
-        "frontend",
-        "devops",
-        "cloud",
-        "security",
-        "it",
-        "ai",
-        "ml",
-        "python",
-        "java",
-        "university",
-        "college",
-        "school",
-        "limited",
-        "ltd",
-        "inc",
-        "gmbh",
-        "llc",
-        "company",
-        "group",
-        "bank",
-        "consulting",
-        "services",
-        "solutions",
-        "nurse",
-        "teacher",
-        "chef",
-        "cook",
-        "doctor",
-        "physician",
-        "lawyer",
-        "attorney",
-        "accountant",
-        "writer",
-        "editor",
-        "journalist",
-        "artist",
-        "photographer",
-        "pilot",
-        "driver",
-        "mechanic",
-        "electrician",
-        "plumber",
-        "carpenter",
-        "pharmacist",
-        "dentist",
-        "therapist",
-        "researcher",
-        "professor",
-        "lecturer",
-        "student",
-        "graduate",
-        "recruiter",
-        "marketer",
-        "trader",
-        "banker",
-        "investor",
-        "advisor",
-        "the",
-        "and",
-        "of",
-        "for",
-        "in",
-        "at",
-        "with",
-        "a",
-        "an",
-        "to",
-        "my",
-        "our",
-        "new",
-        "scrum",
-        "master",
-        "agile",
-        "coach",
-        "police",
-        "sergeant",
-        "server",
-        "domain",
-        "microsoft",
-        "google",
-        "amazon",
-        "network",
-        "systems",
-        "digital",
-        "global",
-        "international",
-        "creative",
-        "customer",
-        "success",
-        "account",
-        "human",
-        "resources",
-        "finance",
-        "financial",
-        "legal",
-        "health",
-        "medical",
-        "clinical",
-        "research",
-        "quality",
-        "assurance",
-        "supply",
-        "chain",
-        "logistics",
-        "retail",
-        "venture",
-        "capital",
-        "growth",
-        "brand",
-        "content",
-        "social",
-        "media",
-        "web",
-        "mobile",
-        "full-stack",
-        "insurance",
-        "banking",
-        "analytics",
-        "platform",
-        "infrastructure",
-        "corp",
-        "labs",
-        "studio",
-        "agency",
-        "partners",
-        "ventures",
-        "holdings",
-        "technologies",
-        "consultancy",
-    )
-)
+_NAMES_FILE = Path(__file__).with_name("data") / "names.txt"
+
+
+def _name_words(path: Path = _NAMES_FILE) -> dict[str, frozenset[str]]:
+    """The ``[section]`` word lists of ``data/names.txt`` (words split on white space, ``#`` comments)."""
+    sections: dict[str, set[str]] = {}
+    current = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], set())
+        elif line and current is not None:
+            current.update(line.split())
+    return {name: frozenset(words) for name, words in sections.items()}
+
+
+_NAME_WORDS = _name_words()
+FIRST_NAMES: frozenset[str] = _NAME_WORDS["first_names"]  #: "First Surname" anywhere is the person's name
+_NOT_NAME = _NAME_WORDS["not_name"]  # words that mark a line as a heading or a role, not a name
+_HONORIFIC = _NAME_WORDS["honorifics"]
 _NAME_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "La", "Le", "Van", "O'", "O’", "D'", "D’")
-_HONORIFIC = frozenset(["mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "mx.", "dr", "dr.", "prof", "prof."])
-#: Common first names from many cultures: "First Surname" anywhere in the text is the person's name.
-FIRST_NAMES = frozenset(
-    (
-        "Aaliyah",
-        "Abdul",
-        "Abdullah",
-        "Adaeze",
-        "Adebayo",
-        "Adeola",
-        "Aditya",
-        "Adriana",
-        "Ahmad",
-        "Ahmed",
-        "Aiko",
-        "Aisha",
-        "Akira",
-        "Alejandro",
-        "Aleksandr",
-        "Alex",
-        "Alexander",
-        "Alexandra",
-        "Ali",
-        "Alice",
-        "Alicia",
-        "Amara",
-        "Amina",
-        "Amir",
-        "Amit",
-        "Ana",
-        "Ananya",
-        "Andrea",
-        "Andrés",
-        "Andrew",
-        "Ángel",
-        "Anil",
-        "Anna",
-        "Anton",
-        "Arjun",
-        "Ayesha",
-        "Ayodele",
-        "Bilal",
-        "Bongani",
-        "Camila",
-        "Carlos",
-        "Carmen",
-        "Catherine",
-        "Chiamaka",
-        "Chidi",
-        "Chinedu",
-        "Chloe",
-        "Chris",
-        "Christopher",
-        "Daniel",
-        "Daniela",
-        "Darius",
-        "David",
-        "Deepak",
-        "DeShawn",
-        "Diego",
-        "Dmitri",
-        "Ebony",
-        "Elena",
-        "Elif",
-        "Elizabeth",
-        "Emeka",
-        "Emily",
-        "Emma",
-        "Esra",
-        "Farah",
-        "Fatima",
-        "Fatuma",
-        "Felipe",
-        "Fernando",
-        "Gabriel",
-        "Gabriela",
-        "Giulia",
-        "Hamid",
-        "Hana",
-        "Hannah",
-        "Hassan",
-        "Hiroshi",
-        "Hyun",
-        "Ibrahim",
-        "Ifeoma",
-        "Ines",
-        "Isabel",
-        "Isabella",
-        "Jamal",
-        "Jasmine",
-        "Javier",
-        "Jennifer",
-        "Jessica",
-        "Jin",
-        "John",
-        "Jorge",
-        "José",
-        "Joseph",
-        "Juan",
-        "Julia",
-        "Karim",
-        "Katarzyna",
-        "Kavya",
-        "Kenji",
-        "Kevin",
-        "Khalid",
-        "Kofi",
-        "Kwame",
-        "Lakshmi",
-        "Latoya",
-        "Laura",
-        "Layla",
-        "Leila",
-        "Lina",
-        "Lucas",
-        "Luis",
-        "Malik",
-        "Maria",
-        "María",
-        "Mariam",
-        "Marta",
-        "Mateus",
-        "Matthew",
-        "Mehmet",
-        "Mei",
-        "Michael",
-        "Min",
-        "Ming",
-        "Mohammed",
-        "Muhammad",
-        "Nadia",
-        "Naledi",
-        "Nia",
-        "Nikhil",
-        "Noah",
-        "Nomvula",
-        "Olga",
-        "Oluwaseun",
-        "Omar",
-        "Paolo",
-        "Patrick",
-        "Pedro",
-        "Pooja",
-        "Priya",
-        "Rahul",
-        "Rania",
-        "Raquel",
-        "Ravi",
-        "Rohan",
-        "Rosa",
-        "Sakura",
-        "Samir",
-        "Sara",
-        "Sarah",
-        "Sean",
-        "Sergei",
-        "Siddharth",
-        "Sipho",
-        "Sofia",
-        "Sophie",
-        "Sunil",
-        "Tamara",
-        "Tariq",
-        "Thabo",
-        "Thomas",
-        "Tomás",
-        "Tunde",
-        "Valentina",
-        "Vikram",
-        "Wei",
-        "Xin",
-        "Yara",
-        "Yasmin",
-        "Yuki",
-        "Yusuf",
-        "Zainab",
-        "Zanele",
-        "Zoe",
-        "Zoë",
-    )
-)
 _KNOWN_FULL_NAME = re.compile(
     r"(?<![\w\[-])(?:" + "|".join(sorted(FIRST_NAMES, key=len, reverse=True)) + r")"
     r"(?: [A-Z]\.)? [A-Z][^\W\d_]*(?:[-'’][A-Z][^\W\d_]*)?(?![\w-])"
@@ -542,7 +160,9 @@ def redact(text: str) -> Redacted:
     counts: Counter[str] = Counter()
     # A pattern is skipped when the text lacks what every match needs ("@", a digit, a URL's marks);
     # placeholders add none of these, so checking the input once is enough: the result is unchanged.
+    mailboxes: tuple[str, ...] = ()
     if "@" in text:
+        mailboxes = tuple(m.group().split("@", 1)[0].lower() for m in _EMAIL.finditer(text))
         text = _sub(_EMAIL, "email", text, counts)
     if any(mark in text for mark in _URL_MARKS):
         text = _sub(_URL, "url", text, counts, fix=_trim_url)
@@ -553,7 +173,7 @@ def redact(text: str) -> Redacted:
         if _US_CITY_ZIP_HINT.search(text):
             text = _sub(_US_CITY_ZIP, "address", text, counts)
         text = _sub(_PHONE, "phone", text, counts, keep=_is_phone)
-    text = _redact_name(text, counts)
+    text = _redact_name(text, counts, mailboxes)
     return Redacted(text, {k: v for k, v in counts.items() if v})
 
 
@@ -619,9 +239,10 @@ def _is_phone(candidate: str) -> bool:
     return "." not in candidate or international or len(groups) == 3
 
 
-def _redact_name(text: str, counts: Counter[str]) -> str:
-    """The person's name: a "Name:" line, the top line, a bio's opening words, a known first name
-    with a surname; then every later mention of the full name or of its parts."""
+def _redact_name(text: str, counts: Counter[str], mailboxes: Sequence[str] = ()) -> str:
+    """The person's name: a "Name:" line, the top line, a name that runs on into a title on the first
+    line, a bio's opening words, a known first name with a surname; then every later mention of the full
+    name or of its parts. ``mailboxes``: the local parts of the text's e-mail addresses."""
     names: list[str] = []
 
     def labelled(m: re.Match[str]) -> str:
@@ -641,6 +262,8 @@ def _redact_name(text: str, counts: Counter[str]) -> str:
             text = text[:start] + PLACEHOLDERS["name"] + text[start + len(head) :]
             names.append(head)
             counts["name"] += 1
+    if not names and (header := _name_before_title(text, mailboxes)):
+        names.append(header)
     opening = _BIO_OPENING.match(text)  # "Maria Garcia is a product manager ...", "Ngozi founded ..."
     if opening and not opening.group(1).isupper():
         value = opening.group(1)
@@ -659,6 +282,36 @@ def _redact_name(text: str, counts: Counter[str]) -> str:
     for name in dict.fromkeys(names):
         text = _replace_mentions(text, name, counts)
     return text
+
+
+def _name_before_title(text: str, mailboxes: Sequence[str]) -> str | None:
+    """The name that opens a text and runs on into a title on the same line, as when a resume's header
+    lost its line breaks ("RACHEL GOLDBERG Senior Product Marketing Manager · ..."): its first two (or,
+    when an e-mail address has the third, three) words, when they look like a name and either an e-mail
+    address has one of them or the first is a common first name. Job-title words ("Senior", "Product")
+    only count as name words when an address has them, or has another word that is no title word
+    ("Seo Okafor" with "n.okafor@..."); a head word ("Manager") never does."""
+    from .titles import normalize_word, title_vocabulary, title_words
+
+    words = text.lstrip().split("\n", 1)[0].split(None, 4)
+    for n in (3, 2):
+        if len(words) <= n or not _looks_like_name(" ".join(words[:n])):
+            continue
+        candidate = words[:n]
+        mailed = [len(w) >= 3 and any(w.lower() in box for box in mailboxes) for w in candidate]
+        if n == 3 and not mailed[2]:
+            continue  # the third word may be the title's first: "Jane Doe Senior ..."
+        keys = [normalize_word(w) for w in candidate]
+        head = [k in title_words() for k in keys]
+        titled = [h or k in title_vocabulary() for h, k in zip(head, keys)]
+        strong = any(m and not t for m, t in zip(mailed, titled))  # "okafor" in "n.okafor@..."
+        if any(h and not m for h, m in zip(head, mailed)):
+            continue
+        if any(t and not m for t, m in zip(titled, mailed)) and not strong:
+            continue
+        if any(mailed) or candidate[0].capitalize() in FIRST_NAMES:
+            return " ".join(candidate)
+    return None
 
 
 def _replace_mentions(text: str, name: str, counts: Counter[str]) -> str:

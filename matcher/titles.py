@@ -22,6 +22,7 @@ MAX_TITLES = 6
 MAX_TITLE_WORDS = 7
 _DATA = Path(__file__).with_name("data") / "titles.yaml"
 _ONET_WORDS = Path(__file__).resolve().parents[1] / "corpus" / "onet" / "title_words.txt"
+_VOCABULARY = Path(__file__).with_name("data") / "title_vocabulary.txt"
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,13 @@ _DATE = rf"(?:(?:{_MONTH}\s+)?(?:19|20)\d{{2}}|\d{{1,2}}/(?:19|20)?\d{{2}})"
 
 
 @lru_cache(maxsize=1)
+def title_vocabulary() -> frozenset[str]:
+    """Every word of O*NET's job titles (``data/title_vocabulary.txt``): "senior", "product", "baker"."""
+    lines = _VOCABULARY.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+@lru_cache(maxsize=1)
 def _date_range() -> re.Pattern[str]:
     current = "|".join(re.escape(w) for w in sorted(_settings()["current"], key=len, reverse=True))
     return re.compile(
@@ -81,13 +89,15 @@ def _date_range() -> re.Pattern[str]:
     )
 
 
-_SEPARATORS = re.compile(r"\s+(?:\||•|·|–|—|-|/|at|@)\s+|\s*[|•·,;:]\s*|\s+@\s*")
+_SEPARATORS = re.compile(  # the space after a redacted name too: "[NAME] Senior Accountant"
+    r"\s+(?:\||•|·|–|—|-|/|at|@)\s+|\s*[|•·,;:]\s*|\s+@\s*|(?<=\[NAME\])\s+"
+)
 _SENTENCE_TITLE = re.compile(
     r"\b(?:I am|I'm|I work as|working as|worked as|work as|serve as|served as|serving as|as|am|currently)"
     r"\s+(?:(?:an?|the)\s+)?((?:[A-Za-z][\w/&+#-]*\s+){0,5}[A-Za-z][\w/&+#-]*)",
 )
 _LEADING_TITLE = re.compile(
-    r"^\s*([A-Z][\w/&+#-]*(?<!ed)(?<!ing)(?:\s+[\w/&+#-]+){0,4})\s*(?:,|\s(?:with|at|who|for|in|specializing|since)\b)"
+    r"^\s*(?:\[NAME\]\s+)?([A-Z][\w/&+#-]*(?<!ed)(?<!ing)(?:\s+[\w/&+#-]+){0,4})\s*(?:,|\s(?:with|at|who|for|in|specializing|since)\b)"
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#'’-]*")
 _DETERMINERS = frozenset({"our", "my", "his", "her", "their", "your", "the", "a", "an", "this", "that"})

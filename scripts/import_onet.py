@@ -5,6 +5,9 @@ Reads ``../shared/data/onet/`` (occupations with descriptions, alternate titles;
 - ``alternate_titles.tsv``: code, alternate title, short title (O*NET's source codes are dropped);
 - ``title_words.txt``: the head words of job titles (the last word of a title, seen at least 3 times),
   which the title extractor uses to tell a job-title line from any other short line;
+- ``matcher/data/title_vocabulary.txt`` (outside the corpus, whose fingerprint the models carry): every
+  word of these titles seen in at least 2 titles, which the redaction uses to tell a name from the title
+  that follows it on the same line;
 - ``NOTICE``: the attribution the licence asks for.
 Task statements are *not* copied: they are reserved for evaluation.
 """
@@ -34,6 +37,12 @@ Files: occupations.tsv (O*NET-SOC code, title, description; O*NET 29.x "Occupati
 alternate_titles.tsv (code, alternate title, short title; O*NET 30.0 "Alternate Titles"; the source
 column was dropped), title_words.txt (derived: head words of these titles).
 """
+VOCABULARY = ROOT / "matcher" / "data" / "title_vocabulary.txt"
+VOCABULARY_HEADER = """\
+# Every word of the O*NET occupation titles and alternate titles found in at least 2 titles (lower-case,
+# singular), written by scripts/import_onet.py. Derived from the O*NET 30.0 Database by the U.S. Department
+# of Labor, Employment and Training Administration (USDOL/ETA), used under CC BY 4.0; see corpus/onet/NOTICE.
+"""
 _WORD = re.compile(r"[A-Za-z][A-Za-z'/-]+")
 
 
@@ -59,6 +68,14 @@ def head_words(titles: list[str], min_count: int = 3) -> list[str]:
     return sorted(w for w, n in counts.items() if n >= min_count and len(w) > 2)
 
 
+def vocabulary(titles: list[str], min_count: int = 2) -> list[str]:
+    """Every word of the titles, lower-cased and singular, found in at least ``min_count`` titles."""
+    counts: Counter[str] = Counter()
+    for title in titles:
+        counts.update({normalize_word(w) for w in _WORD.findall(title)})
+    return sorted(w for w, n in counts.items() if n >= min_count and len(w) > 1)
+
+
 def main() -> int:
     if not SOURCE.is_dir():
         print(f"{SOURCE} not found: this script needs the shared O*NET folder beside the checkout")
@@ -81,6 +98,7 @@ def main() -> int:
     )
     titles = [r["title"] for r in occupations] + [r["alternate_title"] for r in alternates]
     (TARGET / "title_words.txt").write_text("\n".join(head_words(titles)) + "\n", encoding="utf-8")
+    VOCABULARY.write_text(VOCABULARY_HEADER + "\n".join(vocabulary(titles)) + "\n", encoding="utf-8")
     (TARGET / "NOTICE").write_text(NOTICE, encoding="utf-8")
     print(f"wrote {len(occupations)} occupations and {len(alternates)} alternate titles to {TARGET}")
     return 0

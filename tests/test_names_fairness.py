@@ -1,5 +1,5 @@
 """A person's name must not move the match: 241 first names from many cultures, alone or with a surname,
-at the start of a bio or in the middle of it (real model)."""
+at the start of a bio, in the middle of it, or running into a title (real model)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ TEMPLATES = (
     "{n} founded two startups and now invests in seed-stage companies; they run due diligence and sit on boards.",
     "Our lead, {n}, ran the growth team as Head of Growth and later became VP of Marketing at a SaaS company.",
     "{n} Okafor is a product manager who runs discovery interviews and owns the roadmap for a payments app.",
+    # a resume header that lost its line breaks: the name runs into the title the title signal reads
+    "{n} Okafor Senior Product Manager · Lagos · n.okafor@example.com · I run discovery and own the roadmap.",
 )
 MAX_SHIFT = 0.02
 

@@ -113,6 +113,38 @@ def test_a_bio_opening_or_a_known_full_name_is_redacted_everywhere(text):
     assert out.counts["name"] == 3
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "RACHEL GOLDBERG Senior Product Marketing Manager · New York · rachel.goldberg@example.com",
+        "Xyla Quorn Senior Product Marketing Manager with 8 years in SaaS. Mail: xquorn@example.io",
+        "Seo Quorn Senior Product Marketing Manager · n.quorn@example.com\nI own launches.",
+        "Mary Ann Quorn Senior Product Marketing Manager, mary.quorn@example.org",
+        "Priya Quorn Senior Product Marketing Manager, 8 years in B2B SaaS.",  # a known first name
+    ],
+)
+def test_a_name_running_into_the_title_on_the_first_line_is_redacted(text):
+    """A header that lost its line breaks: the name goes, the title after it stays and is read as one."""
+    from matcher.titles import extract_titles
+
+    out = redact(text).text
+    assert not any(w in out for w in ("RACHEL", "GOLDBERG", "Xyla", "Quorn", "Seo", "Mary", "Priya")), out
+    assert out.startswith("[NAME] Senior Product Marketing Manager")
+    assert [t.text for t in extract_titles(out)][:1] == ["Senior Product Marketing Manager"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Product Marketing Manager with 8 years in SaaS. Team inbox: product.team@example.com",
+        "Dynamic Accomplished Sales Manager with 10 years of quota attainment.",
+        "Senior Quorn Manager, xquorn@example.com",  # "Senior" is a title word the address lacks
+    ],
+)
+def test_title_words_before_a_title_are_not_taken_for_a_name(text):
+    assert "[NAME]" not in redact(text).text
+
+
 def test_a_labelled_name_is_redacted_and_repeated_later():
     out = redact("Profile\nName: Priya Sharma\nI am a product manager. Priya Sharma led the launch.")
     assert "Priya Sharma" not in out.text and out.counts == {"name": 2}

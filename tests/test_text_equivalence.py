@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import legacy_text as old
 import numpy as np
@@ -350,7 +351,10 @@ REDACT_TEXT = st.one_of(
 )
 @example("Ravi Menon leads. ravi menon, Ravi menon, RAVI, Menon's, Menon.")
 def test_redact_is_unchanged(text):
-    assert privacy.redact(text) == old.redact(text)
+    """Apart from the name that runs on into a title on the first line (a rule the old code lacked:
+    tests/test_privacy.py), redaction is what it was."""
+    with mock.patch.object(privacy, "_name_before_title", return_value=None):
+        assert privacy.redact(text) == old.redact(text)
 
 
 GENDER_WORDS = [
