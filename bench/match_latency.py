@@ -45,14 +45,18 @@ def resume_600_words() -> str:
     return " ".join(" ".join(out).split()[:600])
 
 
-def median_seconds(fn, repeats: int) -> float:
-    fn()  # warm
-    times = []
+def interleaved_medians(fns, repeats: int) -> list[float]:
+    """Median seconds of each of ``fns``, called in turn ``repeats`` times: on a shared machine a slow
+    spell then slows every one of them, not only the one that happened to run during it."""
+    for fn in fns:
+        fn()  # warm
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for fn, out in zip(fns, times):
+            start = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
 
 
 def cold(command: list[str], root: Path, runs: int) -> tuple[float, float]:
@@ -150,8 +154,9 @@ def warm_report(repeats: int) -> None:
     for name, text in (("bio", BIO), ("resume 600 w", resume_600_words())):
         doc = encode_documents(embedder, [text])[0]
         chunks = ["\n".join(doc.spans[i].text for i in c) for c in doc.chunks]
-        t_match = median_seconds(lambda t=text: matcher.match(t, top=5), repeats)
-        t_chunks = median_seconds(lambda c=chunks: embedder.encode(c), repeats)
+        t_match, t_chunks = interleaved_medians(
+            [lambda t=text: matcher.match(t, top=5), lambda c=chunks: embedder.encode(c)], repeats
+        )
         print(
             f"{name:<16}{t_match * 1e3:>10.1f}{t_chunks * 1e3:>11.1f}{t_match / t_chunks:>9.2f}"
             f"   ({len(doc.chunks)} chunks; raw encode of the same chunks by the same encoder)"

@@ -164,7 +164,13 @@ def similarity_features(doc: EncodedText, index: CorpusIndex) -> np.ndarray:
 def occupation_similarity(doc: EncodedText, index: CorpusIndex) -> np.ndarray:
     """``(n_occupations,)``: cosine of each occupation to the whole text or to its best chunk (the larger)."""
     occ = index.occupation_vectors
-    return np.maximum(occ @ doc.vector, (doc.chunk_vectors @ occ.T).max(axis=0))
+    kept = doc.memo.get("occupation_similarity")  # ranking and the closest outside occupation need it
+    if kept is not None and kept[0] is occ:
+        return kept[1]
+    sims = np.maximum(occ @ doc.vector, (doc.chunk_vectors @ occ.T).max(axis=0))
+    sims.flags.writeable = False
+    doc.memo["occupation_similarity"] = (occ, sims)
+    return sims
 
 
 def title_similarity(doc: EncodedText, index: CorpusIndex) -> np.ndarray:
