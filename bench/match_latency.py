@@ -51,8 +51,9 @@ def interleaved_medians(fns, repeats: int) -> list[float]:
     for fn in fns:
         fn()  # warm
     times: list[list[float]] = [[] for _ in fns]
-    for _ in range(repeats):
-        for fn, out in zip(fns, times):
+    for r in range(repeats):
+        order = list(zip(fns, times))
+        for fn, out in order if r % 2 == 0 else order[::-1]:  # neither always runs first
             start = time.perf_counter()
             fn()
             out.append(time.perf_counter() - start)

@@ -52,7 +52,9 @@ def evidence_mask(doc: EncodedText) -> np.ndarray:
     out once per text (quotes and evidence ask for every role shown)."""
     mask = doc.memo.get("evidence")
     if mask is None:
-        mask = doc.memo["evidence"] = np.array([is_evidence(s.text) for s in doc.spans], dtype=bool)
+        mask = np.array([is_evidence(s.text) for s in doc.spans], dtype=bool)
+        mask.flags.writeable = False
+        doc.memo["evidence"] = mask
     return mask
 
 

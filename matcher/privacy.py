@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .titles import normalize_word, title_vocabulary, title_words
+
 __all__ = ["Redacted", "redact", "PLACEHOLDERS", "FIRST_NAMES"]
 
 PLACEHOLDERS = {
@@ -287,31 +289,54 @@ def _redact_name(text: str, counts: Counter[str], mailboxes: Sequence[str] = ())
 def _name_before_title(text: str, mailboxes: Sequence[str]) -> str | None:
     """The name that opens a text and runs on into a title on the same line, as when a resume's header
     lost its line breaks ("RACHEL GOLDBERG Senior Product Marketing Manager · ..."): its first two (or,
-    when an e-mail address has the third, three) words, when they look like a name and either an e-mail
-    address has one of them or the first is a common first name. Job-title words ("Senior", "Product")
-    only count as name words when an address has them, or has another word that is no title word
-    ("Seo Okafor" with "n.okafor@..."); a head word ("Manager") never does."""
-    from .titles import normalize_word, title_vocabulary, title_words
+    when an e-mail address has the third, three) words, when they look like a name and an e-mail address
+    has one of them ("rgoldberg@", "rachel.goldberg@") or the first is a common first name.
 
+    A job-title word ("Certified", "Senior", "Walker") is a name word only where an address has it, or
+    in the two places a name puts one: the first name before a surname the address has ("Seo Okafor",
+    n.okafor@), or a surname that is a head word ("Xyla Walker") between a first name the address has
+    (or a common one) and a title ("Senior Accountant")."""
     words = text.lstrip().split("\n", 1)[0].split(None, 4)
+    pieces = _mailbox_pieces(mailboxes)
     for n in (3, 2):
         if len(words) <= n or not _looks_like_name(" ".join(words[:n])):
             continue
         candidate = words[:n]
-        mailed = [len(w) >= 3 and any(w.lower() in box for box in mailboxes) for w in candidate]
+        mailed = [_mailed(w, pieces) for w in candidate]
+        if "".join(w.lower() for w in candidate) in pieces:  # rachelgoldberg@
+            mailed = [True] * n
         if n == 3 and not mailed[2]:
             continue  # the third word may be the title's first: "Jane Doe Senior ..."
         keys = [normalize_word(w) for w in candidate]
         head = [k in title_words() for k in keys]
         titled = [h or k in title_vocabulary() for h, k in zip(head, keys)]
-        strong = any(m and not t for m, t in zip(mailed, titled))  # "okafor" in "n.okafor@..."
-        if any(h and not m for h, m in zip(head, mailed)):
-            continue
-        if any(t and not m for t, m in zip(titled, mailed)) and not strong:
-            continue
-        if any(mailed) or candidate[0].capitalize() in FIRST_NAMES:
+        strong = [m and not t for m, t in zip(mailed, titled)]  # "okafor" in n.okafor@
+        known = candidate[0].capitalize() in FIRST_NAMES
+        before_title = normalize_word(words[n]) in title_vocabulary()
+
+        allowed = [
+            mailed[i]
+            or not titled[i]
+            or (i == 0 and not head[0] and strong[-1])
+            or (i == n - 1 and head[i] and (strong[0] or known) and before_title)
+            for i in range(n)
+        ]
+        if all(allowed) and (any(mailed) or known):
             return " ".join(candidate)
     return None
+
+
+def _mailbox_pieces(mailboxes: Sequence[str]) -> frozenset[str]:
+    """The words of e-mail local parts: "rachel.goldberg" → rachel, goldberg; "j_doe99" → j, doe."""
+    return frozenset(p for box in mailboxes for p in re.split(r"[^a-z]+", box.lower()) if p)
+
+
+def _mailed(word: str, pieces: frozenset[str]) -> bool:
+    """``word`` is a piece of an address, or one with an initial before or after it ("rgoldberg", "yli")."""
+    w = word.lower()
+    if len(w) < 2 or not w.isalpha():
+        return False
+    return w in pieces or any(len(p) == len(w) + 1 and (p[1:] == w or p[:-1] == w) for p in pieces)
 
 
 def _replace_mentions(text: str, name: str, counts: Counter[str]) -> str:
@@ -376,8 +401,6 @@ def _ascii_match_end(text: str, low: str, i: int, keys: list[str]) -> int | None
 
 def _single_name(word: str) -> bool:
     """One capitalised word that is a name where a name stands: not a heading, role or job-title word."""
-    from .titles import normalize_word, title_words
-
     if not _looks_like_name(word, allow_single=True) or word.isupper():
         return False
     w = word.lower()

@@ -67,11 +67,17 @@ def title_words() -> frozenset[str]:
     words = set(_settings()["head_words"])
     if _ONET_WORDS.is_file():
         words |= {w.strip() for w in _ONET_WORDS.read_text(encoding="utf-8").split() if w.strip()}
-    return frozenset(normalize_word(w) for w in words) - frozenset(_settings()["not_head_words"])
+    return frozenset(normalize_word(w) for w in words) - _headings()
 
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = rf"(?:(?:{_MONTH}\s+)?(?:19|20)\d{{2}}|\d{{1,2}}/(?:19|20)?\d{{2}})"
+
+
+@lru_cache(maxsize=1)
+def _headings() -> frozenset[str]:
+    """Section headings and words that end many non-title lines ("experience", "summary", "history")."""
+    return frozenset(_settings()["not_head_words"])
 
 
 @lru_cache(maxsize=1)
@@ -100,6 +106,12 @@ _LEADING_TITLE = re.compile(
     r"^\s*(?:\[NAME\]\s+)?([A-Z][\w/&+#-]*(?<!ed)(?<!ing)(?:\s+[\w/&+#-]+){0,4})\s*(?:,|\s(?:with|at|who|for|in|specializing|since)\b)"
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#'’-]*")
+_TOKEN = re.compile(r"\S+")
+LONG_LINE = 20  # words: a longer line is a paragraph, or a resume that lost its line breaks
+_CAPS_RUN = re.compile(r"\s*((?:[A-Z][A-Z/&'’-]*\s+){0,6}[A-Z][A-Z/&'’-]*)(?=\s+[A-Z]?[a-z]|\s*$)")
+_AT = re.compile(r"\s(?:at|@)\s")
+_RANGE = re.compile(r"[-–—]|\b(?:to|until|till)\b", re.I)  # a date range, not one date
+_CONNECTORS = frozenset({"of", "and", "&", "for", "the", "to", "in", "/", "-"})
 _DETERMINERS = frozenset({"our", "my", "his", "her", "their", "your", "the", "a", "an", "this", "that"})
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
 _DIGIT = re.compile(r"\d")  # as the date pattern's \d
@@ -170,9 +182,11 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
             if 0 <= k < len(lines)
         )
         words = len(_WORD.findall(line))
+        flattened = _flattened_titles(text, line, start, dates, dated) if words > LONG_LINE else []
+        found.extend(flattened)  # a long line: a paragraph, or a resume that lost its line breaks
         if headline_done < 3 and words <= 12 and not stripped.endswith("."):
             kind = "headline"
-        elif dated or near_date:
+        elif (dated or near_date) and words <= LONG_LINE:
             kind = "dated"
         elif words <= MAX_TITLE_WORDS + 4 and (stripped.isupper() or " at " in line or " @ " in line):
             kind = "at"
@@ -186,7 +200,7 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
                 if span:
                     found.append(span)
                     break
-        if words > MAX_TITLE_WORDS:
+        if words > MAX_TITLE_WORDS and not any(t.kind == "headline" for t in flattened):
             lead = _LEADING_TITLE.match(line)
             if lead:
                 span = _span(text, lead.group(1), start + lead.start(1), "headline" if n == 0 else "sentence")
@@ -200,6 +214,58 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
     for span in found:
         unique.setdefault(normalize_title(span.text), span)
     return tuple(unique.values())[:limit]
+
+
+def _flattened_titles(
+    text: str, line: str, start: int, dates: re.Pattern[str], first: re.Match[str] | None
+) -> list[TitleSpan]:
+    """Titles in a long line, as in a resume that lost its line breaks: the upper-case words that open it
+    ("PRESIDENT/CHIEF EXECUTIVE OFFICER Executive Profile ...") and the job-title words just before each
+    date range ("... Professional Experience Account Executive Jan 2016 to Current ...")."""
+    out = []
+    caps = _CAPS_RUN.match(line)
+    if caps:
+        span = _span(text, caps.group(1), start + caps.start(1), "headline")
+        if span:
+            out.append(span)
+    m = first
+    while m is not None:
+        if _RANGE.search(m.group()):
+            span = _title_before(text, line, start, m.start())
+            # "Senior Consultant at Deloitte 2014 - 2019": the title before the last "at"
+            ats = list(_AT.finditer(line, max(0, m.start() - 60), m.start()))
+            if span is None and ats:
+                span = _title_before(text, line, start, ats[-1].start())
+            if span:
+                out.append(span)
+        m = _search_date(dates, line, m.end())
+    return out
+
+
+def _title_before(text: str, line: str, start: int, end: int) -> TitleSpan | None:
+    """The job title that ends just before ``line[end:]`` (a date range): the words before it, back to
+    the first that is no job-title word ("Experience", "State", "40."), at most ``MAX_TITLE_WORDS``."""
+    head = line[:end].rstrip(" \t,-–—|(")
+    words = list(_TOKEN.finditer(head, max(0, len(head) - 160)))
+    vocabulary, heads, headings = title_vocabulary(), title_words(), _headings()
+    keep = 0
+    for w in reversed(words):
+        token = w.group()
+        parts = [normalize_word(p) for p in re.split(r"[/-]", token.strip(",")) if p]
+        if token[-1] in ".;:!?" or not parts or (token[0].islower() and token not in _CONNECTORS):
+            break
+        if not all(p in vocabulary or p in heads or p in _CONNECTORS for p in parts) or parts[-1] in headings:
+            break
+        keep += 1
+        if keep > MAX_TITLE_WORDS:
+            return None
+    taken = words[len(words) - keep :]
+    while taken and taken[0].group().lower() in _CONNECTORS:
+        taken = taken[1:]
+    if not taken:
+        return None
+    piece = line[taken[0].start() : taken[-1].end()]
+    return _span(text, piece, start + taken[0].start(), "dated")
 
 
 def _search_date(pattern: re.Pattern[str], line: str, pos: int = 0) -> re.Match[str] | None:

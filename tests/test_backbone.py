@@ -88,6 +88,30 @@ def test_the_onet_attribution_ships_with_the_data():
         ("secondary dba (contract)", ["secondary dba"]),
         ("system administrator central europe", ["system administrator"]),
         ("data analyst / python developer", ["data analyst", "python developer"]),
+        # a resume that lost its line breaks (as pasted into a CSV cell): the upper-case headline and the
+        # job-title words just before each date range, not the words of a sentence that holds a date
+        (
+            "PRESIDENT/CHIEF EXECUTIVE OFFICER Executive Profile Visionary leader with 20 years of experience "
+            "building nonprofits. Professional Experience President/Chief Executive Officer Jan 2010 to Current "
+            "Company Name City , State Led a staff of 40 and a board of nine.",
+            ["PRESIDENT/CHIEF EXECUTIVE OFFICER"],
+        ),
+        (
+            "Summary I sell software to banks and close deals with many stakeholders every single year. "
+            "Experience Account Executive Jan 2016 to Current Acme Corp - Springfield Managed 80 accounts. "
+            "Sales Development Representative 05/2013 - 12/2015 Booked meetings for the field team.",
+            ["Account Executive", "Sales Development Representative"],
+        ),
+        (
+            "SENIOR MANAGEMENT CONSULTANT Summary Strategy consultant who advises executives on growth and "
+            "operations. Experience Senior Consultant at Deloitte 2014 - 2019 Led pricing engagements.",
+            ["SENIOR MANAGEMENT CONSULTANT", "Senior Consultant"],
+        ),
+        (
+            "I founded a company in 2010 and ran it for years with a small team that grew to forty people, "
+            "then I sold it in 2016 - 2017 to a competitor and kept advising them.",
+            [],
+        ),
         ("Sales", []),
         ("asdf qwer zxcv", []),
         ("Python, SQL, Excel", []),

@@ -135,3 +135,50 @@ def test_duplicate_tracker_remembers_the_first_row():
         "duplicate id 'a' (first at row 1)",
         "duplicate id 'a' (first at row 1)",
     ]
+
+
+@pytest.fixture
+def pipelined(fake_matcher, monkeypatch):
+    """The in-process engine with a backend that encodes each text on its own: the next chunk is encoded
+    in a second thread while this one is ranked."""
+    from matcher.batch.engine import InProcess
+
+    monkeypatch.setattr(type(fake_matcher.embedder), "per_text", True, raising=False)
+    return InProcess(source=None, matcher=fake_matcher)  # type: ignore[arg-type]
+
+
+def _chunks(n: int, fail_at: int | None = None):
+    from matcher.batch.frame import Chunk
+
+    for k in range(n):
+        if k == fail_at:
+            raise OSError("the input file went away")
+        yield Chunk(rows=[2 * k + 1, 2 * k + 2], texts=[f"I run payroll, batch {k}.", "I write Go services."])
+
+
+def test_the_pipelined_engine_gives_the_rows_of_the_plain_one_in_order(pipelined, fake_matcher):
+    from matcher.batch.frame import BatchSpec, score_chunk
+
+    spec = BatchSpec(top=2, quotes=1)
+    got = [(c.rows, records) for c, records in pipelined.map(_chunks(5), spec)]
+    assert [rows for rows, _ in got] == [[1, 2], [3, 4], [5, 6], [7, 8], [9, 10]]
+    assert [records for _, records in got] == [score_chunk(fake_matcher, c, spec) for c in _chunks(5)]
+
+
+def test_the_pipelined_engine_writes_the_chunk_read_before_the_reader_failed(pipelined):
+    from matcher.batch.frame import BatchSpec
+
+    seen = []
+    with pytest.raises(OSError, match="went away"):
+        for chunk, _ in pipelined.map(_chunks(5, fail_at=3), BatchSpec()):
+            seen.append(chunk.rows)
+    assert seen == [[1, 2], [3, 4], [5, 6]]  # as the plain loop: every chunk read was scored
+
+
+def test_closing_the_pipelined_engine_early_does_not_wait_for_the_rest(pipelined):
+    from matcher.batch.frame import BatchSpec
+
+    scored = pipelined.map(_chunks(1000), BatchSpec())
+    first, _ = next(scored)
+    scored.close()  # as run_batch does on Ctrl+C or a writer error
+    assert first.rows == [1, 2]

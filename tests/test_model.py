@@ -76,7 +76,8 @@ def test_a_big_but_allowed_text_gets_a_bounded_answer(real_matcher):
 
 
 def test_build_and_train_reproduce_the_committed_artifacts(tmp_path, real_matcher):
-    """`rolematch build` from the same corpus and model gives the committed vectors (1e-6) and classifier."""
+    """`rolematch build` from the same corpus and model gives the committed vectors and classifier (to 1e-5:
+    the committed ones were built on one CPU, and fp32 kernels for another instruction set round differently)."""
     from conftest import ROOT
 
     from matcher import RoleMatcher
@@ -87,13 +88,13 @@ def test_build_and_train_reproduce_the_committed_artifacts(tmp_path, real_matche
     manifest = build(models_dir=out, embedder=load_embedder("minilm", dtype="fp32", batch_invariant=False))
     committed = ROOT / "models"
     for name in ("role_vectors.npy", "passage_vectors.npy", "signal_vectors.npy"):
-        assert np.allclose(np.load(out / name), np.load(committed / name), atol=1e-6), name
+        assert np.allclose(np.load(out / name), np.load(committed / name), atol=1e-5), name
     assert (out / "grounding.npy").read_bytes() == (committed / "grounding.npy").read_bytes()
     rebuilt = RoleMatcher.load(models_dir=out, embedder=real_matcher.embedder)
     texts = pd.read_csv(DATA / "clear_bios.csv")["text"].tolist()[:6]
     for a, b in zip(rebuilt.match(texts, top=14), real_matcher.match(texts, top=14)):
         assert [r.id for r in a.roles] == [r.id for r in b.roles]
-        assert np.allclose([r.score for r in a.roles], [r.score for r in b.roles], atol=1e-6)
+        assert np.allclose([r.score for r in a.roles], [r.score for r in b.roles], atol=1e-5)
     # same inputs, same artifacts: identical bytes in a fresh process; within one process that already ran
     # the bf16 model, fp32 sums may differ in the last bit, so the classifier is compared by its scores above
     assert manifest["corpus_sha256"] == real_matcher.manifest["corpus_sha256"]

@@ -21,7 +21,7 @@ TEMPLATES = (
     "Our lead, {n}, ran the growth team as Head of Growth and later became VP of Marketing at a SaaS company.",
     "{n} Okafor is a product manager who runs discovery interviews and owns the roadmap for a payments app.",
     # a resume header that lost its line breaks: the name runs into the title the title signal reads
-    "{n} Okafor Senior Product Manager · Lagos · n.okafor@example.com · I run discovery and own the roadmap.",
+    "{n} Okafor Senior Product Manager · Lagos · n.okafor@example.com\nI run discovery and own the roadmap.",
 )
 MAX_SHIFT = 0.02
 

@@ -4,6 +4,7 @@ characters, mixed scripts, contact details, names and pronouns."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from unittest import mock
@@ -11,7 +12,7 @@ from unittest import mock
 import legacy_text as old
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
@@ -246,6 +247,9 @@ TITLE_TEXT = st.one_of(
 @SETTINGS
 @given(TITLE_TEXT)
 def test_extract_titles_is_unchanged(text):
+    """The same titles as the old code, except in lines of over ``LONG_LINE`` words, which the old code
+    lacked a rule for (a resume that lost its line breaks: tests/test_backbone.py)."""
+    assume(all(len(titles._WORD.findall(line)) <= titles.LONG_LINE for line in re.findall(r"[^\n]+", text)))
     assert titles.extract_titles(text) == old.extract_titles_old(text)
     assert titles.extract_titles(text, limit=2) == old.extract_titles_old(text, limit=2)
 

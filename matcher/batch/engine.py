@@ -13,7 +13,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
@@ -110,9 +110,27 @@ class InProcess:
             for chunk in chunks:
                 yield chunk, score_chunk(self.matcher, chunk, spec)
             return
-        with ThreadPoolExecutor(1, thread_name_prefix="rolematch-encode") as pool:
-            for chunk, encoded in ordered(lambda c: pool.submit(encode_chunk, self.matcher, c), chunks, 2):
-                yield chunk, finish_chunk(self.matcher, encoded, spec)
+        pool = ThreadPoolExecutor(1, thread_name_prefix="rolematch-encode")
+        pending: tuple[Chunk, Future] | None = None
+        reader = iter(chunks)
+        try:
+            while True:
+                try:
+                    chunk = next(reader, None)
+                except Exception:
+                    if pending is not None:  # the chunk read before the reader failed is written, as above
+                        yield pending[0], finish_chunk(self.matcher, pending[1].result(), spec)
+                    raise
+                if chunk is None:
+                    break
+                future = pool.submit(encode_chunk, self.matcher, chunk)
+                if pending is not None:
+                    yield pending[0], finish_chunk(self.matcher, pending[1].result(), spec)
+                pending = (chunk, future)
+            if pending is not None:
+                yield pending[0], finish_chunk(self.matcher, pending[1].result(), spec)
+        finally:  # on Ctrl+C or an error, do not wait for an encode nobody will write
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         pass
@@ -294,8 +312,9 @@ def run_batch(
         smoothing=0.1,
     )
     complete = False
+    scored = scorer.map(chunks, spec)
     try:
-        for chunk, records in scorer.map(chunks, spec):
+        for chunk, records in scored:
             if spec.id_column:
                 duplicates.flag(records, chunk.rows, spec.key)
             writer.write(records)
@@ -308,6 +327,7 @@ def run_batch(
         summary.interrupted = True
         raise BatchInterrupted(summary) from None
     finally:
+        getattr(scored, "close", lambda: None)()  # a generator: closed now, not by the garbage collector
         bar.close()
         writer.close(complete)
         scorer.close()

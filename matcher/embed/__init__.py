@@ -4,15 +4,15 @@ A backend has ``name``, ``version``, ``dim``, ``encode(texts) -> (n, dim)`` (L2-
 float32) and ``count_tokens(text) -> int``. A backend may also offer
 ``encode_spans(chunks, spans)`` (late chunking: sentence vectors pooled from the chunk's
 token vectors in one pass); otherwise sentences are encoded on their own. A backend with
-``per_text = True`` promises that a text's vector never depends on the texts encoded with it; its
-chunks and job titles then share one pass.
+``per_text = True`` promises that a text's vector never depends on the texts encoded with it; with
+``encode_spans`` too, its chunks and job titles then share one pass.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -60,7 +60,9 @@ class EncodedText:
     span_vectors: np.ndarray
     titles: tuple[TitleSpan, ...] = ()
     title_vectors: np.ndarray | None = None
-    memo: dict = field(default_factory=dict, compare=False, repr=False)  # products reused by rank/explain
+    memo: dict[str, Any] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )  # rank/explain reuse
 
     @property
     def vector(self) -> np.ndarray:
@@ -112,7 +114,7 @@ def encode_documents(
 
     titles = [extract_titles(text) for text, *_ in prepared]
     flat_titles = [t.text for ts in titles for t in ts]
-    if getattr(embedder, "per_text", False):
+    if getattr(embedder, "per_text", False) and hasattr(embedder, "encode_spans"):
         # one pass for chunks and titles, so both cores stay busy (same bits: each text runs alone)
         vecs, pooled = embedder.encode_spans(
             chunk_texts + flat_titles, chunk_spans_rel + [[]] * len(flat_titles)
