@@ -99,7 +99,8 @@ _SEPARATORS = re.compile(  # the space after a redacted name too: "[NAME] Senior
     r"\s+(?:\||•|·|–|—|-|/|at|@)\s+|\s*[|•·,;:]\s*|\s+@\s*|(?<=\[NAME\])\s+"
 )
 _SENTENCE_TITLE = re.compile(
-    r"\b(?:I am|I'm|I work as|working as|worked as|work as|serve as|served as|serving as|as|am|currently)"
+    r"\b(?:I am|I'm|I work as|working as|worked as|work as|serve as|served as|serving as|as|am|currently"
+    r"|I've been|I have been|I was|I became)"
     r"\s+(?:(?:an?|the)\s+)?((?:[A-Za-z][\w/&+#-]*\s+){0,5}[A-Za-z][\w/&+#-]*)",
 )
 _LEADING_TITLE = re.compile(
@@ -109,9 +110,11 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#'’-]*")
 _TOKEN = re.compile(r"\S+")
 LONG_LINE = 20  # words: a longer line is a paragraph, or a resume that lost its line breaks
 _CAPS_RUN = re.compile(r"\s*((?:[A-Z][A-Z/&'’-]*\s+){0,6}[A-Z][A-Z/&'’-]*)(?=\s+[A-Z]?[a-z]|\s*$)")
+_PREPOSITION = re.compile(r"\s(?:at|in|for|with|@)\s")
 _AT = re.compile(r"\s(?:at|@)\s")
 _RANGE = re.compile(r"[-–—]|\b(?:to|until|till)\b", re.I)  # a date range, not one date
 _CONNECTORS = frozenset({"of", "and", "&", "for", "the", "to", "in", "/", "-"})
+_FIRST_PERSON = frozenset({"i", "i'm", "i’m", "i've", "i’ve", "we", "we're", "me", "my", "our"})
 _DETERMINERS = frozenset({"our", "my", "his", "her", "their", "your", "the", "a", "an", "this", "that"})
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
 _DIGIT = re.compile(r"\d")  # as the date pattern's \d
@@ -128,6 +131,8 @@ def _head(segment: str, capital: bool = True) -> tuple[int, int] | None:
     title = segment[lo:hi]
     words = _WORD.findall(title)
     if not words or _PLACEHOLDER.search(title) or words[0].lower() in _DETERMINERS:
+        return None
+    if any(w.lower() in _FIRST_PERSON for w in words):  # "Since 2021 I've been Head of Product"
         return None
     if len(words) > MAX_TITLE_WORDS or (capital and not title[:1].isupper()):
         return None
@@ -186,7 +191,7 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
         found.extend(flattened)  # a long line: a paragraph, or a resume that lost its line breaks
         if headline_done < 3 and words <= 12 and not stripped.endswith("."):
             kind = "headline"
-        elif (dated or near_date) and words <= LONG_LINE:
+        elif dated or near_date:
             kind = "dated"
         elif words <= MAX_TITLE_WORDS + 4 and (stripped.isupper() or " at " in line or " @ " in line):
             kind = "at"
@@ -195,7 +200,10 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
         headline_done += 1
         if kind:
             clean = _blank_dates(dates, line, dated) if dated else line
-            for piece, offset in _segments(clean, start):
+            pieces = _segments(clean, start)
+            for piece, offset in (
+                pieces if words <= LONG_LINE else pieces[:1]
+            ):  # a long line: its opening only
                 span = _span(text, piece, offset, kind)
                 if span:
                     found.append(span)
@@ -207,7 +215,10 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
                 if span:
                     found.append(span)
             for m in _SENTENCE_TITLE.finditer(line):
-                span = _span(text, _trim_sentence_title(m.group(1)), start + m.start(1), "sentence")
+                phrase = _PREPOSITION.split(m.group(1), maxsplit=1)[
+                    0
+                ]  # "Head of Product at a logistics-tech"
+                span = _span(text, _trim_sentence_title(phrase), start + m.start(1), "sentence")
                 if span:
                     found.append(span)
     unique: dict[str, TitleSpan] = {}

@@ -112,6 +112,16 @@ def test_the_onet_attribution_ships_with_the_data():
             "then I sold it in 2016 - 2017 to a competitor and kept advising them.",
             [],
         ),
+        (
+            "Since 2021 I've been Head of Product at a logistics-tech company in Rotterdam with about 200 "
+            "employees, and before that I was a business consultant in freight for a few good years.",
+            ["Head of Product", "business consultant"],
+        ),
+        (
+            "Plumbing & heating engineer, Gas Safe registered, self-employed for 9 years around Bath, boilers "
+            "and unvented cylinders; I also trained for heat pump installs in 2023 and take call-outs.",
+            ["Plumbing & heating engineer"],
+        ),
         ("Sales", []),
         ("asdf qwer zxcv", []),
         ("Python, SQL, Excel", []),
