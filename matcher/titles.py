@@ -99,8 +99,7 @@ _SEPARATORS = re.compile(  # the space after a redacted name too: "[NAME] Senior
     r"\s+(?:\||•|·|–|—|-|/|at|@)\s+|\s*[|•·,;:]\s*|\s+@\s*|(?<=\[NAME\])\s+"
 )
 _SENTENCE_TITLE = re.compile(
-    r"\b(?:I am|I'm|I work as|working as|worked as|work as|serve as|served as|serving as|as|am|currently"
-    r"|I've been|I have been|I was|I became)"
+    r"\b(?:I am|I'm|I work as|working as|worked as|work as|serve as|served as|serving as|as|am|currently)"
     r"\s+(?:(?:an?|the)\s+)?((?:[A-Za-z][\w/&+#-]*\s+){0,5}[A-Za-z][\w/&+#-]*)",
 )
 _LEADING_TITLE = re.compile(
@@ -110,11 +109,9 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#'’-]*")
 _TOKEN = re.compile(r"\S+")
 LONG_LINE = 20  # words: a longer line is a paragraph, or a resume that lost its line breaks
 _CAPS_RUN = re.compile(r"\s*((?:[A-Z][A-Z/&'’-]*\s+){0,6}[A-Z][A-Z/&'’-]*)(?=\s+[A-Z]?[a-z]|\s*$)")
-_PREPOSITION = re.compile(r"\s(?:at|in|for|with|@)\s")
 _AT = re.compile(r"\s(?:at|@)\s")
 _RANGE = re.compile(r"[-–—]|\b(?:to|until|till)\b", re.I)  # a date range, not one date
 _CONNECTORS = frozenset({"of", "and", "&", "for", "the", "to", "in", "/", "-"})
-_FIRST_PERSON = frozenset({"i", "i'm", "i’m", "i've", "i’ve", "we", "we're", "me", "my", "our"})
 _DETERMINERS = frozenset({"our", "my", "his", "her", "their", "your", "the", "a", "an", "this", "that"})
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
 _DIGIT = re.compile(r"\d")  # as the date pattern's \d
@@ -131,8 +128,6 @@ def _head(segment: str, capital: bool = True) -> tuple[int, int] | None:
     title = segment[lo:hi]
     words = _WORD.findall(title)
     if not words or _PLACEHOLDER.search(title) or words[0].lower() in _DETERMINERS:
-        return None
-    if any(w.lower() in _FIRST_PERSON for w in words):  # "Since 2021 I've been Head of Product"
         return None
     if len(words) > MAX_TITLE_WORDS or (capital and not title[:1].isupper()):
         return None
@@ -215,10 +210,7 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
                 if span:
                     found.append(span)
             for m in _SENTENCE_TITLE.finditer(line):
-                phrase = _PREPOSITION.split(m.group(1), maxsplit=1)[
-                    0
-                ]  # "Head of Product at a logistics-tech"
-                span = _span(text, _trim_sentence_title(phrase), start + m.start(1), "sentence")
+                span = _span(text, _trim_sentence_title(m.group(1)), start + m.start(1), "sentence")
                 if span:
                     found.append(span)
     unique: dict[str, TitleSpan] = {}
