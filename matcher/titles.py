@@ -196,9 +196,9 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
         if kind:
             clean = _blank_dates(dates, line, dated) if dated else line
             pieces = _segments(clean, start)
-            for piece, offset in (
-                pieces if words <= LONG_LINE else pieces[:1]
-            ):  # a long line: its opening only
+            if words > LONG_LINE:
+                pieces = pieces[:1]  # a long line: only the title that opens it ("Plumbing engineer, ...")
+            for piece, offset in pieces:
                 span = _span(text, piece, offset, kind)
                 if span:
                     found.append(span)
