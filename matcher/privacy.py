@@ -6,9 +6,11 @@ echoed back as evidence. ``redact`` replaces them with placeholders ([EMAIL], [P
 [URL], [NAME]). It is pure, linear-time (bounded patterns only) and conservative: dates
 ("2019 - 2021"), versions, "5+ years", "C++", "C#", ".NET", percentages and plain numbers are
 left alone. Names are found where that is reliable: a "Name:" line, a top line of 2-4
-capitalised words that are not role or heading words, a bio that opens "Jane Doe is ...", or a
-common first name (``FIRST_NAMES``) followed by a surname; every later mention of that name or
-its parts goes too. Other names (an unusual first name in mid-text) stay.
+capitalised words that are not role or heading words, a name that runs on into a title on the first
+line when an e-mail address has one of its words ("RACHEL GOLDBERG Senior ... rgoldberg@..."), a bio
+that opens "Jane Doe is ...", or a common first name (``FIRST_NAMES``, from ``data/names.txt``)
+followed by a surname; every later mention of that name or its parts goes too. Other names (an
+unusual first name in mid-text) stay.
 """
 
 from __future__ import annotations
