@@ -108,7 +108,8 @@ _LEADING_TITLE = re.compile(
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#'’-]*")
 _TOKEN = re.compile(r"\S+")
 LONG_LINE = 20  # words: a longer line is a paragraph, or a resume that lost its line breaks
-_CAPS_RUN = re.compile(r"\s*((?:[A-Z][A-Z/&'’-]*\s+){0,6}[A-Z][A-Z/&'’-]*)(?=\s+[A-Z]?[a-z]|\s*$)")
+_OPENING = re.compile(r"\s*(?:\[NAME\](?:\s+[|•·–—-])?\s+)?")  # a redacted name may open the line
+_CAPS_RUN = re.compile(r"((?:[A-Z][A-Z/&'’-]*\s+){0,6}[A-Z][A-Z/&'’-]*)(?=\s+[A-Z]?[a-z]|\s*$)")
 _AT = re.compile(r"\s(?:at|@)\s")
 _RANGE = re.compile(r"[-–—]|\b(?:to|until|till)\b", re.I)  # a date range, not one date
 _CONNECTORS = frozenset({"of", "and", "&", "for", "the", "to", "in", "/", "-"})
@@ -223,12 +224,15 @@ def _flattened_titles(
     text: str, line: str, start: int, dates: re.Pattern[str], first: re.Match[str] | None
 ) -> list[TitleSpan]:
     """Titles in a long line, as in a resume that lost its line breaks: the upper-case words that open it
-    ("PRESIDENT/CHIEF EXECUTIVE OFFICER Executive Profile ...") and the job-title words just before each
-    date range ("... Professional Experience Account Executive Jan 2016 to Current ...")."""
+    ("PRESIDENT/CHIEF EXECUTIVE OFFICER Executive Profile ...") or the words before a heading that opens
+    it ("Senior Product Manager Summary ..."), after a redacted name if one leads, and the job-title words
+    just before each date range ("... Professional Experience Account Executive Jan 2016 to Current ...")."""
     out = []
-    caps = _CAPS_RUN.match(line)
-    if caps:
-        span = _span(text, caps.group(1), start + caps.start(1), "headline")
+    opening = _OPENING.match(line).end()
+    caps = _CAPS_RUN.match(line, opening)
+    head = (caps.start(1), caps.end(1)) if caps else _before_heading(line, opening)
+    if head:
+        span = _span(text, line[head[0] : head[1]], start + head[0], "headline")
         if span:
             out.append(span)
     m = first
@@ -243,6 +247,17 @@ def _flattened_titles(
                 out.append(span)
         m = _search_date(dates, line, m.end())
     return out
+
+
+def _before_heading(line: str, pos: int) -> tuple[int, int] | None:
+    """Where the words before a capitalised section heading are, when one opens the line within
+    ``MAX_TITLE_WORDS`` words: "Senior Product Manager Summary ..." → "Senior Product Manager"."""
+    words = list(_TOKEN.finditer(line, pos))[: MAX_TITLE_WORDS + 1]
+    for k in range(1, len(words)):
+        word = words[k].group()
+        if word[0].isupper() and normalize_word(word) in _headings():
+            return words[0].start(), words[k - 1].end()
+    return None
 
 
 def _title_before(text: str, line: str, start: int, end: int) -> TitleSpan | None:

@@ -107,6 +107,22 @@ def test_the_onet_attribution_ships_with_the_data():
             "operations. Experience Senior Consultant at Deloitte 2014 - 2019 Led pricing engagements.",
             ["SENIOR MANAGEMENT CONSULTANT", "Senior Consultant"],
         ),
+        # after a redacted name, and a mixed-case title before the heading that opens the body
+        (
+            "[NAME] SENIOR PRODUCT MANAGER Summary Product manager with eight years in fintech who runs "
+            "discovery, owns the roadmap and works with engineering every single day. [EMAIL]",
+            ["SENIOR PRODUCT MANAGER"],
+        ),
+        (
+            "[NAME] Senior Product Manager Summary Product manager with eight years in fintech who runs "
+            "discovery, owns the roadmap and works with engineering every single day. [EMAIL]",
+            ["Senior Product Manager"],
+        ),
+        (
+            "Work Experience I ran discovery and owned the roadmap for a payments app with many teams and "
+            "several markets across Europe and beyond for years.",
+            [],
+        ),
         (
             "I founded a company in 2010 and ran it for years with a small team that grew to forty people, "
             "then I sold it in 2016 - 2017 to a competitor and kept advising them.",
