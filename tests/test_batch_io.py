@@ -301,3 +301,48 @@ def test_two_local_processes_give_the_same_output(fake_matcher, fake_models, peo
         chunk_rows=9,
     )
     assert (tmp_path / "two.csv").read_bytes() == (tmp_path / "one.csv").read_bytes()
+
+
+def test_cells_that_open_like_a_formula_stay_text_in_csv_and_xlsx(fake_matcher, tmp_path):
+    """A bio or a kept column starting with '=', '+', '-' or '@' must not run as a spreadsheet formula."""
+    import openpyxl
+
+    source = tmp_path / "in.csv"
+    pd.DataFrame(
+        {
+            "id": ["@a1", "b2"],
+            "name": ['=HYPERLINK("http://evil.example","click")', "Ann"],
+            "bio": [
+                "=1+2 Product manager for a mobile banking app; roadmap, user interviews, specs.",
+                "+cmd I run payroll and reconcile the accounts every month for a retail chain.",
+            ],
+        }
+    ).to_csv(source, index=False)
+    run(
+        fake_matcher,
+        source,
+        tmp_path / "out.csv",
+        text_column="bio",
+        keep_columns=("name",),
+        include_text=True,
+    )
+    frame = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert frame["id"].tolist() == ["'@a1", "b2"]
+    assert frame["name"].tolist()[0] == '\'=HYPERLINK("http://evil.example","click")'
+    assert [t[:3] for t in frame["bio"]] == ["'=1", "'+c"]
+    cells = [v for row in frame.itertuples(index=False) for v in row]
+    assert not any(v.startswith(("=", "+", "@")) for v in cells if isinstance(v, str))
+
+    run(
+        fake_matcher,
+        source,
+        tmp_path / "out.xlsx",
+        text_column="bio",
+        keep_columns=("name",),
+        include_text=True,
+    )
+    sheet = openpyxl.load_workbook(tmp_path / "out.xlsx").worksheets[0]
+    values = [c for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    formulas = [c.value for c in values if c.data_type == "f"]
+    assert not formulas
+    assert '=HYPERLINK("http://evil.example","click")' in [c.value for c in values]  # verbatim, as text

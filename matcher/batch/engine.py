@@ -129,8 +129,8 @@ class InProcess:
                 pending = (chunk, future)
             if pending is not None:
                 yield pending[0], finish_chunk(self.matcher, pending[1].result(), spec)
-        finally:  # on Ctrl+C or an error, do not wait for an encode nobody will write
-            pool.shutdown(wait=False, cancel_futures=True)
+        finally:  # on Ctrl+C or an error: drop the queued encode, let the running one end before exit
+            pool.shutdown(cancel_futures=True)  # (left running, it would log errors once Python shuts down)
 
     def close(self) -> None:
         pass

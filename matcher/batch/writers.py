@@ -67,6 +67,9 @@ def check_writable(path: Path) -> None:
 # ------------------------------------------------------------------------------------------ writers
 
 
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -74,7 +77,10 @@ def _cell(value: Any) -> str:
         return "True" if value else "False"
     if isinstance(value, float):
         return format_number(value)
-    return str(value)
+    text = str(value)
+    if text.startswith(FORMULA_LEADS) and not isinstance(value, int):
+        return "'" + text  # "=HYPERLINK(...)" in a bio stays text when the CSV is opened in a spreadsheet
+    return text
 
 
 def format_number(value: float) -> str:

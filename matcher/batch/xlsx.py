@@ -178,7 +178,17 @@ class XlsxWriter:
 
     def write(self, records: list[dict[str, Any]]) -> None:
         for record in records:
-            self._sheet.append([_value(record.get(c)) for c in self.columns])
+            self._sheet.append([self._text_cell(_value(record.get(c))) for c in self.columns])
+
+    def _text_cell(self, value: Any) -> Any:
+        """A string that opens like a formula ("=HYPERLINK(...)" in a bio) as a text cell, never a formula."""
+        if isinstance(value, str) and value.startswith("="):
+            from openpyxl.cell import WriteOnlyCell
+
+            cell = WriteOnlyCell(self._sheet, value=value)
+            cell.data_type = "s"
+            return cell
+        return value
 
     def close(self, complete: bool = True) -> None:
         if self._about:
