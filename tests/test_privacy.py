@@ -152,6 +152,13 @@ def test_title_words_before_a_title_are_not_taken_for_a_name(text):
     assert "[NAME]" not in redact(text).text
 
 
+@pytest.mark.parametrize(
+    "top", ["Salesforce Admin", "LINUX ADMIN", "Zendesk Admin", "Apple Genius", "QA Tester"]
+)
+def test_a_tool_and_a_role_on_the_top_line_are_not_a_name(top):
+    assert redact(f"{top}\nI build flows and reports for a sales team of 80.").text.startswith(top)
+
+
 def test_a_surname_that_is_a_job_word_goes_between_a_first_name_and_a_title():
     out = redact(
         "Xyla Walker Senior Accountant · xyla@example.com\nI close the books. Walker Ltd audits."
