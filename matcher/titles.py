@@ -252,10 +252,17 @@ def _flattened_titles(
 def _before_heading(line: str, pos: int) -> tuple[int, int] | None:
     """Where the words before a capitalised section heading are, when one opens the line within
     ``MAX_TITLE_WORDS`` words: "Senior Product Manager Summary ..." → "Senior Product Manager"."""
-    words = list(_TOKEN.finditer(line, pos))[: MAX_TITLE_WORDS + 1]
-    for k in range(1, len(words)):
-        word = words[k].group()
+    words = list(_TOKEN.finditer(line, pos))[: MAX_TITLE_WORDS + 2]
+    for k in range(1, min(len(words) - 1, MAX_TITLE_WORDS + 1)):
+        word, after = words[k].group(), words[k + 1].group()
+        if words[k - 1].group()[-1] in ".;:!?":
+            return None  # a sentence, not a header ("Geneticists. Research and study ...")
         if word[0].isupper() and normalize_word(word) in _headings():
+            if (
+                normalize_word(word) in title_vocabulary()
+                and normalize_word(after.strip(".,;:")) in title_words()
+            ):
+                return None  # the heading word is part of a title: "Operations Research Analysts"
             return words[0].start(), words[k - 1].end()
     return None
 
