@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from matcher.embed import EncodedText, _normalize_rows
+from matcher.embed import EncodedText, _encode_chunks, _normalize_rows
 from matcher.errors import InputTextError
 from matcher.gender import (
     _ADVERBS,
@@ -139,16 +139,7 @@ def encode_documents(embedder, texts: Sequence[str], budget: int | None = None) 
             chunk_texts.append("\n".join(text))
             chunk_spans_rel.append(rel)
 
-    if hasattr(embedder, "encode_spans"):
-        chunk_vecs, span_vecs = embedder.encode_spans(chunk_texts, chunk_spans_rel)
-    else:
-        chunk_vecs = embedder.encode(chunk_texts)
-        pieces = [chunk_texts[c][s:e] for c, rel in enumerate(chunk_spans_rel) for s, e in rel]
-        flat_vecs = embedder.encode(pieces) if pieces else np.zeros((0, embedder.dim), np.float32)
-        span_vecs, pos = [], 0
-        for rel in chunk_spans_rel:
-            span_vecs.append(flat_vecs[pos : pos + len(rel)])
-            pos += len(rel)
+    chunk_vecs, span_vecs = _encode_chunks(embedder, chunk_texts, chunk_spans_rel)  # unchanged: shared
 
     titles = [extract_titles_old(text) for text, *_ in prepared]
     flat_titles = [t.text for ts in titles for t in ts]

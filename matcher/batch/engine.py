@@ -13,7 +13,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
@@ -84,9 +84,20 @@ class BatchInterrupted(RolematchError):
 def ordered(
     submit: Callable[[Chunk], Any], chunks: Iterator[Chunk], window: int
 ) -> Iterator[tuple[Chunk, Any]]:
-    """Submit chunks as futures, at most ``window`` in flight; yield ``(chunk, result)`` in input order."""
+    """Submit chunks as futures, at most ``window`` in flight; yield ``(chunk, result)`` in input order.
+    If reading fails, the chunks read before are still yielded, then the error is raised."""
     pending: deque = deque()
-    for chunk in chunks:
+    reader = iter(chunks)
+    while True:
+        try:
+            chunk = next(reader, None)
+        except Exception:
+            while pending:
+                done, future = pending.popleft()
+                yield done, future.result()
+            raise
+        if chunk is None:
+            break
         pending.append((chunk, submit(chunk)))
         if len(pending) >= window:
             done, future = pending.popleft()
@@ -111,24 +122,9 @@ class InProcess:
                 yield chunk, score_chunk(self.matcher, chunk, spec)
             return
         pool = ThreadPoolExecutor(1, thread_name_prefix="rolematch-encode")
-        pending: tuple[Chunk, Future] | None = None
-        reader = iter(chunks)
         try:
-            while True:
-                try:
-                    chunk = next(reader, None)
-                except Exception:
-                    if pending is not None:  # the chunk read before the reader failed is written, as above
-                        yield pending[0], finish_chunk(self.matcher, pending[1].result(), spec)
-                    raise
-                if chunk is None:
-                    break
-                future = pool.submit(encode_chunk, self.matcher, chunk)
-                if pending is not None:
-                    yield pending[0], finish_chunk(self.matcher, pending[1].result(), spec)
-                pending = (chunk, future)
-            if pending is not None:
-                yield pending[0], finish_chunk(self.matcher, pending[1].result(), spec)
+            for chunk, encoded in ordered(lambda c: pool.submit(encode_chunk, self.matcher, c), chunks, 2):
+                yield chunk, finish_chunk(self.matcher, encoded, spec)
         finally:  # on Ctrl+C or an error: drop the queued encode, let the running one end before exit
             pool.shutdown(cancel_futures=True)  # (left running, it would log errors once Python shuts down)
 
