@@ -50,12 +50,9 @@ def is_evidence(sentence: str) -> bool:
 def evidence_mask(doc: EncodedText) -> np.ndarray:
     """``(n_spans,)`` bool: which of the person's sentences may be evidence (``is_evidence``), worked
     out once per text (quotes and evidence ask for every role shown)."""
-    mask = doc.memo.get("evidence")
-    if mask is None:
-        mask = np.array([is_evidence(s.text) for s in doc.spans], dtype=bool)
-        mask.flags.writeable = False
-        doc.memo["evidence"] = mask
-    return mask
+    return doc.remembered(
+        "evidence", None, lambda: np.array([is_evidence(s.text) for s in doc.spans], dtype=bool)
+    )
 
 
 def rank_evidence(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -> list[tuple[int, float]]:

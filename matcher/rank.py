@@ -164,26 +164,19 @@ def similarity_features(doc: EncodedText, index: CorpusIndex) -> np.ndarray:
 def occupation_similarity(doc: EncodedText, index: CorpusIndex) -> np.ndarray:
     """``(n_occupations,)``: cosine of each occupation to the whole text or to its best chunk (the larger)."""
     occ = index.occupation_vectors
-    kept = doc.memo.get("occupation_similarity")  # ranking and the closest outside occupation need it
-    if kept is not None and kept[0] is occ:
-        return kept[1]
-    sims = np.maximum(occ @ doc.vector, (doc.chunk_vectors @ occ.T).max(axis=0))
-    sims.flags.writeable = False
-    doc.memo["occupation_similarity"] = (occ, sims)
-    return sims
+    return doc.remembered(
+        "occupation_similarity",
+        occ,
+        lambda: np.maximum(occ @ doc.vector, (doc.chunk_vectors @ occ.T).max(axis=0)),
+    )
 
 
 def title_similarity(doc: EncodedText, index: CorpusIndex) -> np.ndarray:
     """``(n_person_titles, n_reference_titles)`` cosines (no rows where the text names no title)."""
     if doc.title_vectors is None or not len(doc.title_vectors):
         return np.zeros((0, len(index.title_vectors)), np.float32)
-    kept = doc.memo.get("title_similarity")  # ranking and each role's evidence need the same product
-    if kept is not None and kept[0] is index.title_vectors:
-        return kept[1]
-    sims = doc.title_vectors @ index.title_vectors.T
-    sims.flags.writeable = False
-    doc.memo["title_similarity"] = (index.title_vectors, sims)
-    return sims
+    refs = index.title_vectors
+    return doc.remembered("title_similarity", refs, lambda: doc.title_vectors @ refs.T)
 
 
 def backbone_features(doc: EncodedText, index: CorpusIndex) -> tuple[np.ndarray, np.ndarray]:

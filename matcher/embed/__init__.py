@@ -10,7 +10,7 @@ token vectors in one pass); otherwise sentences are encoded on their own. A back
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -63,6 +63,17 @@ class EncodedText:
     memo: dict[str, Any] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )  # rank/explain reuse
+
+    def remembered(self, key: str, source: object, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        """``compute()`` once for this text and ``source`` (the index array it reads, or ``None``), kept
+        read-only in ``memo``: ranking and each role's explanation ask for the same products."""
+        kept = self.memo.get(key)
+        if kept is not None and kept[0] is source:
+            return kept[1]
+        value = compute()
+        value.flags.writeable = False
+        self.memo[key] = (source, value)
+        return value
 
     @property
     def vector(self) -> np.ndarray:
