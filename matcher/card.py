@@ -10,7 +10,8 @@ from .evaluate import ABLATION_METRICS
 
 
 def _metric_rows(metrics: dict[str, Any]) -> list[str]:
-    keys = ("n", "acc@1", "acc@3", "mrr", "macro_f1", "ece", "fit_auroc", "set_coverage", "set_size")
+    keys = ("n", "acc@1", "acc@3", "mrr", "macro_f1", "ece", "ece_all", "fit_auroc")
+    keys += ("set_coverage", "set_size")
     rows = ["| data | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
     for name, m in metrics.items():
         if isinstance(m, dict) and "acc@1" in m:

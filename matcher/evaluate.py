@@ -89,6 +89,17 @@ def scope_metrics(fit: np.ndarray, in_scope: np.ndarray, abstain: np.ndarray | N
     return out
 
 
+def joint_calibration_error(
+    scores: np.ndarray, confidence: np.ndarray, in_scope: np.ndarray, acceptable: list[set[int]]
+) -> float:
+    """ECE of the top role's confidence over every row, a row that fits no role counting as wrong: the
+    calibration of a confidence that counts the chance that none fits (``ece`` looks at in-scope rows
+    only, where such a confidence is bound to look low by that chance)."""
+    top = np.argmax(scores, axis=1)
+    right = np.array([keep and t in ok for t, ok, keep in zip(top, acceptable, in_scope)], float)
+    return expected_calibration_error(confidence[np.arange(len(top)), top], right)
+
+
 def set_metrics(in_set: np.ndarray, acceptable: list[set[int]]) -> dict[str, Any]:
     """Empirical coverage of prediction sets ``(n, n_roles)`` (a hit: an acceptable role in the set)
     and their mean size."""
@@ -206,6 +217,8 @@ def evaluate_frame(
             else {}
         )
         metrics.update(scope_metrics(s["fit"], in_scope, s.get("abstain")))
+        if (~in_scope).any() and len(frame):
+            metrics["ece_all"] = joint_calibration_error(s["score"], s["confidence"], in_scope, acceptable)
         if s.get("in_set") is not None and in_scope.any():
             metrics.update(set_metrics(s["in_set"][in_scope], inside))
         report["systems"][name] = metrics
@@ -225,6 +238,8 @@ def format_report(report: dict[str, Any], title: str = "") -> str:
         )
         lines.append(f"{name:<12}{cells}")
     fused = report["systems"].get("fused", {})
+    if "ece_all" in fused:
+        lines.append(f"ECE over every row (a row that fits no role counts as wrong): {fused['ece_all']:.3f}")
     if "abstain_in_scope" in fused:
         lines.append(
             f"abstain: {fused['abstain_in_scope']:.1%} of in-scope rows, "

@@ -1,6 +1,8 @@
 """Labeled examples: the bundled ``corpus/examples/*.csv`` (one file per role) or a user's CSV.
 
-Rows are ``id, role, split, text``; ``role`` is ``None`` for out-of-scope backgrounds.
+Rows are ``id, role, split, text, also``; ``role`` is ``None`` for out-of-scope backgrounds; ``also`` (an
+optional column of the role files) names, joined by ``|``, the other roles that would be just as right for
+that person (a Java developer who runs the build servers: software-engineer, also technical-specialist).
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ def load_examples(examples_dir: Path, roles: list[str]) -> pd.DataFrame:
                 f"{path}: missing column(s) {sorted(missing)}; columns are {list(frame.columns)}"
             )
         frame["role"] = None if role == OUT_OF_SCOPE else role
-        frames.append(frame[["id", "role", "split", "text"]])
+        frame["also"] = _also_column(frame, path, role, roles)
+        frames.append(frame[["id", "role", "split", "text", "also"]])
     if not frames:
         raise CorpusError(f"no example files (*.csv) in {examples_dir}")
     data = pd.concat(frames, ignore_index=True)
@@ -65,8 +68,33 @@ def load_labeled_csv(
             "role": [label or None for label in labels],
             "split": frame[split_column] if split_column else "train",
             "text": frame[text_column],
+            "also": "",
         }
     )
+
+
+def _also_column(frame: pd.DataFrame, path: Path, role: str, roles: list[str]) -> list[str]:
+    """The checked ``also`` cells (``""`` where the column is absent or empty)."""
+    if "also" not in frame.columns:
+        return [""] * len(frame)
+    out = []
+    for ident, cell in zip(frame["id"], frame["also"]):
+        named = [r.strip() for r in cell.split("|") if r.strip()]
+        wrong = [r for r in named if r not in roles or r == role]
+        if wrong:
+            raise CorpusError(
+                f"{path}: row {ident!r} names {wrong} under 'also'; it takes other role ids, joined by '|': "
+                + ", ".join(r for r in roles if r != role)
+            )
+        if named and role == OUT_OF_SCOPE:
+            raise CorpusError(f"{path}: row {ident!r} fits no role, so its 'also' must be empty")
+        out.append("|".join(named))
+    return out
+
+
+def also_sets(frame: pd.DataFrame) -> list[frozenset[str]]:
+    """The ``also`` column of ``load_examples`` as sets of role ids."""
+    return [frozenset(r for r in str(cell).split("|") if r) for cell in frame.get("also", [""] * len(frame))]
 
 
 def examples_hash(examples_dir: Path) -> str:

@@ -122,6 +122,8 @@ class FusedRanker:
     drop: frozenset[str] = frozenset()  # signal groups left out (ablations)
     fit_scale: float = 1.0  # Platt scaling of the in-scope detector: sigmoid(scale·logit(p) + bias)
     fit_bias: float = 0.0
+    # (n_roles, n_roles) [s, r]: how often r is just as right when s is the label (train.role_overlap)
+    overlap: np.ndarray | None = None
 
     def classifier_proba(self, features: DocFeatures) -> np.ndarray:
         """Classifier probabilities ``(n, n_roles)`` in catalog order (0 for roles it never saw).
@@ -164,8 +166,9 @@ class FusedRanker:
         return calibrated_fit(p, features, self.fit_scale, self.fit_bias)
 
     def rank(self, features: DocFeatures) -> Scores:
-        """Scores whose ``confidence`` is the probability that the role is right, counting the chance
-        that none fits: ``fit × P(role | some role fits)``, so no role's confidence exceeds the fit."""
+        """Scores whose ``confidence`` is the probability that the role is right for the person, counting
+        the chance that none fits: ``fit × Σ_s P(s | some role fits) · overlap[s, role]`` (a role is also
+        right where an overlapping one is the label), so no role's confidence exceeds the fit."""
         if len(features) == 0:
             empty = np.zeros((0, len(self.roles)))
             return Scores(empty, empty, empty, empty, np.zeros(0), np.zeros(0, bool), conditional=empty)
@@ -173,7 +176,8 @@ class FusedRanker:
         logits = self.fused(proba, features)
         fit = self.fit_proba(proba, features)
         conditional = softmax(logits, self.temperature)
-        confidence = fit[:, None] * conditional
+        right = conditional if self.overlap is None else conditional @ self.overlap
+        confidence = fit[:, None] * np.clip(right, 0.0, 1.0)
         abstain = fit < self.threshold
         in_set = None
         if self.set_threshold is not None:

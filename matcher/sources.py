@@ -14,6 +14,7 @@ outside titles, one example, one job title (the same title labelled with several
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,11 +40,19 @@ class Row:
     weight: float
     group: str
     source: str
+    also: frozenset[str] = frozenset()  # other roles just as right for this text (examples' ``also``)
 
 
-def own_rows(corpus: Corpus, examples: list[tuple[str, str | None]]) -> list[Row]:
-    """Our examples ``(text, role or None)`` and one row per role description."""
-    rows = [Row(t, r or "", WEIGHTS["own"], f"own:{i}", "own") for i, (t, r) in enumerate(examples)]
+#: a labelled text: ``(text, role or None)``, or ``(text, role, also)`` with the other roles just as right
+Example = tuple[str, str | None] | tuple[str, str | None, frozenset[str]]
+
+
+def own_rows(corpus: Corpus, examples: Sequence[Example]) -> list[Row]:
+    """Our examples and one row per role description."""
+    rows = [
+        Row(t, r or "", WEIGHTS["own"], f"own:{i}", "own", frozenset(more[0]) if more else frozenset())
+        for i, (t, r, *more) in enumerate(examples)
+    ]
     rows += [Row(role_text(r.title, r.description), r.id, 1.0, f"role:{r.id}", "own") for r in corpus.roles]
     return rows
 
@@ -138,7 +147,7 @@ def low_information_rows(n: int = 60) -> list[Row]:
 
 
 def training_rows(
-    corpus: Corpus, examples: list[tuple[str, str | None]], sources: tuple[str, ...] = SOURCES
+    corpus: Corpus, examples: Sequence[Example], sources: tuple[str, ...] = SOURCES
 ) -> list[Row]:
     """The rows of the chosen sources (those needing the backbone are skipped without one)."""
     rows = own_rows(corpus, examples) if "own" in sources else own_rows(corpus, [])

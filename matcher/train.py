@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +31,10 @@ from .classify import (
 from .config import default_corpus_dir, default_models_dir
 from .corpus import load_corpus
 from .embed import encode_documents, load_embedder
-from .examples import examples_hash, load_examples, load_labeled_csv
+from .examples import also_sets, examples_hash, load_examples, load_labeled_csv
 from .index import CorpusIndex
 from .rank import DocFeatures, conformal_threshold, featurize_docs, softmax
-from .sources import SOURCES, Row, training_rows
+from .sources import SOURCES, Example, Row, training_rows
 
 logger = logging.getLogger(__name__)
 SEED = 0
@@ -112,6 +113,8 @@ def fit_ranker(
     drop: frozenset[str] = frozenset(),
     accept: list[set[str]] | None = None,
     threshold_rows: np.ndarray | None = None,
+    also: list[frozenset[str]] | None = None,
+    in_scope_share: float = 0.5,
 ) -> FusedRanker:
     """Fit classifier, fusion, temperature and fit (in-scope) model; fusion, temperature and thresholds
     are learned on out-of-fold predictions.
@@ -121,8 +124,11 @@ def fit_ranker(
     ``calibrate``: per-row weights (or a mask) of the rows the temperature and the role sets are
     calibrated on (default: all); ``accept``: per row the role ids that count as right (default: its
     label), for the temperature; ``threshold_rows``: the in-scope rows the abstention threshold keeps
-    (default: those calibrated on); ``extra_X``/``extra_y``: more labelled vectors for the classifier
-    alone; ``drop``: signal groups to leave out (see ``classify.ABLATIONS``).
+    (default: those calibrated on); ``also``: per row the other roles a person would find just as right
+    (the role overlap the confidence counts, see ``role_overlap``); ``in_scope_share``: how common texts
+    that fit the catalog are among those people score (the prior the fit is calibrated to); ``extra_X``/``extra_y``: more
+    labelled vectors for the classifier alone; ``drop``: signal groups to leave out (see
+    ``classify.ABLATIONS``).
     """
     labels_arr = np.array([r if isinstance(r, str) else "" for r in labels], dtype=object)
     n_all = len(labels_arr)
@@ -179,6 +185,11 @@ def fit_ranker(
         )
         oof_logits[te] = model.decision_function(Z[te].reshape(-1, k)).reshape(len(te), r)
     temperature = fit_temperature(oof_logits[ci], [a for a, c in zip(accept_i, ci) if c], cw[ci])
+    right_i = [
+        a | ({roles.index(r) for r in also[i]} if also is not None else set())
+        for i, a in zip(np.flatnonzero(inside), accept_i)
+    ]
+    overlap = role_overlap(y_index[ci], [a for a, c in zip(right_i, ci) if c], cw[ci], len(roles))
 
     # fit model: out-of-fold probabilities for in-scope rows, full-model ones for the others
     proba_all = ranker.classifier_proba(feats)
@@ -195,6 +206,7 @@ def fit_ranker(
         "temperature": temperature,
         "oof_acc1_classifier": float((oof[ci].argmax(1) == y_index[ci]).mean()),
         "oof_acc1_fused": float((oof_logits[ci].argmax(1) == y_index[ci]).mean()),
+        **_acceptance_metrics(softmax(oof_logits[ci], temperature), overlap, right_i, ci, cw[ci]),
         "dropped": sorted(drop),
     }
     if (~inside).sum() >= FOLDS:
@@ -203,7 +215,9 @@ def fit_ranker(
             model = make_pipeline(StandardScaler(), LogisticRegression(C=SCOPE_C, max_iter=3000))
             model.fit(S[tr], inside[tr], logisticregression__sample_weight=scope_w[tr])
             scope_oof[te] = model.predict_proba(S[te])[:, 1]
-        fit_scale, fit_bias = fit_platt(scope_oof, inside, scope_w)
+        # the detector learns from both sides balanced; its probability is calibrated to the prior
+        prior = np.where(inside, in_scope_share, 1.0 - in_scope_share) / np.where(inside, 0.5, 0.5)
+        fit_scale, fit_bias = fit_platt(scope_oof, inside, scope_w * prior)
         scope_oof = calibrated_fit(scope_oof, feats, fit_scale, fit_bias)
         threshold = abstain_threshold(scope_oof[inside & threshold_rows])
         metrics["oof_scope_auroc"] = float(roc_auc_score(inside, scope_oof))
@@ -240,7 +254,48 @@ def fit_ranker(
         drop,
         fit_scale=fit_scale,
         fit_bias=fit_bias,
+        overlap=overlap,
     )
+
+
+def role_overlap(primary: np.ndarray, right: list[set[int]], weights: np.ndarray, n_roles: int) -> np.ndarray:
+    """``(n_roles, n_roles)``: entry ``[s, r]`` is the (weighted) share of texts labelled ``s`` for which
+    ``r`` is just as right, shrunk toward 0 by one pseudo-text per role; the diagonal is 1.
+
+    Roles overlap (a Java developer who runs the build servers is a software engineer and a technical
+    specialist), so the chance that role ``r`` is right is ``Σ_s P(s is the label) · overlap[s, r]``.
+    """
+    counts = np.zeros((n_roles, n_roles))
+    totals = np.zeros(n_roles)
+    texts = np.zeros(n_roles)
+    for y, ok, w in zip(primary, right, weights):
+        totals[y] += w
+        texts[y] += 1
+        counts[y, sorted(ok)] += w
+    pseudo = np.divide(totals, texts, out=np.zeros(n_roles), where=texts > 0)  # one text's mean weight
+    overlap = np.divide(
+        counts, (totals + pseudo)[:, None], out=np.zeros_like(counts), where=totals[:, None] > 0
+    )
+    np.fill_diagonal(overlap, 1.0)
+    return overlap
+
+
+def _acceptance_metrics(
+    conditional: np.ndarray, overlap: np.ndarray, right: list[set[int]], rows: np.ndarray, weights: np.ndarray
+) -> dict[str, float]:
+    """Out-of-fold calibration of the top role's chance of being right, with and without the overlap."""
+    from .evaluate import expected_calibration_error
+
+    chosen = [r for r, keep in zip(right, rows) if keep]
+    top = conditional.argmax(1)
+    hit = np.array([t in ok for t, ok in zip(top, chosen)], float)
+    alone = conditional[np.arange(len(top)), top]
+    counted = (conditional @ overlap)[np.arange(len(top)), top]
+    return {
+        "oof_acc1_counting_overlap": float(np.average(hit, weights=weights)),
+        "oof_ece_without_overlap": expected_calibration_error(alone, hit),
+        "oof_ece_with_overlap": expected_calibration_error(counted, hit),
+    }
 
 
 def _expand(rows: np.ndarray, r: int) -> np.ndarray:
@@ -252,7 +307,7 @@ def training_set(
     embedder: Any,
     index: CorpusIndex,
     corpus: Any,
-    examples: list[tuple[str, str | None]],
+    examples: Sequence[Example],
     sources: tuple[str, ...] = SOURCES,
     progress: bool = False,
 ) -> tuple[DocFeatures, list[Row]]:
@@ -271,9 +326,10 @@ def fit_from_rows(
 
     The temperature is calibrated on the in-scope sources (``CALIBRATION_SOURCES``), each source carrying
     the same total weight, with every role a text is labelled with counting as right (a title whose
-    occupation two roles cover is right for both); the abstention threshold on our own examples only.
+    occupation two roles cover is right for both); the abstention threshold on our own examples only,
+    and the fit's prior is the share of our own examples that fit a role.
     """
-    roles_of: dict[str, set[str]] = {}
+    roles_of: dict[str, set[str]] = {}  # a text labelled with several roles (a shared occupation's title)
     for r in rows:
         if r.role:
             roles_of.setdefault(r.text, set()).add(r.role)
@@ -294,6 +350,8 @@ def fit_from_rows(
         drop=drop,
         accept=[roles_of.get(r.text, set()) for r in rows],
         threshold_rows=source == "own",
+        also=[r.also for r in rows],
+        in_scope_share=float(labelled[source == "own"].mean()) if (source == "own").any() else 0.5,
     )
 
 
@@ -334,7 +392,7 @@ def train(
     test_rows = data[data["split"] == "test"].reset_index(drop=True)
     logger.info("Train - %d training and %d held-apart examples", len(train_rows), len(test_rows))
 
-    examples_in = list(zip(train_rows["text"].tolist(), train_rows["role"].tolist()))
+    examples_in = list(zip(train_rows["text"].tolist(), train_rows["role"].tolist(), also_sets(train_rows)))
     feats, rows = training_set(embedder, index, corpus, examples_in, progress=progress)
     ranker = fit_from_rows(feats, rows, roles)
 
@@ -353,7 +411,8 @@ def train(
         from .matcher import RoleMatcher
 
         matcher = RoleMatcher(corpus, index, embedder, ranker, manifest)
-        report = evaluate_frame(matcher, test_rows.rename(columns={"role": "label"}), baselines=False)
+        held = test_rows.rename(columns={"role": "label", "also": "acceptable"})
+        report = evaluate_frame(matcher, held, baselines=False)
         manifest["metrics"]["held_apart"] = report["systems"]["fused"]
     persist.write_manifest(models_dir, manifest)
     write_model_card(models_dir, manifest, corpus)

@@ -8,7 +8,7 @@ from sklearn.utils.estimator_checks import check_estimator
 
 from matcher.classify import RoleClassifier
 from matcher.rank import DocFeatures, conformal_threshold
-from matcher.train import abstain_threshold, fit_ranker, fit_temperature
+from matcher.train import abstain_threshold, fit_ranker, fit_temperature, role_overlap
 
 ROLES = ["r0", "r1", "r2"]
 
@@ -139,3 +139,45 @@ def test_fused_ranker_sets_cover_and_are_empty_when_it_abstains():
     kept = np.array([x is not None for x in lt]) & ~scores.abstain  # in scope, and not abstaining
     truth = np.array([ROLES.index(x) for x, k in zip(lt, kept) if k])
     assert scores.in_set[kept][np.arange(kept.sum()), truth].mean() >= 0.87  # target 0.9, finite-sample slack
+
+
+def test_role_overlap_is_the_shrunk_share_of_texts_where_another_role_is_as_right():
+    primary = np.array([0, 0, 0, 1])
+    right = [{0, 1}, {0, 1}, {0}, {1}]
+    overlap = role_overlap(primary, right, np.ones(4), 3)
+    # role 0: 2 of 3 texts also right for role 1, shrunk by one pseudo-text → 2 / 4
+    assert overlap[0, 1] == pytest.approx(0.5)
+    assert overlap[1, 0] == 0 and overlap[0, 2] == 0 and overlap[2, 2] == 1  # no texts: only the diagonal
+    assert np.array_equal(np.diag(overlap), np.ones(3))
+    # weights count texts by what they stand for
+    weighted = role_overlap(primary, right, np.array([3.0, 0, 1, 1]), 3)
+    assert weighted[0, 1] == pytest.approx(3 / (4 + 4 / 3))
+
+
+def test_a_role_overlapping_the_label_gains_confidence_but_never_passes_the_fit():
+    feats, labels = synthetic(0)
+    also = [frozenset({"r1"}) if x == "r0" and i % 2 else frozenset() for i, x in enumerate(labels)]
+    plain = fit_ranker(feats, labels, ROLES)
+    overlapping = fit_ranker(feats, labels, ROLES, also=also)
+    assert overlapping.overlap[0, 1] == pytest.approx(15 / 31)  # 15 of 30 r0 texts, one pseudo-text
+    test, lt = synthetic(1)
+    a, b = plain.rank(test), overlapping.rank(test)
+    r0 = np.array([x == "r0" for x in lt])
+    assert np.array_equal(a.score, b.score) and np.array_equal(a.fit, b.fit)  # the ranking is the same
+    sure = r0 & (b.conditional[:, 0] > 0.9) & (b.fit > 0.9)
+    assert sure.sum() > 20  # r1 is right for about half of r0's texts, and it says so:
+    assert (b.confidence[sure, 1] > a.confidence[sure, 1] + 0.35).all()
+    assert np.allclose(b.confidence[:, 0], a.confidence[:, 0])  # nothing says r0 is right for r1's texts
+    assert (b.confidence <= b.fit[:, None] + 1e-12).all()
+    assert (b.confidence[b.abstain] <= 0.5).all()
+
+
+def test_the_fit_is_calibrated_to_the_share_of_texts_that_fit_and_abstains_alike():
+    feats, labels = synthetic(0)
+    balanced = fit_ranker(feats, labels, ROLES)
+    common = fit_ranker(feats, labels, ROLES, in_scope_share=0.9)
+    test, _ = synthetic(1)
+    a, b = balanced.rank(test), common.rank(test)
+    middle = (a.fit > 0.05) & (a.fit < 0.95)
+    assert middle.any() and (b.fit[middle] > a.fit[middle]).all()  # where in scope is more common, higher
+    assert np.array_equal(np.argsort(a.fit, kind="stable"), np.argsort(b.fit, kind="stable"))  # same order

@@ -9,6 +9,7 @@ from matcher.evaluate import (
     agreement_metrics,
     expected_calibration_error,
     first_hit_ranks,
+    joint_calibration_error,
     ranking_metrics,
     scope_metrics,
 )
@@ -44,6 +45,17 @@ def test_ranking_metrics_known_values():
 def test_ece_is_zero_when_calibrated_and_one_when_certain_and_wrong():
     assert expected_calibration_error(np.array([0.25] * 4), np.array([1, 0, 0, 0.0])) == pytest.approx(0)
     assert expected_calibration_error(np.array([1.0, 1.0]), np.array([0.0, 0.0])) == pytest.approx(1)
+
+
+def test_joint_calibration_counts_a_row_that_fits_no_role_as_wrong():
+    scores = np.array([[0.9, 0.1, 0.0], [0.1, 0.8, 0.1], [0.7, 0.2, 0.1], [0.6, 0.3, 0.1]])
+    inside = np.array([True, True, False, False])
+    acceptable = [{0}, {2, 1}, set(), set()]
+    # top confidences 0.9 and 0.8 (both right: an acceptable role), 0.2 and 0.2 (no role fits: wrong)
+    conf = np.array([[0.9, 0, 0], [0, 0.8, 0], [0.2, 0, 0], [0.2, 0, 0]])
+    # bins: 0.2 → 2 rows accuracy 0; 0.8 → 1 row accuracy 1; 0.9 → 1 row accuracy 1
+    expected = 0.5 * 0.2 + 0.25 * 0.2 + 0.25 * 0.1
+    assert joint_calibration_error(scores, conf, inside, acceptable) == pytest.approx(expected)
 
 
 def test_scope_metrics_auroc_and_abstention():

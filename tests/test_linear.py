@@ -101,6 +101,8 @@ def test_the_saved_ranker_round_trips_byte_for_byte(fake_matcher, fake_models, t
         a, b = getattr(loaded, f.name), getattr(again, f.name)
         if isinstance(a, LinearModel):
             assert all(np.array_equal(a.arrays()[k], b.arrays()[k]) for k in a.arrays())
+        elif isinstance(a, np.ndarray):
+            assert np.array_equal(a, b) and a.dtype == b.dtype, f.name
         else:
             assert a == b and type(a) is type(b), f.name
 

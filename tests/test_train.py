@@ -71,3 +71,54 @@ def test_own_csv_with_unknown_labels_or_columns_is_refused(tmp_path, fake_models
             text_column="bio",
             label_column="label",
         )
+
+
+def _write_examples(folder, rows_by_role):
+    folder.mkdir()
+    for role, rows in rows_by_role.items():
+        pd.DataFrame(rows).to_csv(folder / f"{role}.csv", index=False)
+
+
+def test_examples_name_the_other_roles_just_as_right(tmp_path, corpus):
+    from matcher.examples import also_sets, load_examples
+
+    folder = tmp_path / "examples"
+    _write_examples(
+        folder,
+        {
+            "software-engineer": [
+                {
+                    "id": "se-1",
+                    "split": "train",
+                    "text": "Java developer, runs builds",
+                    "also": "technical-specialist",
+                },
+                {"id": "se-2", "split": "test", "text": "Go backend engineer", "also": ""},
+            ],
+            "it-support": [{"id": "it-1", "split": "train", "text": "Helpdesk analyst"}],  # no column: none
+        },
+    )
+    frame = load_examples(folder, corpus.role_ids).set_index("id")
+    assert also_sets(frame.loc[["se-1", "se-2", "it-1"]]) == [
+        frozenset({"technical-specialist"}),
+        frozenset(),
+        frozenset(),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("role", "also", "message"),
+    [
+        ("software-engineer", "technical-specialist|data-wizard", "data-wizard"),
+        ("software-engineer", "software-engineer", "other role ids"),
+        ("out-of-scope", "it-support", "fits no role"),
+    ],
+)
+def test_an_also_that_is_no_other_role_is_refused_with_the_row(tmp_path, corpus, role, also, message):
+    from matcher.examples import load_examples
+
+    folder = tmp_path / "examples"
+    _write_examples(folder, {role: [{"id": "x-7", "split": "train", "text": "Some text", "also": also}]})
+    with pytest.raises(CorpusError, match=message) as caught:
+        load_examples(folder, corpus.role_ids)
+    assert "x-7" in str(caught.value)

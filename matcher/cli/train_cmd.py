@@ -216,7 +216,7 @@ def _ablation(matcher, frames: dict, fmt: str, record: str | None) -> None:
         matcher.corpus.articles[next(iter(matcher.corpus.articles))].path.parents[1] / "examples",
         matcher.corpus.role_ids,
     )
-    held = examples[examples["split"] == "test"].rename(columns={"role": "label"})
+    held = examples[examples["split"] == "test"].rename(columns={"role": "label", "also": "acceptable"})
     held["label"] = held["label"].fillna("")
     report = ablation_report(matcher, {"held-apart": held, **frames}, progress=True)
     if record:
