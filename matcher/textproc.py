@@ -18,6 +18,12 @@ MAX_CHARS = 200_000
 _SENTENCE_END = re.compile(
     r"(?<=[.!?])[\"'’”)\]]*\s+(?=[\"'‘“(\[]?[A-Z0-9•\-*])|\n\s*\n|\n(?=\s*[-•*▪●◦·]\s)"
 )
+# a period that ends one of these words ends no sentence (titles, dates and company names in resumes)
+_ABBREVIATION_END = re.compile(
+    r"(?<![\w.])(?:sr|jr|snr|mr|mrs|ms|dr|prof|inc|ltd|corp|co|st|vs|approx|dept|mgr|dir|asst|assoc|e\.g|i\.e"
+    r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.$",
+    re.IGNORECASE,
+)
 _RAW_PDF = re.compile(r"^%PDF-\d|\bendobj\b.*\bxref\b", re.S)
 _CONTROL = {"Cc", "Cf", "Cs", "Co", "Cn"}
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u3000]+")
@@ -124,6 +130,10 @@ def sentence_spans(text: str) -> list[Span]:
     spans: list[Span] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
+        if text[match.start() - 1] == "." and _ABBREVIATION_END.search(
+            text, max(0, match.start() - 7), match.start()
+        ):
+            continue  # "Sr. Software Engineer", "Jan. 2019", "Acme Inc. 2019": no sentence ends there
         _add_span(spans, text, start, match.start())
         start = match.end()
     _add_span(spans, text, start, len(text))

@@ -16,13 +16,21 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["TitleSpan", "extract_titles", "normalize_title", "normalize_word", "title_words"]
+__all__ = [
+    "TitleSpan",
+    "expand_abbreviations",
+    "extract_titles",
+    "normalize_title",
+    "normalize_word",
+    "title_words",
+]
 
 MAX_TITLES = 6
 MAX_TITLE_WORDS = 7
 _DATA = Path(__file__).with_name("data") / "titles.yaml"
 _ONET_WORDS = Path(__file__).resolve().parents[1] / "corpus" / "onet" / "title_words.txt"
 _VOCABULARY = Path(__file__).with_name("data") / "title_vocabulary.txt"
+_ABBREVIATIONS = Path(__file__).with_name("data") / "title_abbreviations.tsv"
 
 
 @dataclass(frozen=True)
@@ -57,17 +65,40 @@ def normalize_title(title: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _abbreviations() -> tuple[re.Pattern[str], dict[str, str]]:
+    """The pattern of every abbreviation in ``data/title_abbreviations.tsv`` and their expansions."""
+    table = {}
+    for line in _ABBREVIATIONS.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            short, long = line.split("\t")
+            table[short.strip().lower()] = long.strip()
+    words = "|".join(re.escape(w) for w in sorted(table, key=len, reverse=True))
+    return re.compile(rf"(?<![\w'-])({words})\.?(?![\w'-])", re.IGNORECASE), table
+
+
+def expand_abbreviations(title: str) -> str:
+    """The title with its abbreviations written out ("Sr. VP Ops" → "Senior Vice President Operations"),
+    for embedding; the person's words, offsets and evidence keep the title as written."""
+    pattern, table = _abbreviations()
+    return pattern.sub(lambda m: table[m.group(1).lower()], title)
+
+
+@lru_cache(maxsize=1)
 def _settings() -> dict:
     return yaml.safe_load(_DATA.read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
 def title_words() -> frozenset[str]:
-    """Head words of job titles: O*NET's (``corpus/onet/title_words.txt``) and ``data/titles.yaml``'s."""
+    """Head words of job titles: O*NET's (``corpus/onet/title_words.txt``), ``data/titles.yaml``'s, and the
+    abbreviations that stand for a title ending in one ("SWE": Software Engineer; not "Sr": Senior)."""
     words = set(_settings()["head_words"])
     if _ONET_WORDS.is_file():
         words |= {w.strip() for w in _ONET_WORDS.read_text(encoding="utf-8").split() if w.strip()}
-    return frozenset(normalize_word(w) for w in words) - _headings()
+    heads = {normalize_word(w) for w in words} - _headings()
+    _, table = _abbreviations()
+    heads |= {short for short, long in table.items() if normalize_word(long.split()[-1]) in heads}
+    return frozenset(heads)
 
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -103,7 +134,7 @@ _SENTENCE_TITLE = re.compile(
     r"\s+(?:(?:an?|the)\s+)?((?:[A-Za-z][\w/&+#-]*\s+){0,5}[A-Za-z][\w/&+#-]*)",
 )
 _LEADING_TITLE = re.compile(
-    r"^\s*(?:\[NAME\]\s+)?([A-Z][\w/&+#-]*(?<!ed)(?<!ing)(?:\s+[\w/&+#-]+){0,4})\s*(?:,|\s(?:with|at|who|for|in|specializing|since)\b)"
+    r"^\s*(?:\[NAME\]\s+)?((?:(?:Sr|Jr|Snr|Asst|Assoc|Dir|Mgr|Exec)\.\s+)?[A-Z][\w/&+#-]*(?<!ed)(?<!ing)(?:\s+[\w/&+#-]+){0,4})\s*(?:,|\s(?:with|at|who|for|in|specializing|since)\b)"
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#'’-]*")
 _TOKEN = re.compile(r"\S+")

@@ -61,6 +61,7 @@ from matcher.titles import (
     _span,
     _trim_sentence_title,
     _whole_titles,
+    expand_abbreviations,
     normalize_title,
 )
 
@@ -142,7 +143,7 @@ def encode_documents(embedder, texts: Sequence[str], budget: int | None = None) 
     chunk_vecs, span_vecs = _encode_chunks(embedder, chunk_texts, chunk_spans_rel)  # unchanged: shared
 
     titles = [extract_titles_old(text) for text, *_ in prepared]
-    flat_titles = [t.text for ts in titles for t in ts]
+    flat_titles = [expand_abbreviations(t.text) for ts in titles for t in ts]  # as encode_documents
     title_vecs = (
         _normalize_rows(embedder.encode(flat_titles))
         if flat_titles

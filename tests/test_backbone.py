@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher.titles import extract_titles, normalize_title
+from matcher.titles import expand_abbreviations, extract_titles, normalize_title
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -142,3 +142,29 @@ def test_titles_are_found_in_headlines_dated_lines_and_sentences_with_offsets(te
     spans = extract_titles(text)
     assert [s.text for s in spans] == expected
     assert all(text[s.start : s.end] == s.text for s in spans)
+
+
+@pytest.mark.parametrize(
+    ("title", "written_out"),
+    [
+        ("Sr. VP Ops", "Senior Vice President Operations"),
+        ("founder/ceo", "founder/Chief Executive Officer"),
+        ("Dir. of HR", "Director of Human Resources"),
+        ("sr sql server dba", "Senior sql server Database Administrator"),
+        ("Climate Tech", "Climate Tech"),  # ambiguous abbreviations are left alone
+        ("ops-heavy AEs", "ops-heavy AEs"),  # only whole words
+    ],
+)
+def test_abbreviations_in_a_title_are_written_out_for_embedding(title, written_out):
+    assert expand_abbreviations(title) == written_out
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Sr. SWE, payments platform. I build Go services and review code.", "Sr. SWE"),
+        ("Jr. IT support specialist at a school district, resetting passwords.", "Jr. IT support specialist"),
+    ],
+)
+def test_a_title_that_opens_with_an_abbreviation_or_is_one_is_found(text, title):
+    assert [t.text for t in extract_titles(text)] == [title]

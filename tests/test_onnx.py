@@ -100,6 +100,14 @@ def test_titles_share_the_chunk_pass_with_the_same_bits(onnx_embedder):
 
 
 @pytest.mark.model
+def test_an_abbreviated_title_is_embedded_written_out(onnx_embedder):
+    doc = encode_documents(onnx_embedder, ["Sr. AE, Northwind, 2019 - present\nI close enterprise deals."])[0]
+    assert [t.text for t in doc.titles] == ["Sr. AE"]  # the person's words, as written
+    written_out = onnx_embedder.encode(["Senior Account Executive"])
+    assert np.array_equal(doc.title_vectors, written_out / np.linalg.norm(written_out, axis=1, keepdims=True))
+
+
+@pytest.mark.model
 @pytest.mark.parametrize("chunk_rows", [1, 3])
 def test_a_pipelined_onnx_batch_gives_the_bytes_of_a_plain_one(
     onnx_embedder, tmp_path, monkeypatch, chunk_rows

@@ -69,3 +69,18 @@ def test_a_single_giant_token_is_cut_not_dropped():
     chunks = chunk_spans(sentence_spans(text), lambda t: len(t) // 4 + 1, budget=100)
     assert "".join(s.text for c in chunks for s in c) == text
     assert all(len(s.text) // 4 + 1 <= 100 for c in chunks for s in c)
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        (
+            "Sr. Software Engineer at Acme. I build Go services.",
+            ["Sr. Software Engineer at Acme.", "I build Go services."],
+        ),
+        ("Jan. 2019 - Dec. 2021: Acme Inc. Sales lead.", ["Jan. 2019 - Dec. 2021: Acme Inc. Sales lead."]),
+        ("I like Go. Also Rust.", ["I like Go.", "Also Rust."]),  # other sentence stops still split
+    ],
+)
+def test_a_period_after_an_abbreviation_ends_no_sentence(text, sentences):
+    assert [s.text for s in sentence_spans(text)] == sentences

@@ -19,7 +19,7 @@ import numpy as np
 from ..gender import neutralize
 from ..privacy import redact
 from ..textproc import Span, chunk_spans, sentence_spans, validate
-from ..titles import TitleSpan, extract_titles
+from ..titles import TitleSpan, expand_abbreviations, extract_titles
 
 __all__ = ["Embedder", "EncodedText", "encode_documents", "prepare_text", "load_embedder", "BACKENDS"]
 
@@ -124,7 +124,7 @@ def encode_documents(
             chunk_spans_rel.append(rel)
 
     titles = [extract_titles(text) for text, *_ in prepared]
-    flat_titles = [t.text for ts in titles for t in ts]
+    flat_titles = [expand_abbreviations(t.text) for ts in titles for t in ts]
     if getattr(embedder, "per_text", False) and hasattr(embedder, "encode_spans"):
         # one pass for chunks and titles, so both cores stay busy (same bits: each text runs alone)
         vecs, pooled = embedder.encode_spans(
