@@ -5,7 +5,8 @@ float32) and ``count_tokens(text) -> int``. A backend may also offer
 ``encode_spans(chunks, spans)`` (late chunking: sentence vectors pooled from the chunk's
 token vectors in one pass); otherwise sentences are encoded on their own. A backend with
 ``per_text = True`` promises that a text's vector never depends on the texts encoded with it; with
-``encode_spans`` too, its chunks and job titles then share one pass.
+``encode_spans`` too, its chunks and job titles then share one pass, and its ``title_cache`` (a
+``VectorCache``, if it has one) keeps the vectors of titles already met, which are then not run again.
 """
 
 from __future__ import annotations
@@ -126,12 +127,17 @@ def encode_documents(
     titles = [extract_titles(text) for text, *_ in prepared]
     flat_titles = [expand_abbreviations(t.text) for ts in titles for t in ts]
     if getattr(embedder, "per_text", False) and hasattr(embedder, "encode_spans"):
-        # one pass for chunks and titles, so both cores stay busy (same bits: each text runs alone)
-        vecs, pooled = embedder.encode_spans(
-            chunk_texts + flat_titles, chunk_spans_rel + [[]] * len(flat_titles)
-        )
+        # one pass for chunks and titles, so both cores stay busy (same bits: each text runs alone);
+        # a title met before, in this batch or an earlier one, is not run again
+        cache = getattr(embedder, "title_cache", None)
+        known = cache.get_many(flat_titles) if cache is not None else {}
+        todo = [t for t in dict.fromkeys(flat_titles) if t not in known]
+        vecs, pooled = embedder.encode_spans(chunk_texts + todo, chunk_spans_rel + [[]] * len(todo))
         chunk_vecs, span_vecs = vecs[: len(chunk_texts)], pooled[: len(chunk_texts)]
-        title_vecs = _normalize_rows(vecs[len(chunk_texts) :])
+        fresh = dict(zip(todo, vecs[len(chunk_texts) :]))
+        if cache is not None:
+            cache.put_many(fresh.items())
+        title_vecs = _normalize_rows(_title_rows({**known, **fresh}, flat_titles, embedder.dim))
     else:
         chunk_vecs, span_vecs = _encode_chunks(embedder, chunk_texts, chunk_spans_rel)
         title_vecs = (
@@ -157,6 +163,13 @@ def encode_documents(
         c += n
         t += len(doc_titles)
     return out
+
+
+def _title_rows(vectors: dict[str, np.ndarray], titles: list[str], dim: int) -> np.ndarray:
+    """``(len(titles), dim)``: one row per title as named (a title named twice gets two rows)."""
+    if not titles:
+        return np.zeros((0, dim), np.float32)
+    return np.stack([vectors[t] for t in titles])
 
 
 def _encode_chunks(

@@ -38,6 +38,7 @@ import numpy as np
 
 from ..config import project_root
 from ..errors import ModelUnavailableError
+from .cache import TITLE_CACHE_SIZE, VectorCache
 from .minilm import MODEL_NAME, _pool_spans, installed_version, model_path
 
 logger = logging.getLogger(__name__)
@@ -354,6 +355,7 @@ class OnnxEmbedder:
         self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
         self._plain = self._tokenizer
+        self.title_cache = VectorCache(TITLE_CACHE_SIZE)  # job titles repeat across texts (see cache.py)
         logger.info("Embedding - loaded %s (onnx int8, %s) from %s", self.name, self.family, self.path)
 
     def count_tokens(self, text: str) -> int:
