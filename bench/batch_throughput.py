@@ -10,8 +10,8 @@ torch MiniLM model and with the static fast path, and the ratios. Then it stream
 short rows through ``rolematch batch --fast`` in a subprocess and prints its rows/s and peak RSS.
 Any part can be skipped with 0 (``--bios 0 --resumes 0 --side-by-side 0``: no torch needed).
 
-    python bench/batch_throughput.py [--headline 1000] [--bios 2000] [--resumes 200] [--big-rows 20000]
-        [--workers 1 2]
+    python bench/batch_throughput.py [--headline 1000] [--titled 0] [--bios 2000] [--resumes 200]
+        [--big-rows 20000] [--workers 1 2]
 """
 
 from __future__ import annotations
@@ -62,6 +62,32 @@ def make_resumes(n: int, seed: int = 0, parts: int = 4) -> list[str]:
         picks = rng.choice(len(texts), size=min(parts, len(texts)), replace=False)
         out.append("\n\n".join(texts[i] for i in picks))
     return out
+
+
+COMMON_TITLES = (  # job titles that come back across real resumes
+    "Software Engineer",
+    "Senior Software Engineer",
+    "Project Manager",
+    "Product Manager",
+    "Data Analyst",
+    "Business Analyst",
+    "Account Executive",
+    "Marketing Manager",
+    "IT Support Specialist",
+    "Operations Manager",
+    "Sales Manager",
+    "Customer Success Manager",
+)
+
+
+def make_titled(n: int, seed: int = 0) -> list[str]:
+    """``n`` bios, each opened by a résumé line naming one of ``COMMON_TITLES`` (titles repeat)."""
+    rng = np.random.default_rng(seed)
+    companies = ("Contoso", "Northwind", "Fabrikam", "Tailspin", "Litware")
+    return [
+        f"{rng.choice(COMMON_TITLES)}, {rng.choice(companies)}, {rng.integers(2010, 2024)} - present\n{bio}"
+        for bio in make_bios(n, seed=seed)
+    ]
 
 
 def chunk_texts(embedder, texts: list[str]) -> list[str]:
@@ -120,7 +146,7 @@ def streamed(source: Path, out: Path, workers: int) -> tuple[float, float]:
     return time.perf_counter() - start, int(done.stdout.split()[-1]) / 1024
 
 
-def headline(texts: list[str], tmp: Path, repeat: int = 1) -> None:
+def headline(texts: list[str], tmp: Path, repeat: int = 1, what: str = "bios") -> None:
     """Raw encoder and batch rows/s for the default backend and ``--fast``, same texts, with the ratios."""
     from matcher.config import DEFAULT_BACKEND
 
@@ -134,7 +160,7 @@ def headline(texts: list[str], tmp: Path, repeat: int = 1) -> None:
         batch = max(len(texts) / batch_seconds(matcher, source, out) for _ in range(repeat))
         rates[backend] = (raw, batch)
     (raw_d, batch_d), (raw_f, batch_f) = rates[DEFAULT_BACKEND], rates["static"]
-    print(f"{len(texts):,} bios, same texts for every line (best of {repeat}):")
+    print(f"{len(texts):,} {what}, same texts for every line (best of {repeat}):")
     print(f"  {'':<34}{'raw encoder/s':>14}{'batch/s':>10}{'batch÷raw':>11}")
     print(
         f"  {'default (' + DEFAULT_BACKEND + ')':<34}{raw_d:>14.1f}{batch_d:>10.1f}{batch_d / raw_d:>11.2f}"
@@ -192,6 +218,12 @@ def main() -> None:
     parser.add_argument(
         "--headline", type=int, default=1000, help="bios for the default-vs---fast table (0: skip)"
     )
+    parser.add_argument(
+        "--titled",
+        type=int,
+        default=0,
+        help="bios opened by a common job title, for the same table (0: skip)",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="runs of each headline line (best kept)")
     parser.add_argument("--bios", type=int, default=2000)
     parser.add_argument("--resumes", type=int, default=200)
@@ -205,6 +237,8 @@ def main() -> None:
     print(f"{cpu_model()}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.1f}")
     if args.headline:
         headline(make_bios(args.headline, seed=2), tmp, args.repeat)
+    if args.titled:
+        headline(make_titled(args.titled, seed=3), tmp, args.repeat, "bios opened by a common job title")
     if args.bios or args.resumes:
         tables(args, tmp)
     if args.side_by_side:
