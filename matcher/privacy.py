@@ -16,6 +16,7 @@ unusual first name in mid-text) stay.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -261,7 +262,7 @@ def _redact_name(text: str, counts: Counter[str], mailboxes: Sequence[str] = ())
     first = re.match(r"\s*([^\n]*)\n\s*\S", text)  # a name line has more text below it
     if first and first.group(1):
         head = _NAME_SEPARATORS.split(first.group(1).strip(), maxsplit=1)[0].strip()
-        if _looks_like_name(head):
+        if _looks_like_name(head) or (head == first.group(1).strip() and _single_name(head)):
             start = first.start(1) + first.group(1).index(head)
             text = text[:start] + PLACEHOLDERS["name"] + text[start + len(head) :]
             names.append(head)
@@ -353,7 +354,7 @@ def _replace_mentions(text: str, name: str, counts: Counter[str]) -> str:
         pattern = re.compile(rf"(?<![\w\[-]){part}(?![\w\]-])", re.IGNORECASE)
 
         def sub(m: re.Match[str]) -> str:
-            if not m.group()[0].isupper():
+            if _cased(m.group()[0]) and not m.group()[0].isupper():  # "mark", not "Mark"
                 return m.group()
             counts["name"] += 1
             return PLACEHOLDERS["name"]
@@ -416,11 +417,16 @@ def _looks_like_name(value: str, allow_single: bool = False) -> bool:
         words = words[1:]
     if not (1 if allow_single else 2) <= len(words) <= 4 or len(value) > 60:
         return False
-    if not all(_is_name_word(w) for w in words) or all(len(w) <= 2 for w in words):
-        return False  # "A. B." or "IT HR" is not a reliable name
+    if not all(_is_name_word(w) for w in words) or all(len(w) <= 2 and _cased(w) for w in words):
+        return False  # "A. B." or "IT HR" is not a reliable name (but 王 伟 is)
     if len({w.isupper() for w in words if len(w) > 2}) > 1:
         return False  # "SQL Server", "Jane DOE": acronyms mixed with words are not a name
     return not any(w.lower().strip(".") in _NOT_NAME for w in words)
+
+
+def _cased(text: str) -> bool:
+    """Whether ``text`` has a letter with an upper and a lower case (Latin, Greek, Cyrillic...)."""
+    return any(ch.isupper() or ch.islower() for ch in text)
 
 
 def _is_name_word(word: str) -> bool:
@@ -433,6 +439,8 @@ def _is_name_word(word: str) -> bool:
 
 def _is_name_part(part: str) -> bool:
     letters = part.replace("'", "").replace("’", "")
+    if letters and not _cased(letters):  # 张伟, محمد, फातिमा, 김민준: scripts without capitals
+        return all(ch.isalpha() or unicodedata.category(ch).startswith("M") for ch in letters)
     if len(letters) < 2 or not letters.isalpha() or not part[0].isupper():
         return False
     if part.isupper():

@@ -1,5 +1,6 @@
-"""A person's name must not move the match: 241 first names from many cultures, alone or with a surname,
-at the start of a bio, in the middle of it, or running into a title (real model)."""
+"""A person's name must not move the match: 263 first names from many cultures (22 of them in their own
+scripts), alone or with a surname, at the start of a bio, in the middle of it, alone on a resume's top line,
+or running into a title (real model)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ TEMPLATES = (
     "{n} Okafor is a product manager who runs discovery interviews and owns the roadmap for a payments app.",
     # a resume header that lost its line breaks: the name runs into the title the title signal reads
     "{n} Okafor Senior Product Manager · Lagos · n.okafor@example.com\nI run discovery and own the roadmap.",
+    # a resume's top line that holds a first name alone
+    "{n}\nSenior Product Manager, Acme, 2019 - present\nI run discovery and own the roadmap for a payments app.",
 )
 MAX_SHIFT = 0.02
 

@@ -286,3 +286,26 @@ def test_rolematch_match_writes_no_files(tmp_path):
     )
     assert [p for p in tmp.rglob("*") if not p.is_dir()] == []
     assert {p: p.stat().st_mtime_ns for p in models.rglob("*")} == before
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        (
+            "Anna\nSenior Product Manager, Acme\nI own the roadmap.",
+            "[NAME]\nSenior Product Manager, Acme\nI own the roadmap.",
+        ),
+        ("张伟 founded two startups and sits on boards.", "[NAME] founded two startups and sits on boards."),
+        ("Our lead, 김민준, keeps the help desk running.", "Our lead, [NAME], keeps the help desk running."),
+        ("फातिमा\nData engineer at a bank.", "[NAME]\nData engineer at a bank."),
+        ("محمد علي is a product manager.", "[NAME] is a product manager."),
+    ],
+)
+def test_a_name_alone_on_the_top_line_or_in_a_script_without_capitals_is_redacted(text, redacted):
+    assert redact(text).text == redacted
+
+
+@pytest.mark.parametrize("top", ["Summary", "Engineer", "Python", "SUMMARY"])
+def test_a_heading_or_a_role_alone_on_the_top_line_is_kept(top):
+    text = f"{top}\nI build Go services for a payments platform."
+    assert redact(text).text == text
