@@ -68,9 +68,11 @@ def write_model_card(models_dir: Path, manifest: dict[str, Any], corpus: Corpus)
         "similarity signals (description, best chunk, grounded passages, best sentences), the role's best "
         "O*NET occupation and the person's job titles against the role's titles, by a logistic model fitted "
         "on out-of-fold predictions. An in-scope detector (open world: the best occupation inside the catalog "
-        "against the best outside it) gives the fit; a role's confidence is fit × P(role | some role fits), "
-        "temperature-scaled on our own examples, O*NET titles and occupation descriptions (equal weight); "
-        'the fit is Platt-scaled; "no strong fit" below its threshold.',
+        "against the best outside it) gives the fit; a role's confidence is fit × Σ_s P(s | some role fits) "
+        "· overlap[s, role] (how often a role is just as right when another is the label, learned from the "
+        "examples' `also` column and titles two roles share), P temperature-scaled on our own examples, O*NET "
+        "titles and occupation descriptions (equal weight); the fit is Platt-scaled to the share of our own "
+        'examples that fit a role; "no strong fit" below its threshold.',
         f"- Artifacts: corpus sha256 `{manifest['corpus_sha256'][:16]}…`, model version "
         f"`{manifest.get('model_version', '')}`, built {manifest.get('built_at', '')}.",
         "",

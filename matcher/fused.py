@@ -231,9 +231,13 @@ def read_ranker(path: Path) -> FusedRanker:
     if found != RANKER_FORMAT:
         raise ValueError(f"ranker format {found!r}, this rolematch reads {RANKER_FORMAT}")
     try:
-        return _decode(meta["fields"], arrays)
+        ranker = _decode(meta["fields"], arrays)
     except (KeyError, TypeError) as exc:
         raise ValueError(f"its fields do not make a ranker ({exc!r})") from exc
+    n = len(ranker.roles)
+    if ranker.overlap is not None and ranker.overlap.shape != (n, n):
+        raise ValueError(f"its role overlap is {ranker.overlap.shape}, not ({n}, {n}) for its {n} roles")
+    return ranker
 
 
 def load_ranker(models_dir: Path, manifest: dict[str, Any], rebuild: str) -> Ranker:

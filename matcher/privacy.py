@@ -262,10 +262,12 @@ def _redact_name(text: str, counts: Counter[str], mailboxes: Sequence[str] = ())
     first = re.match(r"\s*([^\n]*)\n\s*\S", text)  # a name line has more text below it
     if first and first.group(1):
         head = _NAME_SEPARATORS.split(first.group(1).strip(), maxsplit=1)[0].strip()
-        if _looks_like_name(head) or (head == first.group(1).strip() and _single_name(head)):
+        lone = head == first.group(1).strip() and _lone_first_name(head)
+        if _looks_like_name(head) or lone:
             start = first.start(1) + first.group(1).index(head)
             text = text[:start] + PLACEHOLDERS["name"] + text[start + len(head) :]
-            names.append(head)
+            if not lone or head in FIRST_NAMES:  # a lone word that may be a skill stays in the body
+                names.append(head)
             counts["name"] += 1
     if not names and (header := _name_before_title(text, mailboxes)):
         names.append(header)
@@ -400,6 +402,13 @@ def _ascii_match_end(text: str, low: str, i: int, keys: list[str]) -> int | None
     if end < len(text) and text[end] in _AFTER_NAME:
         return None
     return end
+
+
+def _lone_first_name(word: str) -> bool:
+    """A top line that holds one word, "Anna" or "张伟" above the rest, is the person's first name unless it
+    is a heading, role or job-title word. Only a known first name is then replaced further down too:
+    "Kubernetes" on the top line may be a skill the text goes on to name."""
+    return _single_name(word)
 
 
 def _single_name(word: str) -> bool:

@@ -14,7 +14,7 @@ outside titles, one example, one job title (the same title labelled with several
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,17 +44,22 @@ class Row:
 
 
 #: a labelled text: ``(text, role or None)``, or ``(text, role, also)`` with the other roles just as right
-Example = tuple[str, str | None] | tuple[str, str | None, frozenset[str]]
+Example = tuple[str, str | None] | tuple[str, str | None, str | Collection[str]]
 
 
 def own_rows(corpus: Corpus, examples: Sequence[Example]) -> list[Row]:
     """Our examples and one row per role description."""
     rows = [
-        Row(t, r or "", WEIGHTS["own"], f"own:{i}", "own", frozenset(more[0]) if more else frozenset())
+        Row(t, r or "", WEIGHTS["own"], f"own:{i}", "own", _role_set(more[0]) if more else frozenset())
         for i, (t, r, *more) in enumerate(examples)
     ]
     rows += [Row(role_text(r.title, r.description), r.id, 1.0, f"role:{r.id}", "own") for r in corpus.roles]
     return rows
+
+
+def _role_set(roles: str | Collection[str]) -> frozenset[str]:
+    """Role ids given as a set, or joined by ``|`` as in the examples' ``also`` column."""
+    return frozenset(r for r in (roles.split("|") if isinstance(roles, str) else roles) if r)
 
 
 def _split(

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from .errors import InputTextError
 
@@ -18,10 +19,17 @@ MAX_CHARS = 200_000
 _SENTENCE_END = re.compile(
     r"(?<=[.!?])[\"'’”)\]]*\s+(?=[\"'‘“(\[]?[A-Z0-9•\-*])|\n\s*\n|\n(?=\s*[-•*▪●◦·]\s)"
 )
+_NO_SENTENCE_END = Path(__file__).with_name("data") / "sentence_abbreviations.txt"
 # a period that ends one of these words ends no sentence (titles, dates and company names in resumes)
 _ABBREVIATION_END = re.compile(
-    r"(?<![\w.])(?:sr|jr|snr|mr|mrs|ms|dr|prof|inc|ltd|corp|co|st|vs|approx|dept|mgr|dir|asst|assoc|e\.g|i\.e"
-    r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.$",
+    r"(?<![\w.])(?:"
+    + "|".join(
+        re.escape(w)
+        for line in _NO_SENTENCE_END.read_text(encoding="utf-8").splitlines()
+        if not line.startswith("#")
+        for w in line.split()
+    )
+    + r")\.$",
     re.IGNORECASE,
 )
 _RAW_PDF = re.compile(r"^%PDF-\d|\bendobj\b.*\bxref\b", re.S)

@@ -64,23 +64,41 @@ def normalize_title(title: str) -> str:
     return " ".join(words)
 
 
+@dataclass(frozen=True)
+class _Abbreviations:
+    pattern: re.Pattern[str]  # any of them, as a whole word, with or without a period
+    expansions: dict[str, str]  # lower-cased abbreviation → written out
+    titles: frozenset[str]  # those that name a job on their own ("swe", "mgr"), lower-cased
+    words: str  # the abbreviations as written, for a regular expression: "CEO|CTO|…"
+
+
 @lru_cache(maxsize=1)
-def _abbreviations() -> tuple[re.Pattern[str], dict[str, str]]:
-    """The pattern of every abbreviation in ``data/title_abbreviations.tsv`` and their expansions."""
-    table = {}
-    for line in _ABBREVIATIONS.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            short, long = line.split("\t")
-            table[short.strip().lower()] = long.strip()
-    words = "|".join(re.escape(w) for w in sorted(table, key=len, reverse=True))
-    return re.compile(rf"(?<![\w'-])({words})\.?(?![\w'-])", re.IGNORECASE), table
+def _abbreviations() -> _Abbreviations:
+    """``data/title_abbreviations.tsv``: abbreviation, expansion and, where it names a job, ``title``."""
+    expansions, titles, written = {}, set(), []
+    for n, line in enumerate(_ABBREVIATIONS.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = [c.strip() for c in line.split("\t")]
+        if len(cells) not in (2, 3) or not all(cells[:2]) or cells[2:] not in ([], ["title"]):
+            raise ValueError(
+                f"{_ABBREVIATIONS}:{n}: expected 'abbreviation<TAB>expansion', optionally '<TAB>title'; "
+                f"found {line!r}"
+            )
+        expansions[cells[0].lower()] = cells[1]
+        written.append(cells[0])
+        if cells[2:]:
+            titles.add(cells[0].lower())
+    words = "|".join(re.escape(w) for w in sorted(written, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w'-])({words})\.?(?![\w'-])", re.IGNORECASE)
+    return _Abbreviations(pattern, expansions, frozenset(titles), words)
 
 
 def expand_abbreviations(title: str) -> str:
     """The title with its abbreviations written out ("Sr. VP Ops" → "Senior Vice President Operations"),
     for embedding; the person's words, offsets and evidence keep the title as written."""
-    pattern, table = _abbreviations()
-    return pattern.sub(lambda m: table[m.group(1).lower()], title)
+    table = _abbreviations()
+    return table.pattern.sub(lambda m: table.expansions[m.group(1).lower()], title)
 
 
 @lru_cache(maxsize=1)
@@ -91,14 +109,12 @@ def _settings() -> dict:
 @lru_cache(maxsize=1)
 def title_words() -> frozenset[str]:
     """Head words of job titles: O*NET's (``corpus/onet/title_words.txt``), ``data/titles.yaml``'s, and the
-    abbreviations that stand for a title ending in one ("SWE": Software Engineer; not "Sr": Senior)."""
+    abbreviations that name a job on their own (``title`` in ``data/title_abbreviations.tsv``: "SWE", not
+    "Sr" or "Ops")."""
     words = set(_settings()["head_words"])
     if _ONET_WORDS.is_file():
         words |= {w.strip() for w in _ONET_WORDS.read_text(encoding="utf-8").split() if w.strip()}
-    heads = {normalize_word(w) for w in words} - _headings()
-    _, table = _abbreviations()
-    heads |= {short for short, long in table.items() if normalize_word(long.split()[-1]) in heads}
-    return frozenset(heads)
+    return frozenset({normalize_word(w) for w in words} - _headings()) | _abbreviations().titles
 
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -134,7 +150,8 @@ _SENTENCE_TITLE = re.compile(
     r"\s+(?:(?:an?|the)\s+)?((?:[A-Za-z][\w/&+#-]*\s+){0,5}[A-Za-z][\w/&+#-]*)",
 )
 _LEADING_TITLE = re.compile(
-    r"^\s*(?:\[NAME\]\s+)?((?:(?:Sr|Jr|Snr|Asst|Assoc|Dir|Mgr|Exec)\.\s+)?[A-Z][\w/&+#-]*(?<!ed)(?<!ing)(?:\s+[\w/&+#-]+){0,4})\s*(?:,|\s(?:with|at|who|for|in|specializing|since)\b)"
+    r"^\s*(?:\[NAME\]\s+)?((?:(?:" + _abbreviations().words + r")\.\s+)?"  # "Sr. Software Engineer"
+    r"[A-Z][\w/&+#-]*(?<!ed)(?<!ing)(?:\s+[\w/&+#-]+){0,4}?)\s*(?:,|\s(?:with|at|who|for|in|specializing|since)\b)"
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#'’-]*")
 _TOKEN = re.compile(r"\S+")

@@ -206,7 +206,7 @@ def fit_ranker(
         "temperature": temperature,
         "oof_acc1_classifier": float((oof[ci].argmax(1) == y_index[ci]).mean()),
         "oof_acc1_fused": float((oof_logits[ci].argmax(1) == y_index[ci]).mean()),
-        **_acceptance_metrics(softmax(oof_logits[ci], temperature), overlap, right_i, ci, cw[ci]),
+        **_acceptance_metrics(softmax(oof_logits[ci], temperature), overlap, right_i, ci),
         "dropped": sorted(drop),
     }
     if (~inside).sum() >= FOLDS:
@@ -216,7 +216,7 @@ def fit_ranker(
             model.fit(S[tr], inside[tr], logisticregression__sample_weight=scope_w[tr])
             scope_oof[te] = model.predict_proba(S[te])[:, 1]
         # the detector learns from both sides balanced; its probability is calibrated to the prior
-        prior = np.where(inside, in_scope_share, 1.0 - in_scope_share) / np.where(inside, 0.5, 0.5)
+        prior = np.where(inside, in_scope_share, 1.0 - in_scope_share) * 2.0
         fit_scale, fit_bias = fit_platt(scope_oof, inside, scope_w * prior)
         scope_oof = calibrated_fit(scope_oof, feats, fit_scale, fit_bias)
         threshold = abstain_threshold(scope_oof[inside & threshold_rows])
@@ -281,9 +281,10 @@ def role_overlap(primary: np.ndarray, right: list[set[int]], weights: np.ndarray
 
 
 def _acceptance_metrics(
-    conditional: np.ndarray, overlap: np.ndarray, right: list[set[int]], rows: np.ndarray, weights: np.ndarray
+    conditional: np.ndarray, overlap: np.ndarray, right: list[set[int]], rows: np.ndarray
 ) -> dict[str, float]:
-    """Out-of-fold calibration of the top role's chance of being right, with and without the overlap."""
+    """Calibration of the top role's chance of being right on out-of-fold probabilities, with and without
+    the overlap (which is learned on these same rows, so the first is a little optimistic)."""
     from .evaluate import expected_calibration_error
 
     chosen = [r for r, keep in zip(right, rows) if keep]
@@ -292,7 +293,7 @@ def _acceptance_metrics(
     alone = conditional[np.arange(len(top)), top]
     counted = (conditional @ overlap)[np.arange(len(top)), top]
     return {
-        "oof_acc1_counting_overlap": float(np.average(hit, weights=weights)),
+        "oof_acc1_counting_overlap": float(hit.mean()),
         "oof_ece_without_overlap": expected_calibration_error(alone, hit),
         "oof_ece_with_overlap": expected_calibration_error(counted, hit),
     }
@@ -351,8 +352,19 @@ def fit_from_rows(
         accept=[roles_of.get(r.text, set()) for r in rows],
         threshold_rows=source == "own",
         also=[r.also for r in rows],
-        in_scope_share=float(labelled[source == "own"].mean()) if (source == "own").any() else 0.5,
+        in_scope_share=in_scope_share(labelled[source == "own"]),
     )
+
+
+def in_scope_share(labelled: np.ndarray) -> float:
+    """The prior the fit is calibrated to: the share of our own texts that fit a role, kept within
+    [0.05, 0.95]; 0.5 where they hold none that fits no role (a team's CSV of labelled people), which
+    says nothing about how common such texts are (a share of 1 would turn abstention off)."""
+    if not len(labelled) or labelled.all() or not labelled.any():
+        if len(labelled):
+            logger.warning("Train - no own examples fit no role (or none fits one): the fit assumes 50%")
+        return 0.5
+    return float(np.clip(labelled.mean(), 0.05, 0.95))
 
 
 def train(

@@ -164,7 +164,16 @@ def test_abbreviations_in_a_title_are_written_out_for_embedding(title, written_o
     [
         ("Sr. SWE, payments platform. I build Go services and review code.", "Sr. SWE"),
         ("Jr. IT support specialist at a school district, resetting passwords.", "Jr. IT support specialist"),
+        (
+            "Sr. Engineer with 3 years in retail, mostly pricing and forecasting work at a big chain.",
+            "Sr. Engineer",
+        ),
     ],
 )
 def test_a_title_that_opens_with_an_abbreviation_or_is_one_is_found(text, title):
     assert [t.text for t in extract_titles(text)] == [title]
+
+
+def test_an_abbreviation_that_names_no_job_ends_no_title():
+    text = "I do ops at a logistics startup and I keep the warehouse systems running smoothly every day."
+    assert extract_titles(text) == ()

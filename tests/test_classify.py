@@ -181,3 +181,26 @@ def test_the_fit_is_calibrated_to_the_share_of_texts_that_fit_and_abstains_alike
     middle = (a.fit > 0.05) & (a.fit < 0.95)
     assert middle.any() and (b.fit[middle] > a.fit[middle]).all()  # where in scope is more common, higher
     assert np.array_equal(np.argsort(a.fit, kind="stable"), np.argsort(b.fit, kind="stable"))  # same order
+
+
+def test_the_fit_prior_falls_back_to_even_odds_without_texts_that_fit_no_role():
+    from matcher.train import in_scope_share
+
+    assert in_scope_share(np.array([True] * 9 + [False])) == pytest.approx(0.9)
+    assert in_scope_share(np.array([True] * 99 + [False])) == pytest.approx(0.95)  # kept within bounds
+    # a team's CSV of labelled people only: a share of 1 would turn abstention off
+    assert in_scope_share(np.array([True] * 10)) == 0.5
+    assert in_scope_share(np.array([], bool)) == 0.5
+
+
+def test_a_saved_ranker_whose_overlap_does_not_fit_its_roles_is_refused(tmp_path):
+    from matcher.fused import read_ranker, save_ranker
+
+    feats, labels = synthetic(0)
+    ranker = fit_ranker(feats, labels, ROLES)
+    assert np.array_equal(read_ranker(save_ranker(ranker, tmp_path)).overlap, ranker.overlap)
+    ranker.overlap = np.eye(4)
+    with pytest.raises(ValueError, match="overlap is \\(4, 4\\), not \\(3, 3\\)"):
+        read_ranker(save_ranker(ranker, tmp_path))
+    ranker.overlap = None  # a ranker saved before overlaps were learned: confidence as before
+    assert read_ranker(save_ranker(ranker, tmp_path)).overlap is None

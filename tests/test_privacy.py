@@ -305,7 +305,16 @@ def test_a_name_alone_on_the_top_line_or_in_a_script_without_capitals_is_redacte
     assert redact(text).text == redacted
 
 
-@pytest.mark.parametrize("top", ["Summary", "Engineer", "Python", "SUMMARY"])
+@pytest.mark.parametrize(
+    "top", ["Summary", "Engineer", "Python", "SUMMARY", "Hello", "Overview", "Highlights"]
+)
 def test_a_heading_or_a_role_alone_on_the_top_line_is_kept(top):
     text = f"{top}\nI build Go services for a payments platform."
     assert redact(text).text == text
+
+
+def test_a_lone_top_line_word_that_may_be_a_skill_is_not_replaced_further_down():
+    text = "Kubernetes\nI run Kubernetes clusters for a bank."
+    assert redact(text).text == "[NAME]\nI run Kubernetes clusters for a bank."
+    # a known first name is the person's, wherever it comes back
+    assert redact("Anna\nI build things. Anna likes Go.").text == "[NAME]\nI build things. [NAME] likes Go."

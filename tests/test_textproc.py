@@ -80,6 +80,7 @@ def test_a_single_giant_token_is_cut_not_dropped():
         ),
         ("Jan. 2019 - Dec. 2021: Acme Inc. Sales lead.", ["Jan. 2019 - Dec. 2021: Acme Inc. Sales lead."]),
         ("I like Go. Also Rust.", ["I like Go.", "Also Rust."]),  # other sentence stops still split
+        ("I hold a BS and an MS. Then I joined Acme.", ["I hold a BS and an MS.", "Then I joined Acme."]),
     ],
 )
 def test_a_period_after_an_abbreviation_ends_no_sentence(text, sentences):
