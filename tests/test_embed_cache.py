@@ -24,6 +24,15 @@ def vector(seed: int) -> np.ndarray:
     return np.random.default_rng(seed).standard_normal(384).astype(np.float32)
 
 
+def run_in_threads(work, args) -> None:
+    """``work(a)`` for each ``a`` in ``args``, all in threads at once; returns when all have ended."""
+    threads = [threading.Thread(target=work, args=(a,)) for a in args]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def test_the_cache_keeps_the_most_recently_used_texts_within_its_bound():
     cache = VectorCache(size=2)
     cache.put_many([("a", vector(0)), ("b", vector(1))])
@@ -58,11 +67,7 @@ def test_threads_sharing_a_cache_get_their_own_vectors_and_keep_the_bound():
                 if vec[0] != hash(got) % 1000:
                     wrong.append(got)
 
-    threads = [threading.Thread(target=work, args=(w,)) for w in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_in_threads(work, range(8))
     assert not wrong and len(cache) == 50
 
 
@@ -156,11 +161,7 @@ def test_threads_encoding_with_one_cache_get_the_bits_of_no_cache(onnx_embedder,
             if not same_documents(encode_documents(onnx_embedder, [text]), plain[text]):
                 wrong.append(text)
 
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_in_threads(work, range(4))
     assert not wrong
 
 
