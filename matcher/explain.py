@@ -9,7 +9,7 @@ import numpy as np
 
 from .embed import EncodedText
 from .index import CorpusIndex
-from .rank import occupation_similarity, title_similarity
+from .rank import occupation_similarity, remembered_by_titles, title_similarity
 
 PERSON_WEIGHT = 0.5  # quote score = 0.5 · closeness to the person + 0.5 · closeness to the role
 DUPLICATE_COSINE = 0.9
@@ -85,6 +85,20 @@ def title_evidence(doc: EncodedText, index: CorpusIndex, role: int) -> tuple[int
     return int(t), int(owned[r]), float(sims[t, r])
 
 
+def title_occupation_similarity(doc: EncodedText, index: CorpusIndex) -> np.ndarray:
+    """``(n_occupations,)`` for a text that names a title: the best cosine of one of the person's titles
+    to a reference title of each occupation (``-inf`` where the occupation has none)."""
+
+    def compute() -> np.ndarray:
+        refs = np.flatnonzero(index.title_occupations >= 0)
+        sims = title_similarity(doc, index)[:, refs].max(axis=0)
+        by_occ = np.full(len(index.occupation_vectors), -np.inf)
+        np.maximum.at(by_occ, index.title_occupations[refs], sims)
+        return by_occ
+
+    return remembered_by_titles(doc, "title_occupation_similarity", index, compute)
+
+
 def closest_outside(doc: EncodedText, index: CorpusIndex) -> tuple[int, float] | None:
     """The occupation outside the catalog closest to the text: ``(occupation index, cosine)``.
 
@@ -96,12 +110,7 @@ def closest_outside(doc: EncodedText, index: CorpusIndex) -> tuple[int, float] |
     if not outside.any():
         return None
     score = np.where(outside, occupation_similarity(doc, index), -np.inf)
-    titles = title_similarity(doc, index)
-    if len(titles):
-        refs = np.flatnonzero(index.title_occupations >= 0)
-        sims = titles[:, refs].max(axis=0)
-        by_occ = np.full(len(score), -np.inf)
-        np.maximum.at(by_occ, index.title_occupations[refs], sims)
-        score = np.where(outside, np.maximum(score, by_occ), -np.inf)
+    if doc.title_vectors is not None and len(doc.title_vectors):
+        score = np.where(outside, np.maximum(score, title_occupation_similarity(doc, index)), -np.inf)
     best = int(np.argmax(score))
     return best, float(score[best])

@@ -7,13 +7,14 @@ confidences and a fit score; see ``classify.FusedRanker`` for the trained one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
 from .embed import EncodedText
+from .embed.cache import SharedMemo
 from .index import CorpusIndex
 
 FEATURES = ("description", "best_chunk", "passages", "sentences")
@@ -29,6 +30,7 @@ WORLD = (  # per text: the best match inside the catalog against the best outsid
     "log_words",
 )
 TOP_K = 3
+TITLE_MEMO = SharedMemo()  # title cosines shared by the texts that name the same titles (one per process)
 
 
 @dataclass(frozen=True)
@@ -171,12 +173,38 @@ def occupation_similarity(doc: EncodedText, index: CorpusIndex) -> np.ndarray:
     )
 
 
+def remembered_by_titles(
+    doc: EncodedText, key: str, source: object, compute: Callable[[], np.ndarray]
+) -> np.ndarray:
+    """``doc.remembered``, shared with every text whose title vectors have the same bits (``TITLE_MEMO``):
+    ``compute`` reads only the titles and ``source``, so it gives them all the same result, and a title
+    that comes back ("Software Engineer") is compared with the reference titles once."""
+    titles = doc.title_vectors
+    tag = (key, titles.shape, titles.dtype.str, titles.tobytes())
+    return doc.remembered(key, source, lambda: TITLE_MEMO.get(tag, source, compute, len(tag[3])))
+
+
 def title_similarity(doc: EncodedText, index: CorpusIndex) -> np.ndarray:
     """``(n_person_titles, n_reference_titles)`` cosines (no rows where the text names no title)."""
     if doc.title_vectors is None or not len(doc.title_vectors):
         return np.zeros((0, len(index.title_vectors)), np.float32)
     refs = index.title_vectors
-    return doc.remembered("title_similarity", refs, lambda: doc.title_vectors @ refs.T)
+    return remembered_by_titles(doc, "title_similarity", refs, lambda: doc.title_vectors @ refs.T)
+
+
+def role_title_similarity(doc: EncodedText, index: CorpusIndex) -> np.ndarray:
+    """``(n_roles + 1,)`` for a text that names a title: per role, the best cosine of one of the person's
+    titles to one of the role's reference titles (0 if it owns none); last, the best to a reference
+    title no role owns (0 if there is none)."""
+
+    def compute() -> np.ndarray:
+        best = title_similarity(doc, index).max(axis=0)  # (n_reference_titles,)
+        owned = index.title_roles > 0
+        role_title = np.where(owned.T, best[None, :], 0.0).max(axis=1)
+        outside = ~owned.any(axis=1)
+        return np.append(role_title, best[outside].max() if outside.any() else 0.0).astype(np.float32)
+
+    return remembered_by_titles(doc, "role_title_similarity", index, compute)
 
 
 def backbone_features(doc: EncodedText, index: CorpusIndex) -> tuple[np.ndarray, np.ndarray]:
@@ -191,15 +219,12 @@ def backbone_features(doc: EncodedText, index: CorpusIndex) -> tuple[np.ndarray,
     role_occ = np.where(covers.T, occ[None, :], -1.0).max(axis=1)
     inside_occ = float(occ[inside].max()) if inside.any() else 0.0
     outside_occ = float(occ[~inside].max()) if (~inside).any() else 0.0
-    titles = title_similarity(doc, index)
     n_roles = covers.shape[1]
-    if len(titles):
-        best = titles.max(axis=0)  # (n_reference_titles,)
-        owned = index.title_roles > 0
-        role_title = np.where(owned.T, best[None, :], 0.0).max(axis=1)
-        outside = ~owned.any(axis=1)
+    if doc.title_vectors is not None and len(doc.title_vectors):
+        titled = role_title_similarity(doc, index)
+        role_title = titled[:n_roles]
         inside_title = float(role_title.max())
-        outside_title = float(best[outside].max()) if outside.any() else 0.0
+        outside_title = float(titled[n_roles])
         has_title = 1.0
     else:
         role_title = np.zeros(n_roles, np.float32)

@@ -27,7 +27,14 @@ import numpy as np
 from ..embed import EncodedText
 from ..explain import PERSON_WEIGHT, is_evidence
 from ..index import CorpusIndex
-from ..rank import DocFeatures, Scores, featurize_docs, occupation_similarity, similarity_features
+from ..rank import (
+    DocFeatures,
+    Scores,
+    featurize_docs,
+    occupation_similarity,
+    similarity_features,
+    title_similarity,
+)
 from ..results import Quote
 from ..threads import single_threaded_blas
 
@@ -162,7 +169,7 @@ def chunk_signals(docs: Sequence[EncodedText], index: CorpusIndex, tables: Index
     by_occupation = np.full((len(named), len(tables.ref_groups)), -np.inf, np.float32)
     for start in range(0, len(named), TITLE_BLOCK):  # (block, n_reference_titles) at a time
         rows = named[start : start + TITLE_BLOCK]
-        best = np.stack([(docs[i].title_vectors @ index.title_vectors.T).max(axis=0) for i in rows])
+        best = np.stack([title_similarity(docs[i], index).max(axis=0) for i in rows])  # shared by titles
         role_title[rows] = _masked_max(best, tables.role_titles, 0.0)
         if tables.outside_titles.any():
             outside_title[rows] = best[:, tables.outside_titles].max(axis=1)
