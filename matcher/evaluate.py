@@ -217,7 +217,7 @@ def evaluate_frame(
             else {}
         )
         metrics.update(scope_metrics(s["fit"], in_scope, s.get("abstain")))
-        if (~in_scope).any() and len(frame):
+        if (~in_scope).any():
             metrics["ece_all"] = joint_calibration_error(s["score"], s["confidence"], in_scope, acceptable)
         if s.get("in_set") is not None and in_scope.any():
             metrics.update(set_metrics(s["in_set"][in_scope], inside))

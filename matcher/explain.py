@@ -110,7 +110,7 @@ def closest_outside(doc: EncodedText, index: CorpusIndex) -> tuple[int, float] |
     if not outside.any():
         return None
     score = np.where(outside, occupation_similarity(doc, index), -np.inf)
-    if doc.title_vectors is not None and len(doc.title_vectors):
+    if doc.names_titles:
         score = np.where(outside, np.maximum(score, title_occupation_similarity(doc, index)), -np.inf)
     best = int(np.argmax(score))
     return best, float(score[best])

@@ -186,7 +186,7 @@ def remembered_by_titles(
 
 def title_similarity(doc: EncodedText, index: CorpusIndex) -> np.ndarray:
     """``(n_person_titles, n_reference_titles)`` cosines (no rows where the text names no title)."""
-    if doc.title_vectors is None or not len(doc.title_vectors):
+    if not doc.names_titles:
         return np.zeros((0, len(index.title_vectors)), np.float32)
     refs = index.title_vectors
     return remembered_by_titles(doc, "title_similarity", refs, lambda: doc.title_vectors @ refs.T)
@@ -220,7 +220,7 @@ def backbone_features(doc: EncodedText, index: CorpusIndex) -> tuple[np.ndarray,
     inside_occ = float(occ[inside].max()) if inside.any() else 0.0
     outside_occ = float(occ[~inside].max()) if (~inside).any() else 0.0
     n_roles = covers.shape[1]
-    if doc.title_vectors is not None and len(doc.title_vectors):
+    if doc.names_titles:
         titled = role_title_similarity(doc, index)
         role_title = titled[:n_roles]
         inside_title = float(role_title.max())

@@ -352,11 +352,11 @@ def fit_from_rows(
         accept=[roles_of.get(r.text, set()) for r in rows],
         threshold_rows=source == "own",
         also=[r.also for r in rows],
-        in_scope_share=in_scope_share(labelled[source == "own"]),
+        in_scope_share=own_in_scope_share(labelled[source == "own"]),
     )
 
 
-def in_scope_share(labelled: np.ndarray) -> float:
+def own_in_scope_share(labelled: np.ndarray) -> float:
     """The prior the fit is calibrated to: the share of our own texts that fit a role, kept within
     [0.05, 0.95]; 0.5 where they hold none that fits no role (a team's CSV of labelled people), which
     says nothing about how common such texts are (a share of 1 would turn abstention off)."""

@@ -184,13 +184,13 @@ def test_the_fit_is_calibrated_to_the_share_of_texts_that_fit_and_abstains_alike
 
 
 def test_the_fit_prior_falls_back_to_even_odds_without_texts_that_fit_no_role():
-    from matcher.train import in_scope_share
+    from matcher.train import own_in_scope_share
 
-    assert in_scope_share(np.array([True] * 9 + [False])) == pytest.approx(0.9)
-    assert in_scope_share(np.array([True] * 99 + [False])) == pytest.approx(0.95)  # kept within bounds
+    assert own_in_scope_share(np.array([True] * 9 + [False])) == pytest.approx(0.9)
+    assert own_in_scope_share(np.array([True] * 99 + [False])) == pytest.approx(0.95)  # kept within bounds
     # a team's CSV of labelled people only: a share of 1 would turn abstention off
-    assert in_scope_share(np.array([True] * 10)) == 0.5
-    assert in_scope_share(np.array([], bool)) == 0.5
+    assert own_in_scope_share(np.array([True] * 10)) == 0.5
+    assert own_in_scope_share(np.array([], bool)) == 0.5
 
 
 def test_a_saved_ranker_whose_overlap_does_not_fit_its_roles_is_refused(tmp_path):

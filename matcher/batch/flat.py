@@ -161,7 +161,7 @@ def chunk_signals(docs: Sequence[EncodedText], index: CorpusIndex, tables: Index
     inside = tables.inside_occupations
     inside_occ = occupations[:, inside].max(axis=1) if inside.any() else np.zeros(n, np.float32)
     outside_occ = occupations[:, ~inside].max(axis=1) if (~inside).any() else np.zeros(n, np.float32)
-    named = [i for i, d in enumerate(docs) if d.title_vectors is not None and len(d.title_vectors)]
+    named = [i for i, d in enumerate(docs) if d.names_titles]
     role_title = np.zeros((n, len(tables.role_titles)), np.float32)
     inside_title = np.zeros(n, np.float32)
     outside_title = np.zeros(n, np.float32)

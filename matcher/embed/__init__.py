@@ -65,6 +65,11 @@ class EncodedText:
         default_factory=dict, init=False, compare=False, repr=False
     )  # rank/explain reuse
 
+    @property
+    def names_titles(self) -> bool:
+        """Whether the text names a job title (no title: the title signal is missing, not zero)."""
+        return self.title_vectors is not None and len(self.title_vectors) > 0
+
     def remembered(self, key: str, source: object, compute: Callable[[], np.ndarray]) -> np.ndarray:
         """``compute()`` once for this text and ``source`` (the index array it reads, or ``None``), kept
         read-only in ``memo``: ranking and each role's explanation ask for the same products."""
