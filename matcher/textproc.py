@@ -33,6 +33,14 @@ _ABBREVIATION_END = re.compile(
     re.IGNORECASE,
 )
 _RAW_PDF = re.compile(r"^%PDF-\d|\bendobj\b.*\bxref\b", re.S)
+# UTF-8 read as cp1252 or latin-1 leaves a lead byte (Â..ô) before a continuation byte (U+0080..U+00BF,
+# or what cp1252 makes of 0x80..0x9F: € ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” • – — ˜ ™ š › œ ž Ÿ): "â€™", "Ã©",
+# "â\x80¢"; typeset ligatures (ﬁ) come from PDFs. Only texts with one of these go to ftfy.
+_MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]|[\ufb00-\ufb06]"
+)
+_MOJIBAKE_STEPS = {"encode", "decode", "transcode", "apply"}
 _CONTROL = {"Cc", "Cf", "Cs", "Co", "Cn"}
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u3000]+")
 _LINE_EDGES = re.compile(r" *\n *")
@@ -88,6 +96,24 @@ def decode_bytes(data: bytes) -> str:
     return data.decode("latin-1")
 
 
+def repair_characters(text: str) -> tuple[str, list[str]]:
+    """Repair mojibake (``â€™`` → ``’``, ``â\x80¢`` → ``•``) and ligatures (``ﬁ`` → ``fi``) with ftfy;
+    ``(text, warnings)``. Soft hyphens are dropped; texts without a sign of mojibake or ligatures are
+    otherwise returned as they are (ftfy is not run)."""
+    if text.isascii():
+        return text, []
+    if not _MOJIBAKE_HINT.search(text):
+        return text.replace("\u00ad", ""), []
+    import ftfy
+
+    config = ftfy.TextFixerConfig(uncurl_quotes=False, normalization="NFC", explain=True)
+    fixed, steps = ftfy.fix_and_explain(text, config=config)  # "Ã\u00ad" is an í: hyphens go after
+    warnings = []
+    if steps and any(step[0] in _MOJIBAKE_STEPS for step in steps):
+        warnings.append("garbled characters (mojibake such as â€™) were repaired; check accented letters")
+    return fixed.replace("\u00ad", ""), warnings
+
+
 def normalize(text: str) -> str:
     """NFC-normalise, drop control and zero-width characters, unify newlines, collapse runs of spaces."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
@@ -105,7 +131,7 @@ def validate(text: object, max_chars: int = MAX_CHARS) -> str:
         raise InputTextError(f"expected text (str), got {type(text).__name__}")
     if "\x00" in text:
         raise InputTextError("the input looks like a binary file (it contains NUL bytes); paste plain text")
-    clean = normalize(text)
+    clean = normalize(repair_characters(text)[0])  # before normalize, which drops the C1 bytes of mojibake
     if _RAW_PDF.search(clean[:4096]) or clean.count("endobj") >= 3:
         raise InputTextError(
             "this is the raw content of a PDF file, not text; pass the file itself "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matcher.errors import InputTextError
-from matcher.textproc import MAX_CHARS, chunk_spans, decode_bytes, sentence_spans, validate
+from matcher.textproc import MAX_CHARS, chunk_spans, decode_bytes, repair_characters, sentence_spans, validate
 
 
 def words(text: str) -> int:
@@ -85,3 +85,39 @@ def test_a_single_giant_token_is_cut_not_dropped():
 )
 def test_a_period_after_an_abbreviation_ends_no_sentence(text, sentences):
     assert [s.text for s in sentence_spans(text)] == sentences
+
+
+@pytest.mark.parametrize(
+    ("garbled", "meant"),
+    [
+        ("Led the teamâ€™s roll-out of SAP.", "Led the team’s roll-out of SAP."),
+        ("Skills:\r\nâ\x80¢ Python\r\nâ\x80¢ SQL", "Skills:\n• Python\n• SQL"),  # UTF-8 bullets read as latin-1
+        ("NaÃ¯ve Bayes, rÃ©sumÃ© parsing", "Naïve Bayes, résumé parsing"),
+        ("Built the ﬁnance dashboards.", "Built the finance dashboards."),
+        ("Project manage\u00adment office", "Project management office"),
+    ],
+)
+def test_validate_repairs_mojibake_ligatures_and_soft_hyphens(garbled, meant):
+    """Text pasted or exported from a CSV that was decoded with the wrong code page (as many real resume
+    exports are) is repaired before it is split, so "â\\x80¢" is a list bullet again, not a control
+    character and two stray letters."""
+    assert validate(garbled) == meant
+
+
+@pytest.mark.parametrize(
+    "clean",
+    [
+        "Zoë Ångström led the Café’s “Müller–Lüdenscheid” project — 5 € / 20 °C.",
+        "软件工程师, инженер, مهندس",
+        "Plain ASCII text with quotes ' \" and dashes - only.",
+    ],
+)
+def test_repair_leaves_clean_text_alone(clean):
+    fixed, warnings = repair_characters(clean)
+    assert (fixed, warnings) == (clean, [])
+
+
+def test_repair_says_what_it_repaired():
+    fixed, warnings = repair_characters("Managerâ€™s report")
+    assert fixed == "Manager’s report"
+    assert warnings and "mojibake" in warnings[0]

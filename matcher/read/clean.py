@@ -1,11 +1,14 @@
-"""Cleaning of extracted text: mojibake (ftfy), ligatures, bullets, hyphenated line breaks, wrapped
-lines, and headers, footers and page numbers repeated on every page. Pure functions on strings."""
+"""Cleaning of extracted text: mojibake and ligatures (``textproc.repair_characters``), bullets,
+hyphenated line breaks, wrapped lines, and headers, footers and page numbers repeated on every page. Pure
+functions on strings."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
 from collections.abc import Sequence
+
+from ..textproc import repair_characters
 
 #: Bullet glyphs of word processors and PDF fonts (Symbol/Wingdings private-use code points included),
 #: rewritten as "•" so that the sentence splitter sees list items.
@@ -16,19 +19,6 @@ BULLETS = (
 _BULLET_LINE = re.compile(rf"^[ \t]*[{BULLETS}]+[ \t]*", re.MULTILINE)
 _HYPHEN_BREAK = re.compile(r"([A-Za-z]{2,})[-\u00ad]\n[ \t]*([a-z]{2,})")
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s*)?[-–—(]?\s*\d{1,3}\s*(?:(?:of|/)\s*\d{1,3})?\s*[-–—)]?\s*$", re.I)
-_MOJIBAKE_STEPS = {"encode", "decode", "transcode", "apply"}
-
-
-def fix_characters(text: str) -> tuple[str, list[str]]:
-    """Repair mojibake (``â€™`` → ``’``) and ligatures (``ﬁ`` → ``fi``) with ftfy; ``(text, warnings)``."""
-    import ftfy
-
-    config = ftfy.TextFixerConfig(uncurl_quotes=False, normalization="NFC", explain=True)
-    fixed, steps = ftfy.fix_and_explain(text, config=config)
-    warnings = []
-    if steps and any(step[0] in _MOJIBAKE_STEPS for step in steps):
-        warnings.append("garbled characters (mojibake such as â€™) were repaired; check accented letters")
-    return fixed.replace("\u00ad", ""), warnings
 
 
 def normalise_bullets(text: str) -> str:
@@ -97,7 +87,7 @@ def clean_pages(pages: Sequence[str]) -> tuple[str, list[str]]:
     warnings: list[str] = []
     fixed = []
     for page in pages:
-        text, notes = fix_characters(page.replace("\r\n", "\n").replace("\r", "\n"))
+        text, notes = repair_characters(page.replace("\r\n", "\n").replace("\r", "\n"))
         fixed.append(text)
         warnings += [n for n in notes if n not in warnings]
     fixed, _ = drop_repeated_lines(fixed)
