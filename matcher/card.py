@@ -15,14 +15,20 @@ def _metric_rows(metrics: dict[str, Any]) -> list[str]:
     rows = ["| data | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
     for name, m in metrics.items():
         if isinstance(m, dict) and "acc@1" in m:
-            rows.append(
-                f"| {name} | "
-                + " | ".join(
-                    f"{m[k]:.3f}" if isinstance(m.get(k), float) else str(m.get(k, "-")) for k in keys
-                )
-                + " |"
-            )
+            rows.append(f"| {name} | " + " | ".join(_cell(m, k) for k in keys) + " |")
     return rows
+
+
+def _cell(metrics: dict[str, Any], key: str) -> str:
+    """``0.839``, or where the evaluation resampled it ``0.839 (0.78–0.90)`` (an interval) or ``0.123 ±0.03``
+    (a spread)."""
+    value = metrics.get(key, "-")
+    if not isinstance(value, float):
+        return str(value)
+    spread = metrics.get("intervals", {}).get(key)
+    if not spread:
+        return f"{value:.3f}"
+    return f"{value:.3f} ({spread[0]:.2f}–{spread[1]:.2f})" if len(spread) == 2 else f"{value:.3f} ±{spread[0]:.2f}"
 
 
 def ablation_rows(ablation: dict[str, Any]) -> list[str]:
@@ -92,7 +98,9 @@ def write_model_card(models_dir: Path, manifest: dict[str, Any], corpus: Corpus)
         "acc@k counts a hit when any acceptable role is in the top k; ECE is the expected calibration error of "
         "the top-1 confidence; fit_auroc separates in-scope from out-of-scope texts; set_coverage is how often "
         f"the conformal role set (target {_coverage_target(manifest):.0%}) "
-        "holds an acceptable role, set_size its mean size.",
+        "holds an acceptable role, set_size its mean size. In brackets: 90% bootstrap intervals (in-scope rows "
+        "resampled 1,000 times), how far a figure could move on another sample of the same size; after ± the "
+        "standard deviation of the ECE over those resamples.",
         "",
         *(
             [

@@ -7,6 +7,7 @@ import pytest
 
 from matcher.evaluate import (
     agreement_metrics,
+    bootstrap_intervals,
     expected_calibration_error,
     first_hit_ranks,
     joint_calibration_error,
@@ -40,6 +41,42 @@ def test_ranking_metrics_known_values():
     # top-1 confidences 1.0 (right), 0.5 (wrong), 0.5 (wrong), 1.0 (right) → ECE = 0.5·|0-0.5| + 0.5·|1-1| = 0.25
     assert m["ece"] == pytest.approx(0.25)
     assert m["top_confusions"] == ["b → a: 1", "c → a: 1"]
+
+
+def _ranks_and_confidence(n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    ranks = rng.choice([1, 1, 1, 2, 3, 5], size=n)
+    return ranks, np.clip(np.where(ranks == 1, 0.8, 0.4) + rng.normal(0, 0.1, n), 0, 1)
+
+
+def test_bootstrap_intervals_hold_the_figure_and_narrow_with_more_rows():
+    ranks, conf = _ranks_and_confidence(120)
+    small = bootstrap_intervals(ranks, conf)
+    assert set(small) == {"acc@1", "acc@3", "mrr", "ece"}
+    assert len(small["ece"]) == 1 and 0 < small["ece"][0] < 0.1  # a spread, not an interval
+    for key, value in (("acc@1", (ranks == 1).mean()), ("acc@3", (ranks <= 3).mean()), ("mrr", (1 / ranks).mean())):
+        low, high = small[key]
+        assert low < value < high  # the sample's own figure lies inside its 90% interval
+    # the same kind of data, 16 times as many rows: intervals about 4 times narrower
+    big = bootstrap_intervals(np.tile(ranks, 16), np.tile(conf, 16))
+    for key in ("acc@1", "mrr"):
+        assert (big[key][1] - big[key][0]) < 0.4 * (small[key][1] - small[key][0])
+    assert big["ece"][0] < 0.5 * small["ece"][0]
+
+
+def test_bootstrap_intervals_are_reproducible_and_collapse_when_every_row_is_right():
+    ranks, conf = _ranks_and_confidence(50)
+    assert bootstrap_intervals(ranks, conf) == bootstrap_intervals(ranks, conf)
+    perfect = bootstrap_intervals(np.ones(30, int), np.ones(30))
+    assert perfect["acc@1"] == [1.0, 1.0] and perfect["ece"] == [0.0]
+
+
+def test_ranking_metrics_give_intervals_only_when_asked():
+    scores = np.array([[0.9, 0.1, 0.0], [0.5, 0.4, 0.1]])
+    conf = scores / scores.sum(1, keepdims=True)
+    args = (scores, conf, np.array([0, 1]), [{0}, {1}], ROLES)
+    assert "intervals" not in ranking_metrics(*args)
+    assert ranking_metrics(*args, intervals=True)["intervals"]["acc@1"] == [0.0, 1.0]
 
 
 def test_ece_is_zero_when_calibrated_and_one_when_certain_and_wrong():

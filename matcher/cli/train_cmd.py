@@ -240,6 +240,8 @@ def _fairness(matcher, frame, fmt: str, title: str) -> None:
 
 def _record(matcher, name: str, report: dict) -> None:
     fused = {k: v for k, v in report["systems"]["fused"].items() if not isinstance(v, (dict, list))}
+    if "intervals" in report["systems"]["fused"]:
+        fused["intervals"] = report["systems"]["fused"]["intervals"]
     fused["baselines"] = {
         s: {k: m.get(k) for k in ("acc@1", "acc@3", "mrr", "fit_auroc")} for s, m in report["systems"].items()
     }
