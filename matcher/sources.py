@@ -27,7 +27,7 @@ from .index import role_text
 from .titles import normalize_title
 
 SOURCES = ("own", "descriptions", "titles", "outside", "low_information")
-WEIGHTS = {"own": 1.0, "descriptions": 1.0, "titles": 0.25, "outside": 0.5, "low_information": 1.0}
+WEIGHTS = {"own": 1.0, "descriptions": 1.0, "titles": 0.15, "outside": 0.5, "low_information": 1.0}
 OUTSIDE_TITLES = 3  # titles drawn per outside occupation
 SEED = 0
 _LOW_INFO = Path(__file__).with_name("data") / "low_information.yaml"

@@ -204,3 +204,21 @@ def test_a_saved_ranker_whose_overlap_does_not_fit_its_roles_is_refused(tmp_path
         read_ranker(save_ranker(ranker, tmp_path))
     ranker.overlap = None  # a ranker saved before overlaps were learned: confidence as before
     assert read_ranker(save_ranker(ranker, tmp_path)).overlap is None
+
+
+def test_out_of_fold_accuracy_is_reported_per_source():
+    """A source whose texts the ranker cannot tell apart shows it in its own out-of-fold figures, not
+    averaged away by the sources it gets right."""
+    feats, labels = synthetic(0)
+    sources = np.array(["clean"] * len(labels), dtype=object)
+    rng = np.random.default_rng(5)
+    scrambled = rng.choice(np.flatnonzero([x is not None for x in labels]), 15, replace=False)
+    noisy = list(labels)
+    for i in scrambled:  # labels that do not follow the clusters: unpredictable
+        noisy[i] = ROLES[(ROLES.index(labels[i]) + 1) % 3]
+        sources[i] = "scrambled"
+    metrics = fit_ranker(feats, noisy, ROLES, sources=sources).metrics
+    assert metrics["oof_acc1_clean"] > 0.85
+    assert metrics["oof_acc1_scrambled"] < 0.3
+    assert metrics["oof_acc3_clean"] == 1.0  # three roles: every label is in the top 3
+    assert "oof_acc1_clean" not in fit_ranker(feats, labels, ROLES).metrics
