@@ -188,14 +188,17 @@ def _head(segment: str, capital: bool = True) -> tuple[int, int] | None:
     return None
 
 
-def _segments(line: str, base: int) -> list[tuple[str, int]]:
-    """Pieces of a line between separators, with their offsets."""
+def _segments(line: str, base: int, limit: int | None = None) -> list[tuple[str, int]]:
+    """Pieces of a line between separators, with their offsets (the first ``limit``, if given: the
+    rest of a long line is not scanned)."""
     out, pos = [], 0
     for m in _SEPARATORS.finditer(line):
+        if len(out) == limit:
+            return out
         out.append((line[pos : m.start()], base + pos))
         pos = m.end()
     out.append((line[pos:], base + pos))
-    return out
+    return out[:limit]
 
 
 def _span(text: str, piece: str, offset: int, kind: str, capital: bool = True) -> TitleSpan | None:
@@ -244,9 +247,8 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
         headline_done += 1
         if kind:
             clean = _blank_dates(dates, line, dated) if dated else line
-            pieces = _segments(clean, start)
-            if words > LONG_LINE:
-                pieces = pieces[:1]  # a long line: only the title that opens it ("Plumbing engineer, ...")
+            # a long line: only the title that opens it ("Plumbing engineer, ...")
+            pieces = _segments(clean, start, 1 if words > LONG_LINE else None)
             for piece, offset in pieces:
                 span = _span(text, piece, offset, kind)
                 if span:

@@ -12,6 +12,7 @@ import numpy as np
 
 from matcher.embed import EncodedText, _encode_chunks, _normalize_rows
 from matcher.errors import InputTextError
+from matcher.explain import _PLACEHOLDER
 from matcher.gender import (
     _ADVERBS,
     _FEMALE_FIRST,
@@ -239,6 +240,16 @@ def extract_titles_old(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, .
     for span in found:
         unique.setdefault(normalize_title(span.text), span)
     return tuple(unique.values())[:limit]
+
+
+# --------------------------------------------------------------------------- explain
+
+
+def is_evidence(sentence: str) -> bool:
+    """At least three words once placeholders (``[NAME] | [EMAIL]``) are set aside: a line of
+    redacted contact details is never evidence."""
+    words = [w for w in _PLACEHOLDER.sub(" ", sentence).split() if any(ch.isalnum() for ch in w)]
+    return len(words) >= 3
 
 
 # --------------------------------------------------------------------------- privacy

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from matcher import gender, privacy, textproc, titles
+from matcher import explain, gender, privacy, textproc, titles
 from matcher.embed import encode_documents, load_embedder
 from matcher.embed.fake import FakeEmbedder
 from matcher.errors import InputTextError, ModelUnavailableError
@@ -267,6 +267,25 @@ def test_extract_titles_is_unchanged(text):
     assume(all(len(titles._WORD.findall(line)) <= titles.LONG_LINE for line in re.findall(r"[^\n]+", text)))
     assert titles.extract_titles(text) == old.extract_titles_old(text)
     assert titles.extract_titles(text, limit=2) == old.extract_titles_old(text, limit=2)
+
+
+@SETTINGS
+@given(TITLE_TEXT, st.integers(0, 3))
+def test_the_first_segments_of_a_line_are_those_of_all_its_segments(line, limit):
+    assert titles._segments(line, 5, limit) == titles._segments(line, 5)[:limit]
+
+
+@SETTINGS
+@given(
+    st.one_of(
+        TEXT,
+        st.lists(st.sampled_from(["[NAME]", "[EMAIL]", "|", "_", "-", "a", "²", "é"]), max_size=8).map(
+            " ".join
+        ),
+    )
+)
+def test_is_evidence_is_unchanged(sentence):
+    assert explain.is_evidence(sentence) == old.is_evidence(sentence)
 
 
 ADDRESSES = [
