@@ -242,8 +242,9 @@ def _piece_tokens(
         for p in pieces:
             while spans[k].end < p.end:  # the sentence the piece is part of
                 k += 1
-            s = spans[k]
-            own.append(slice_tokens(s.text, tokens[s.text], p.start - s.start, p.end - s.start))
+            s, whole = spans[k], tokens[spans[k].text]
+            same = p.start == s.start and p.end == s.end
+            own.append(whole if same else slice_tokens(s.text, whole, p.start - s.start, p.end - s.start))
         out.append(own)
     cut = [(i, j) for i, own in enumerate(out) for j, t in enumerate(own) if t is None]
     for (i, j), t in zip(cut, tokenize([text_pieces[i][j].text for i, j in cut])):
