@@ -270,6 +270,13 @@ def test_extract_titles_is_unchanged(text):
 
 
 @SETTINGS
+@given(TITLE_TEXT)
+def test_all_dates_of_a_line_are_what_finditer_finds(line):
+    dates = titles._date_range()
+    assert [m.span() for m in titles._all_dates(dates, line)] == [m.span() for m in dates.finditer(line)]
+
+
+@SETTINGS
 @given(TITLE_TEXT, st.integers(0, 3))
 def test_the_first_segments_of_a_line_are_those_of_all_its_segments(line, limit):
     assert titles._segments(line, 5, limit) == titles._segments(line, 5)[:limit]
