@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
+from test_text_equivalence import INVISIBLE, ODD, SCRIPTS
 
 from matcher.embed import _token_counter, encode_documents, load_embedder
 from matcher.embed.tokens import join_tokens, slice_tokens, word_counts
@@ -22,6 +23,9 @@ from matcher.textproc import Span, normalize
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "rolematch-hypothesis")
 
 PIECES = [
+    *SCRIPTS,
+    *ODD,
+    *INVISIBLE,
     "Senior",
     "product",
     "manager,",
@@ -29,16 +33,7 @@ PIECES = [
     "(2019–2021)",
     "e-mail:",
     "[NAME]",
-    "инженер",
-    "μηχανικός",
-    "مهندس",
-    "软件工程师",
-    "सॉफ्टवेयर",
-    "e\u0301",
-    "Zoë",
     "İstanbul",
-    "ſ",
-    "²½",
     "🚀🚀",
     "\ufffd",
     "ＦＵＬＬ",
@@ -46,8 +41,6 @@ PIECES = [
     "Supercalifragilistic" * 20,
     "a.b.c.d.e.f.g.h",
     "\u2028",
-    "\u3000",
-    "\u00a0",
     "\t",
 ]
 TEXT = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=8)), min_size=1, max_size=40).map(
