@@ -41,6 +41,7 @@ from matcher.privacy import (
     _URL,
     _URL_MARKS,
     _US_CITY_ZIP,
+    FIRST_NAMES,
     PLACEHOLDERS,
     Redacted,
     _is_phone,
@@ -253,6 +254,11 @@ def is_evidence(sentence: str) -> bool:
 
 
 # --------------------------------------------------------------------------- privacy
+
+KNOWN_FULL_NAME = re.compile(  # the first names as one alternation, longest first
+    r"(?<![\w\[-])(?:" + "|".join(sorted(FIRST_NAMES, key=len, reverse=True)) + r")"
+    r"(?: [A-Z]\.)? [A-Z][^\W\d_]*(?:[-'’][A-Z][^\W\d_]*)?(?![\w-])"
+)
 
 
 def redact(text: str) -> Redacted:
