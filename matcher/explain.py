@@ -4,6 +4,7 @@ person's sentences drove the match. Pure numpy over precomputed vectors."""
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 import numpy as np
 
@@ -38,13 +39,14 @@ def rank_quotes(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -> 
 
 
 _PLACEHOLDER = re.compile(r"\[(?:NAME|EMAIL|PHONE|ADDRESS|URL)\]")
+_WORD_TAIL = re.compile(r"[^\W_]\S*")  # from a word's first letter or digit (``str.isalnum``) to its end
 
 
 def is_evidence(sentence: str) -> bool:
-    """At least three words once placeholders (``[NAME] | [EMAIL]``) are set aside: a line of
-    redacted contact details is never evidence."""
-    words = [w for w in _PLACEHOLDER.sub(" ", sentence).split() if any(ch.isalnum() for ch in w)]
-    return len(words) >= 3
+    """At least three words (with a letter or digit) once placeholders (``[NAME] | [EMAIL]``) are set
+    aside: a line of redacted contact details is never evidence."""
+    words = _WORD_TAIL.finditer(_PLACEHOLDER.sub(" ", sentence))  # one match per such word
+    return next(islice(words, 2, None), None) is not None
 
 
 def evidence_mask(doc: EncodedText) -> np.ndarray:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,8 +132,32 @@ FIRST_NAMES: frozenset[str] = _NAME_WORDS["first_names"]  #: "First Surname" any
 _NOT_NAME = _NAME_WORDS["not_name"]  # words that mark a line as a heading or a role, not a name
 _HONORIFIC = _NAME_WORDS["honorifics"]
 _NAME_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "La", "Le", "Van", "O'", "O’", "D'", "D’")
+
+
+def _one_of(words: Iterable[str]) -> str:
+    """A regular expression for exactly one of ``words``, as a trie ("Ann(?:a)?|Mar(?:ia|k)"): a position is
+    tried against the few words that start like it, not against each word in turn."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a word ends here
+
+    def pattern(node: dict) -> str:
+        branches = [re.escape(ch) + pattern(rest) for ch, rest in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return pattern(tree)
+
+
+# A first name (all are words of letters) is followed by a space, so at most one can start a match at a
+# given place and the order in which the trie tries them does not matter.
 _KNOWN_FULL_NAME = re.compile(
-    r"(?<![\w\[-])(?:" + "|".join(sorted(FIRST_NAMES, key=len, reverse=True)) + r")"
+    r"(?<![\w\[-])(?:" + _one_of(FIRST_NAMES) + r")"
     r"(?: [A-Z]\.)? [A-Z][^\W\d_]*(?:[-'’][A-Z][^\W\d_]*)?(?![\w-])"
 )
 _BIO_VERBS = (

@@ -117,9 +117,15 @@ def repair_characters(text: str) -> tuple[str, list[str]]:
 def normalize(text: str) -> str:
     """NFC-normalise, drop control and zero-width characters, unify newlines, collapse runs of spaces."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = text.translate(_CONTROL_TO_SPACE)
-    text = _SPACES.sub(" ", text)
-    text = _LINE_EDGES.sub("\n", text)
+    # printable once line breaks and tabs are set aside: no control character and no space but " ", so
+    # nothing to translate, and a run of spaces to collapse has two spaces or a tab
+    printable = text.replace("\n", " ").replace("\t", " ").isprintable()
+    if not printable:
+        text = text.translate(_CONTROL_TO_SPACE)
+    if not printable or "  " in text or "\t" in text:
+        text = _SPACES.sub(" ", text)
+    if " \n" in text or "\n " in text:  # otherwise no space around a line break
+        text = _LINE_EDGES.sub("\n", text)
     return text.strip()
 
 
@@ -132,7 +138,7 @@ def validate(text: object, max_chars: int = MAX_CHARS) -> str:
     if "\x00" in text:
         raise InputTextError("the input looks like a binary file (it contains NUL bytes); paste plain text")
     clean = normalize(repair_characters(text)[0])  # before normalize, which drops the C1 bytes of mojibake
-    if _RAW_PDF.search(clean[:4096]) or clean.count("endobj") >= 3:
+    if _is_raw_pdf(clean):
         raise InputTextError(
             "this is the raw content of a PDF file, not text; pass the file itself "
             "(rolematch match --file cv.pdf) or paste the resume's text"
@@ -150,6 +156,14 @@ def validate(text: object, max_chars: int = MAX_CHARS) -> str:
             "the text has almost no letters (binary data or symbols?); paste a resume or bio in words"
         )
     return clean
+
+
+def _is_raw_pdf(text: str) -> bool:
+    """``%PDF-1.4`` at the start, or ``endobj ... xref`` in the first 4 KB, or three ``endobj``."""
+    head = text[:4096]
+    if (head.startswith("%PDF-") or "endobj" in head) and _RAW_PDF.search(head):  # what the pattern needs
+        return True
+    return text.count("endobj") >= 3
 
 
 def _count_letters(text: str) -> int:

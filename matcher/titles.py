@@ -188,14 +188,17 @@ def _head(segment: str, capital: bool = True) -> tuple[int, int] | None:
     return None
 
 
-def _segments(line: str, base: int) -> list[tuple[str, int]]:
-    """Pieces of a line between separators, with their offsets."""
+def _segments(line: str, base: int, limit: int | None = None) -> list[tuple[str, int]]:
+    """Pieces of a line between separators, with their offsets (the first ``limit``, if given: the
+    rest of a long line is not scanned)."""
     out, pos = [], 0
     for m in _SEPARATORS.finditer(line):
+        if len(out) == limit:
+            return out
         out.append((line[pos : m.start()], base + pos))
         pos = m.end()
     out.append((line[pos:], base + pos))
-    return out
+    return out[:limit]
 
 
 def _span(text: str, piece: str, offset: int, kind: str, capital: bool = True) -> TitleSpan | None:
@@ -224,14 +227,15 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
         stripped = line.strip()
         if not stripped:
             continue
-        dated = _search_date(dates, line) if has_digit[n] else None
+        line_dates = _all_dates(dates, line) if has_digit[n] else []  # found once for all three uses
+        dated = line_dates[0] if line_dates else None
         near_date = any(
             has_digit[k] and dates.fullmatch(lines[k][0].strip())
             for k in (n - 1, n + 1)
             if 0 <= k < len(lines)
         )
         words = len(_WORD.findall(line))
-        flattened = _flattened_titles(text, line, start, dates, dated) if words > LONG_LINE else []
+        flattened = _flattened_titles(text, line, start, line_dates) if words > LONG_LINE else []
         found.extend(flattened)  # a long line: a paragraph, or a resume that lost its line breaks
         if headline_done < 3 and words <= 12 and not stripped.endswith("."):
             kind = "headline"
@@ -243,10 +247,9 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
             kind = ""
         headline_done += 1
         if kind:
-            clean = _blank_dates(dates, line, dated) if dated else line
-            pieces = _segments(clean, start)
-            if words > LONG_LINE:
-                pieces = pieces[:1]  # a long line: only the title that opens it ("Plumbing engineer, ...")
+            clean = _blank_dates(line, line_dates) if dated else line
+            # a long line: only the title that opens it ("Plumbing engineer, ...")
+            pieces = _segments(clean, start, 1 if words > LONG_LINE else None)
             for piece, offset in pieces:
                 span = _span(text, piece, offset, kind)
                 if span:
@@ -268,13 +271,12 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
     return tuple(unique.values())[:limit]
 
 
-def _flattened_titles(
-    text: str, line: str, start: int, dates: re.Pattern[str], first: re.Match[str] | None
-) -> list[TitleSpan]:
+def _flattened_titles(text: str, line: str, start: int, line_dates: list[re.Match[str]]) -> list[TitleSpan]:
     """Titles in a long line, as in a resume that lost its line breaks: the upper-case words that open it
     ("PRESIDENT/CHIEF EXECUTIVE OFFICER Executive Profile ...") or the words before a heading that opens
     it ("Senior Product Manager Summary ..."), after a redacted name if one leads, and the job-title words
-    just before each date range ("... Professional Experience Account Executive Jan 2016 to Current ...")."""
+    just before each date range ("... Professional Experience Account Executive Jan 2016 to Current ...");
+    ``line_dates``: the line's dates (``_all_dates``)."""
     out = []
     opening = _OPENING.match(line).end()
     caps = _CAPS_RUN.match(line, opening)
@@ -283,8 +285,7 @@ def _flattened_titles(
         span = _span(text, line[head[0] : head[1]], start + head[0], "headline")
         if span:
             out.append(span)
-    m = first
-    while m is not None:
+    for m in line_dates:
         if _RANGE.search(m.group()):
             span = _title_before(text, line, start, m.start())
             # "Senior Consultant at Deloitte 2014 - 2019": the title before the last "at"
@@ -293,7 +294,6 @@ def _flattened_titles(
                 span = _title_before(text, line, start, ats[-1].start())
             if span:
                 out.append(span)
-        m = _search_date(dates, line, m.end())
     return out
 
 
@@ -368,16 +368,23 @@ def _search_date(pattern: re.Pattern[str], line: str, pos: int = 0) -> re.Match[
     return None
 
 
-def _blank_dates(pattern: re.Pattern[str], line: str, first: re.Match[str]) -> str:
-    """``line`` with every match of the date pattern replaced by as many spaces, as ``pattern.sub``;
-    ``first`` is its first match."""
-    out, pos = [], 0
-    m: re.Match[str] | None = first
+def _all_dates(pattern: re.Pattern[str], line: str) -> list[re.Match[str]]:
+    """Every match of the date pattern in ``line``, in order, as ``finditer`` gives them."""
+    out: list[re.Match[str]] = []
+    m = _search_date(pattern, line)
     while m is not None:
+        out.append(m)
+        m = _search_date(pattern, line, m.end())
+    return out
+
+
+def _blank_dates(line: str, line_dates: list[re.Match[str]]) -> str:
+    """``line`` with each of its dates (``_all_dates``) replaced by as many spaces, as ``pattern.sub``."""
+    out, pos = [], 0
+    for m in line_dates:
         out.append(line[pos : m.start()])
         out.append(" " * (m.end() - m.start()))
         pos = m.end()
-        m = _search_date(pattern, line, pos)
     out.append(line[pos:])
     return "".join(out)
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from matcher.embed import EncodedText, _encode_chunks, _normalize_rows
 from matcher.errors import InputTextError
+from matcher.explain import _PLACEHOLDER
 from matcher.gender import (
     _ADVERBS,
     _FEMALE_FIRST,
@@ -40,6 +41,7 @@ from matcher.privacy import (
     _URL,
     _URL_MARKS,
     _US_CITY_ZIP,
+    FIRST_NAMES,
     PLACEHOLDERS,
     Redacted,
     _is_phone,
@@ -241,7 +243,22 @@ def extract_titles_old(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, .
     return tuple(unique.values())[:limit]
 
 
+# --------------------------------------------------------------------------- explain
+
+
+def is_evidence(sentence: str) -> bool:
+    """At least three words once placeholders (``[NAME] | [EMAIL]``) are set aside: a line of
+    redacted contact details is never evidence."""
+    words = [w for w in _PLACEHOLDER.sub(" ", sentence).split() if any(ch.isalnum() for ch in w)]
+    return len(words) >= 3
+
+
 # --------------------------------------------------------------------------- privacy
+
+KNOWN_FULL_NAME = re.compile(  # the first names as one alternation, longest first
+    r"(?<![\w\[-])(?:" + "|".join(sorted(FIRST_NAMES, key=len, reverse=True)) + r")"
+    r"(?: [A-Z]\.)? [A-Z][^\W\d_]*(?:[-'’][A-Z][^\W\d_]*)?(?![\w-])"
+)
 
 
 def redact(text: str) -> Redacted:

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from matcher import gender, privacy, textproc, titles
+from matcher import explain, gender, privacy, textproc, titles
 from matcher.embed import encode_documents, load_embedder
 from matcher.embed.fake import FakeEmbedder
 from matcher.errors import InputTextError, ModelUnavailableError
@@ -276,6 +276,32 @@ def test_extract_titles_is_unchanged(text):
     assert titles.extract_titles(text, limit=2) == old.extract_titles_old(text, limit=2)
 
 
+@SETTINGS
+@given(TITLE_TEXT)
+def test_all_dates_of_a_line_are_what_finditer_finds(line):
+    dates = titles._date_range()
+    assert [m.span() for m in titles._all_dates(dates, line)] == [m.span() for m in dates.finditer(line)]
+
+
+@SETTINGS
+@given(TITLE_TEXT, st.integers(0, 3))
+def test_the_first_segments_of_a_line_are_those_of_all_its_segments(line, limit):
+    assert titles._segments(line, 5, limit) == titles._segments(line, 5)[:limit]
+
+
+@SETTINGS
+@given(
+    st.one_of(
+        TEXT,
+        st.lists(st.sampled_from(["[NAME]", "[EMAIL]", "|", "_", "-", "a", "²", "é"]), max_size=8).map(
+            " ".join
+        ),
+    )
+)
+def test_is_evidence_is_unchanged(sentence):
+    assert explain.is_evidence(sentence) == old.is_evidence(sentence)
+
+
 ADDRESSES = [
     "1600 Amphitheatre Pkwy, Mountain View, CA 94043",
     "221B Baker Street, Apt 4, London NW1 6XE, UK",
@@ -382,6 +408,24 @@ def test_redact_is_unchanged(text):
     what it was."""
     with _new_rules_off():
         assert privacy.redact(text) == old.redact(text)
+
+
+@SETTINGS
+@given(
+    st.one_of(
+        REDACT_TEXT,
+        st.lists(st.sampled_from(["Ann", "Anna", "Annabel", "Mark", "Maria", "Smith", "J.", "[", "-", "\n"]))
+        .map(" ".join)
+        .map(lambda t: t.replace("Ann Anna", "Ann\u00a0Anna")),
+    )
+)
+def test_first_names_as_a_trie_find_what_the_plain_alternation_found(text):
+    found = [m.span() for m in privacy._KNOWN_FULL_NAME.finditer(text)]
+    assert found == [m.span() for m in old.KNOWN_FULL_NAME.finditer(text)]
+
+
+def test_first_names_are_words_of_letters():  # what makes the trie's order irrelevant
+    assert all(re.fullmatch(r"[^\W\d_]+", name) for name in privacy.FIRST_NAMES)
 
 
 GENDER_WORDS = [

@@ -7,6 +7,9 @@ token vectors in one pass); otherwise sentences are encoded on their own. A back
 ``per_text = True`` promises that a text's vector never depends on the texts encoded with it; with
 ``encode_spans`` too, its chunks and job titles then share one pass, and its ``title_cache`` (a
 ``VectorCache``, if it has one) keeps the vectors of titles already met, which are then not run again.
+A backend with ``tokenize(texts) -> list[Tokens]`` and ``encode_tokens(tokens, spans)`` (the int8
+encoder) has each sentence tokenized once: its counts and the chunks' token ids are taken from those
+tokens (``tokens.py``) instead of tokenizing to count and again to encode.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from ..gender import neutralize
 from ..privacy import redact
 from ..textproc import Span, chunk_spans, sentence_spans, validate
 from ..titles import TitleSpan, expand_abbreviations, extract_titles
+from .tokens import Tokens, join_tokens, slice_tokens, word_counts
 
 __all__ = ["Embedder", "EncodedText", "encode_documents", "prepare_text", "load_embedder", "BACKENDS"]
 
@@ -104,8 +108,12 @@ def encode_documents(
     budget = budget or embedder.max_tokens
     cleaned = [prepare_text(raw) for raw in texts]
     text_spans = [sentence_spans(text) for text in cleaned]
-    # one tokenizer call for the sentences of every text (not one per text: the per-call cost dominated)
-    count = _token_counter(embedder, [s for spans in text_spans for s in spans], budget)
+    all_spans = [s for spans in text_spans for s in spans]
+    # a backend that offers ``tokenize``: every sentence tokenized once, in one call, for counting and encoding
+    tokenize = getattr(embedder, "tokenize", None)
+    tokens = _sentence_tokens(tokenize, all_spans) if tokenize is not None else None
+    # otherwise one counting call for the sentences of every text (not one per text: the per-call cost dominated)
+    count = _token_counter(embedder, all_spans, budget, tokens)
     prepared = []
     for text, spans in zip(cleaned, text_spans):
         chunks = chunk_spans(spans, count, budget)
@@ -114,8 +122,8 @@ def encode_documents(
         for chunk in chunks:
             index.append(tuple(range(pos, pos + len(chunk))))
             pos += len(chunk)
-        tokens = [max(1, sum(count(flat[i].text) for i in idx)) for idx in index]
-        prepared.append((text, tuple(flat), tuple(index), tokens))
+        counts = [max(1, sum(count(flat[i].text) for i in idx)) for idx in index]
+        prepared.append((text, tuple(flat), tuple(index), counts))
 
     chunk_texts, chunk_spans_rel = [], []
     for _, flat, index, _ in prepared:
@@ -128,6 +136,14 @@ def encode_documents(
                 cursor += len(piece) + 1
             chunk_texts.append("\n".join(text))
             chunk_spans_rel.append(rel)
+    chunk_tokens = None
+    if tokens is not None:
+        pieces = _piece_tokens(tokenize, text_spans, [flat for _, flat, _, _ in prepared], tokens)
+        by_chunk = [(own, idx) for own, (_, _, index, _) in zip(pieces, prepared) for idx in index]
+        chunk_tokens = [
+            join_tokens([own[i] for i in idx], [start for start, _ in rel])
+            for (own, idx), rel in zip(by_chunk, chunk_spans_rel)
+        ]
 
     titles = [extract_titles(text) for text, *_ in prepared]
     flat_titles = [expand_abbreviations(t.text) for ts in titles for t in ts]
@@ -137,7 +153,11 @@ def encode_documents(
         cache = getattr(embedder, "title_cache", None)
         known = cache.get_many(flat_titles) if cache is not None else {}
         todo = [t for t in dict.fromkeys(flat_titles) if t not in known]
-        vecs, pooled = embedder.encode_spans(chunk_texts + todo, chunk_spans_rel + [[]] * len(todo))
+        spans_rel = chunk_spans_rel + [[]] * len(todo)
+        if chunk_tokens is not None:
+            vecs, pooled = embedder.encode_tokens(chunk_tokens + tokenize(todo), spans_rel)
+        else:
+            vecs, pooled = embedder.encode_spans(chunk_texts + todo, spans_rel)
         chunk_vecs, span_vecs = vecs[: len(chunk_texts)], pooled[: len(chunk_texts)]
         fresh = dict(zip(todo, vecs[len(chunk_texts) :]))
         if cache is not None:
@@ -151,7 +171,7 @@ def encode_documents(
             else np.zeros((0, embedder.dim), np.float32)
         )
     out, c, t = [], 0, 0
-    for (text, flat, index, tokens), doc_titles in zip(prepared, titles):
+    for (text, flat, index, counts), doc_titles in zip(prepared, titles):
         n = len(index)
         out.append(
             EncodedText(
@@ -159,7 +179,7 @@ def encode_documents(
                 spans=flat,
                 chunks=index,
                 chunk_vectors=_normalize_rows(chunk_vecs[c : c + n]),
-                chunk_tokens=np.asarray(tokens, dtype=np.float32),
+                chunk_tokens=np.asarray(counts, dtype=np.float32),
                 span_vectors=_normalize_rows(np.concatenate(span_vecs[c : c + n])),
                 titles=doc_titles,
                 title_vectors=title_vecs[t : t + len(doc_titles)],
@@ -199,12 +219,55 @@ def prepare_text(raw: object) -> str:
     return neutralize(redact(validate(raw)).text)
 
 
-def _token_counter(embedder: Embedder, spans: Sequence[Span], budget: int):
-    """A memoised ``count_tokens``, pre-filled in one batched call where the backend offers
-    ``count_tokens_batch`` (sentences, and the words of sentences that may exceed the budget)."""
+def _sentence_tokens(
+    tokenize: Callable[[list[str]], list[Tokens]], spans: Sequence[Span]
+) -> dict[str, Tokens]:
+    """``{sentence: its tokens}``, every distinct sentence tokenized in one call."""
+    texts = list(dict.fromkeys(s.text for s in spans))
+    return dict(zip(texts, tokenize(texts)))
+
+
+def _piece_tokens(
+    tokenize: Callable[[list[str]], list[Tokens]],
+    text_spans: Sequence[Sequence[Span]],
+    text_pieces: Sequence[Sequence[Span]],
+    tokens: dict[str, Tokens],
+) -> list[list[Tokens]]:
+    """Per text, the tokens of each piece (its sentences in order, long ones cut into pieces): a sentence's
+    own, a run of its whole words' slice of them; a piece that cuts a word is tokenized on its own (one
+    call for all of them)."""
+    out: list[list[Tokens | None]] = []
+    for spans, pieces in zip(text_spans, text_pieces):
+        own, k = [], 0
+        for p in pieces:
+            while spans[k].end < p.end:  # the sentence the piece is part of
+                k += 1
+            s, whole = spans[k], tokens[spans[k].text]
+            same = p.start == s.start and p.end == s.end
+            own.append(whole if same else slice_tokens(s.text, whole, p.start - s.start, p.end - s.start))
+        out.append(own)
+    cut = [(i, j) for i, own in enumerate(out) for j, t in enumerate(own) if t is None]
+    for (i, j), t in zip(cut, tokenize([text_pieces[i][j].text for i, j in cut])):
+        out[i][j] = t
+    return out  # type: ignore[return-value]
+
+
+def _token_counter(
+    embedder: Embedder, spans: Sequence[Span], budget: int, tokens: dict[str, Tokens] | None = None
+):
+    """A memoised ``count_tokens``. Where the sentences' ``tokens`` are known it tokenizes nothing more: a
+    sentence's count is its number of tokens, the words of a sentence over the budget count the tokens
+    that start in them, and a run of whole words the sum of its words'. Otherwise it is pre-filled in
+    one batched call where the backend offers ``count_tokens_batch`` (sentences, and the words of
+    sentences that may exceed the budget)."""
     cache: dict[str, int] = {}
     batch = getattr(embedder, "count_tokens_batch", None)
-    if batch is not None:
+    if tokens is not None:
+        cache.update((text, len(t)) for text, t in tokens.items())
+        for text, t in tokens.items():
+            if len(t) > budget:
+                cache.update(word_counts(text, t))
+    elif batch is not None:
         hints = [s.text for s in spans]
         hints += [w for s in spans if len(s.text) > 2 * budget for w in s.text.split()]
         hints = list(dict.fromkeys(hints))
@@ -213,7 +276,9 @@ def _token_counter(embedder: Embedder, spans: Sequence[Span], budget: int):
     def count(text: str) -> int:
         n = cache.get(text)
         if n is None:
-            n = cache[text] = embedder.count_tokens(text)
+            words = text.split() if tokens is not None else []
+            known = words and all(w in cache for w in words)
+            n = cache[text] = sum(cache[w] for w in words) if known else embedder.count_tokens(text)
         return n
 
     return count

@@ -40,6 +40,7 @@ from ..config import project_root
 from ..errors import ModelUnavailableError
 from .cache import TITLE_CACHE_SIZE, VectorCache
 from .minilm import MODEL_NAME, _pool_spans, installed_version, model_path
+from .tokens import Tokens
 
 logger = logging.getLogger(__name__)
 
@@ -252,11 +253,15 @@ def unpacked_model(family: str | None = None, folder: Path | None = None) -> tup
     return target, tokenizer, manifest["source_version"]
 
 
-def window(ids: list[int], offsets: list, limit: int = MAX_TOKENS + 2) -> tuple[list[int], list]:
+def window(ids: Sequence, offsets: Sequence, limit: int = MAX_TOKENS + 2) -> tuple[Sequence, Sequence]:
     """What the tokenizer truncated to ``limit`` gives for one text with special tokens: ``[CLS]``, the
-    first ``limit - 2`` tokens, ``[SEP]`` (``tests/test_cold_start.py`` checks they are equal)."""
+    first ``limit - 2`` tokens, ``[SEP]`` (``tests/test_cold_start.py`` checks they are equal). Lists
+    or arrays."""
     if len(ids) <= limit:
         return ids, offsets
+    if isinstance(ids, np.ndarray):
+        keep = np.r_[: limit - 1, -1]
+        return ids[keep], offsets[keep]
     return ids[: limit - 1] + ids[-1:], offsets[: limit - 1] + offsets[-1:]
 
 
@@ -355,6 +360,8 @@ class OnnxEmbedder:
         self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
         self._plain = self._tokenizer
+        template = self._tokenizer.encode("")  # what the tokenizer puts around a text: [CLS] ... [SEP]
+        self._around = (np.asarray(template.ids[:1], np.int64), np.asarray(template.ids[1:], np.int64))
         self.title_cache = VectorCache(TITLE_CACHE_SIZE)  # job titles repeat across texts (see cache.py)
         logger.info("Embedding - loaded %s (onnx int8, %s) from %s", self.name, self.family, self.path)
 
@@ -366,19 +373,45 @@ class OnnxEmbedder:
             return []
         return [len(e.ids) for e in self._plain.encode_batch(list(texts), add_special_tokens=False)]
 
+    def tokenize(self, texts: Sequence[str]) -> list[Tokens]:
+        """Each text's token ids and character offsets, without special tokens, in one tokenizer call."""
+        if not texts:
+            return []
+        return [
+            Tokens(np.asarray(e.ids, np.int64), np.asarray(e.offsets, np.int64).reshape(-1, 2))
+            for e in self._plain.encode_batch(list(texts), add_special_tokens=False)
+        ]
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """``(n, 384)`` float32, L2-normalised (texts over 256 tokens truncated)."""
-        vectors, _ = self._run(list(texts), None)
+        vectors, _ = self._run(self._encodings(texts), None)
         return vectors
 
     def encode_spans(
         self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
     ) -> tuple[np.ndarray, list[np.ndarray]]:
         """Chunk vectors ``(n, 384)`` and, per chunk, span vectors ``(n_spans, 384)`` from the same pass."""
-        return self._run(list(texts), [list(s) for s in spans])
+        return self._run(self._encodings(texts), [list(s) for s in spans])
+
+    def encode_tokens(
+        self, tokens: Sequence[Tokens], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """As ``encode_spans``, for texts already tokenized (``tokenize``, or tokens put together from
+        it): the same ids and offsets as the tokenizer's, so the same vectors, without tokenizing again."""
+        first, last = self._around
+        zero = np.zeros((len(first), 2), np.int64), np.zeros((len(last), 2), np.int64)
+        encodings = [
+            (np.concatenate([first, t.ids, last]), np.concatenate([zero[0], t.offsets, zero[1]]))
+            for t in tokens
+        ]
+        return self._run(encodings, [list(s) for s in spans])
+
+    def _encodings(self, texts: Sequence[str]) -> list[tuple[list[int], list]]:
+        """``(ids, offsets)`` of each text with special tokens, untruncated."""
+        return [(e.ids, e.offsets) for e in self._tokenizer.encode_batch(list(texts))] if texts else []
 
     def _one(self, encoding, spans):
-        token_ids, token_offsets = window(encoding.ids, encoding.offsets)
+        token_ids, token_offsets = window(*encoding)
         ids = np.asarray([token_ids], dtype=np.int64)
         feeds = {
             "input_ids": ids,
@@ -391,13 +424,13 @@ class OnnxEmbedder:
         offsets = np.asarray(token_offsets, dtype=np.int64)
         return vector, None if spans is None else _pool_spans(hidden, offsets, spans)
 
-    def _run(self, texts, spans):
-        n = len(texts)
+    def _run(self, encodings, spans):
+        """Run each ``(ids, offsets)`` (special tokens included) alone, in the pool."""
+        n = len(encodings)
         chunk_out = np.zeros((n, self.dim), dtype=np.float32)
         span_out: list[np.ndarray] = [np.zeros((0, self.dim), np.float32)] * n
         if not n:
             return chunk_out, span_out
-        encodings = self._tokenizer.encode_batch(texts)
         jobs = [(encodings[i], None if spans is None else spans[i]) for i in range(n)]
         results = (
             self._pool.map(lambda j: self._one(*j), jobs)
