@@ -28,7 +28,11 @@ def _cell(metrics: dict[str, Any], key: str) -> str:
     spread = metrics.get("intervals", {}).get(key)
     if not spread:
         return f"{value:.3f}"
-    return f"{value:.3f} ({spread[0]:.2f}–{spread[1]:.2f})" if len(spread) == 2 else f"{value:.3f} ±{spread[0]:.2f}"
+    return (
+        f"{value:.3f} ({spread[0]:.2f}–{spread[1]:.2f})"
+        if len(spread) == 2
+        else f"{value:.3f} ±{spread[0]:.2f}"
+    )
 
 
 def ablation_rows(ablation: dict[str, Any]) -> list[str]:

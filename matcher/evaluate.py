@@ -59,7 +59,11 @@ def bootstrap_intervals(
     picked = ranks[draws]
     hit = (picked == 1).astype(float)
     tail = (1.0 - INTERVAL_LEVEL) / 2 * 100
-    means = {"acc@1": hit.mean(axis=1), "acc@3": (picked <= 3).mean(axis=1), "mrr": (1.0 / picked).mean(axis=1)}
+    means = {
+        "acc@1": hit.mean(axis=1),
+        "acc@3": (picked <= 3).mean(axis=1),
+        "mrr": (1.0 / picked).mean(axis=1),
+    }
     out = {k: [float(x) for x in np.percentile(v, [tail, 100 - tail])] for k, v in means.items()}
     ece = [expected_calibration_error(top_confidence[d], h) for d, h in zip(draws, hit)]
     out["ece"] = [float(np.std(ece))]

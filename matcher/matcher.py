@@ -228,6 +228,7 @@ class RoleMatcher:
             catalog=self.catalog_name,
             confidence_calibrated=self.calibrated,
             confidence_note=None if self.calibrated else UNCALIBRATED,
+            warnings=doc.notes,
         )
 
     def _closest_occupation(self, doc: EncodedText) -> Occupation | None:

@@ -131,13 +131,19 @@ def normalize(text: str) -> str:
 
 def validate(text: object, max_chars: int = MAX_CHARS) -> str:
     """Return the normalised text, or raise ``InputTextError`` saying what is wrong and what to do."""
+    return validate_with_notes(text, max_chars)[0]
+
+
+def validate_with_notes(text: object, max_chars: int = MAX_CHARS) -> tuple[str, tuple[str, ...]]:
+    """``validate``, and what it repaired on the way, worth telling the person (garbled characters)."""
     if isinstance(text, bytes):
         text = decode_bytes(text)
     if not isinstance(text, str):
         raise InputTextError(f"expected text (str), got {type(text).__name__}")
     if "\x00" in text:
         raise InputTextError("the input looks like a binary file (it contains NUL bytes); paste plain text")
-    clean = normalize(repair_characters(text)[0])  # before normalize, which drops the C1 bytes of mojibake
+    repaired, notes = repair_characters(text)  # before normalize, which drops the C1 bytes of mojibake
+    clean = normalize(repaired)
     if _is_raw_pdf(clean):
         raise InputTextError(
             "this is the raw content of a PDF file, not text; pass the file itself "
@@ -155,7 +161,7 @@ def validate(text: object, max_chars: int = MAX_CHARS) -> str:
         raise InputTextError(
             "the text has almost no letters (binary data or symbols?); paste a resume or bio in words"
         )
-    return clean
+    return clean, tuple(notes)
 
 
 def _is_raw_pdf(text: str) -> bool:

@@ -123,3 +123,21 @@ def test_the_dask_engine_without_dask_names_the_install_command(fake_models, peo
     assert result.exit_code == 1
     assert "pip install 'rolematch[dask]'" in result.stderr
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_jsonl_rows_carry_the_repair_of_garbled_characters(fake_models, tmp_path):
+    source = tmp_path / "garbled.csv"
+    pd.DataFrame(
+        {
+            "id": ["g", "c"],
+            "bio": [
+                "Skills:\nâ\x80¢ Python\nâ\x80¢ SQL dashboards for finance teams",
+                "Plain SQL dashboards.",
+            ],
+        }
+    ).to_csv(source, index=False)
+    result = invoke(fake_models, source, "--text-column", "bio", "-o", tmp_path / "out.jsonl", "--quiet")
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert "mojibake" in records[0]["warning"] and "mojibake" in records[0]["result"]["warnings"][0]
+    assert records[1]["warning"] == "" and records[1]["result"]["warnings"] == []

@@ -53,7 +53,8 @@ def reference(matcher, chunk: Chunk, spec: BatchSpec) -> list[dict]:
     for row, outcome in zip(chunk.rows, outcomes):
         result = outcome if isinstance(outcome, MatchResult) else None
         error = "" if result is not None else str(outcome)
-        rows.append(flat_record(spec, f"r{row}", error, "", result, matcher.model_version))
+        warning = "; ".join(result.warnings) if result is not None else ""  # e.g. repaired characters
+        rows.append(flat_record(spec, f"r{row}", error, warning, result, matcher.model_version))
     return rows
 
 

@@ -182,3 +182,10 @@ def test_closing_the_pipelined_engine_early_does_not_wait_for_the_rest(pipelined
     first, _ = next(scored)
     scored.close()  # as run_batch does on Ctrl+C or a writer error
     assert first.rows == [1, 2]
+
+
+def test_a_repaired_row_says_so_in_its_warning_and_the_others_do_not(fake_matcher):
+    texts = ["NaÃ¯ve Bayes and SQL dashboards for the teamâ€™s weekly reports.", GOOD[0]]
+    out = fake_matcher.score_frame(pd.DataFrame({"text": texts}), top=1)
+    assert "mojibake" in out["warning"].iloc[0]
+    assert not out["warning"].iloc[1]

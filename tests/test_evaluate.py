@@ -54,7 +54,11 @@ def test_bootstrap_intervals_hold_the_figure_and_narrow_with_more_rows():
     small = bootstrap_intervals(ranks, conf)
     assert set(small) == {"acc@1", "acc@3", "mrr", "ece"}
     assert len(small["ece"]) == 1 and 0 < small["ece"][0] < 0.1  # a spread, not an interval
-    for key, value in (("acc@1", (ranks == 1).mean()), ("acc@3", (ranks <= 3).mean()), ("mrr", (1 / ranks).mean())):
+    for key, value in (
+        ("acc@1", (ranks == 1).mean()),
+        ("acc@3", (ranks <= 3).mean()),
+        ("mrr", (1 / ranks).mean()),
+    ):
         low, high = small[key]
         assert low < value < high  # the sample's own figure lies inside its 90% interval
     # the same kind of data, 16 times as many rows: intervals about 4 times narrower

@@ -75,3 +75,12 @@ def test_roles_catalog_lists_grounding_passages(fake_matcher, corpus):
     catalog = fake_matcher.roles()
     assert [r["id"] for r in catalog] == corpus.role_ids
     assert all(r["passages"] for r in catalog)
+
+
+def test_repaired_characters_are_said_in_the_warnings(fake_matcher):
+    """Garbled text (UTF-8 read as cp1252, as many CSV exports are) is repaired before it is read, and the
+    result says so; clean text gets no such warning."""
+    garbled = fake_matcher.match("Led the teamâ€™s migration to AWS and ran the helpdesk for 40 staff.")
+    assert "team’s" in garbled.analysed_text and "â€" not in garbled.analysed_text
+    assert [w for w in garbled.warnings if "mojibake" in w]
+    assert fake_matcher.match(BIOS[0]).warnings == ()

@@ -91,7 +91,10 @@ def test_a_period_after_an_abbreviation_ends_no_sentence(text, sentences):
     ("garbled", "meant"),
     [
         ("Led the teamâ€™s roll-out of SAP.", "Led the team’s roll-out of SAP."),
-        ("Skills:\r\nâ\x80¢ Python\r\nâ\x80¢ SQL", "Skills:\n• Python\n• SQL"),  # UTF-8 bullets read as latin-1
+        (
+            "Skills:\r\nâ\x80¢ Python\r\nâ\x80¢ SQL",
+            "Skills:\n• Python\n• SQL",
+        ),  # UTF-8 bullets read as latin-1
         ("NaÃ¯ve Bayes, rÃ©sumÃ© parsing", "Naïve Bayes, résumé parsing"),
         ("Built the ﬁnance dashboards.", "Built the finance dashboards."),
         ("Project manage\u00adment office", "Project management office"),

@@ -245,7 +245,8 @@ def _finish_flat(matcher: RoleMatcher, stage: EncodedChunk, spec: BatchSpec) -> 
         key: Any = chunk.ids[i] if chunk.ids is not None else row
         text = chunk.texts[i] if spec.include_text else None
         error = str(outcome) if isinstance(outcome, str) else ""
-        record = flat_record(spec, key, error, warnings[i] or "", None, version, text)
+        notes = "; ".join(filter(None, [warnings[i], *([] if isinstance(outcome, str) else outcome.notes)]))
+        record = flat_record(spec, key, error, notes, None, version, text)
         if not isinstance(outcome, str):
             record["status"] = "ok"
             record.update(next(cells))

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..gender import neutralize
 from ..privacy import redact
-from ..textproc import Span, chunk_spans, sentence_spans, validate
+from ..textproc import Span, chunk_spans, sentence_spans, validate_with_notes
 from ..titles import TitleSpan, expand_abbreviations, extract_titles
 from .tokens import Tokens, join_tokens, slice_tokens, word_counts
 
@@ -54,7 +54,8 @@ class EncodedText:
     ``spans``: sentences (offsets into ``text``); ``chunks``: span indices per chunk;
     ``chunk_vectors`` ``(n_chunks, dim)``; ``chunk_tokens`` ``(n_chunks,)``;
     ``span_vectors`` ``(n_spans, dim)``; ``titles``: the job titles the text names (offsets into
-    ``text``), with ``title_vectors`` ``(n_titles, dim)``.
+    ``text``), with ``title_vectors`` ``(n_titles, dim)``; ``notes``: what the text stage repaired
+    (``textproc.validate_with_notes``), for the result's warnings.
     """
 
     text: str
@@ -65,6 +66,7 @@ class EncodedText:
     span_vectors: np.ndarray
     titles: tuple[TitleSpan, ...] = ()
     title_vectors: np.ndarray | None = None
+    notes: tuple[str, ...] = ()
     memo: dict[str, Any] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )  # rank/explain reuse
@@ -106,7 +108,8 @@ def encode_documents(
     so nothing past the model's window is dropped. Raises ``InputTextError`` on bad text.
     """
     budget = budget or embedder.max_tokens
-    cleaned = [prepare_text(raw) for raw in texts]
+    noted = [prepare_text_with_notes(raw) for raw in texts]
+    cleaned = [text for text, _ in noted]
     text_spans = [sentence_spans(text) for text in cleaned]
     all_spans = [s for spans in text_spans for s in spans]
     # a backend that offers ``tokenize``: every sentence tokenized once, in one call, for counting and encoding
@@ -171,7 +174,7 @@ def encode_documents(
             else np.zeros((0, embedder.dim), np.float32)
         )
     out, c, t = [], 0, 0
-    for (text, flat, index, counts), doc_titles in zip(prepared, titles):
+    for (text, flat, index, counts), doc_titles, (_, notes) in zip(prepared, titles, noted):
         n = len(index)
         out.append(
             EncodedText(
@@ -183,6 +186,7 @@ def encode_documents(
                 span_vectors=_normalize_rows(np.concatenate(span_vecs[c : c + n])),
                 titles=doc_titles,
                 title_vectors=title_vecs[t : t + len(doc_titles)],
+                notes=notes,
             )
         )
         c += n
@@ -216,7 +220,13 @@ def _encode_chunks(
 def prepare_text(raw: object) -> str:
     """The text that is split and embedded, and that evidence offsets point into: validated, with
     contact details and the person's name replaced by placeholders and gendered words made neutral."""
-    return neutralize(redact(validate(raw)).text)
+    return prepare_text_with_notes(raw)[0]
+
+
+def prepare_text_with_notes(raw: object) -> tuple[str, tuple[str, ...]]:
+    """``prepare_text``, and what validation repaired (``textproc.validate_with_notes``)."""
+    text, notes = validate_with_notes(raw)
+    return neutralize(redact(text).text), notes
 
 
 def _sentence_tokens(
