@@ -142,8 +142,7 @@ def validate_with_notes(text: object, max_chars: int = MAX_CHARS) -> tuple[str, 
         raise InputTextError(f"expected text (str), got {type(text).__name__}")
     if "\x00" in text:
         raise InputTextError("the input looks like a binary file (it contains NUL bytes); paste plain text")
-    repaired, notes = repair_characters(text)  # before normalize, which drops the C1 bytes of mojibake
-    clean = normalize(repaired)
+    clean, notes = _repair_and_normalize(text)
     if _is_raw_pdf(clean):
         raise InputTextError(
             "this is the raw content of a PDF file, not text; pass the file itself "
@@ -162,6 +161,22 @@ def validate_with_notes(text: object, max_chars: int = MAX_CHARS) -> tuple[str, 
             "the text has almost no letters (binary data or symbols?); paste a resume or bio in words"
         )
     return clean, tuple(notes)
+
+
+def _repair_and_normalize(text: str, rounds: int = 3) -> tuple[str, list[str]]:
+    """``normalize(repair_characters(text))``: repaired first, because normalising drops the C1 bytes of
+    mojibake; again while normalising left something ftfy repairs (a space where an unassigned character
+    stood, after an "Â"), so that validating validated text changes nothing."""
+    repaired, notes = repair_characters(text)
+    clean = normalize(repaired)
+    for _ in range(rounds - 1):
+        if not _MOJIBAKE_HINT.search(clean):
+            break
+        again, more = repair_characters(clean)
+        if again == clean:
+            break
+        clean, notes = normalize(again), notes + [n for n in more if n not in notes]
+    return clean, notes
 
 
 def _is_raw_pdf(text: str) -> bool:

@@ -124,3 +124,10 @@ def test_repair_says_what_it_repaired():
     fixed, warnings = repair_characters("Managerâ€™s report")
     assert fixed == "Manager’s report"
     assert warnings and "mojibake" in warnings[0]
+
+
+def test_validating_validated_text_changes_nothing_even_where_normalising_leaves_mojibake():
+    # an unassigned character after "Â" becomes a space, and "Â " is what ftfy repairs (a lost no-break space)
+    for text in ("à\x80AÂ\U0001342f0", "Café â€\u0378Â\U0001342f plan"):
+        once = validate(text)
+        assert validate(once) == once
