@@ -120,13 +120,10 @@ class RoleMatcher:
     def match_file(self, path: str | Path, top: int = 5, quotes: int = 3, paths: bool = False) -> MatchResult:
         """Read a resume file (.pdf, .docx, .txt, .md; see ``matcher.read.read_file``) and match it; the
         reader's warnings come first in ``warnings``. Raises a ``FileReadError`` for a bad file."""
-        from dataclasses import replace
-
         from .read import read_file
 
         document = read_file(path)
-        result = self.match(document.text, top=top, quotes=quotes, paths=paths)
-        return replace(result, warnings=(*document.warnings, *result.warnings))
+        return self.match(document.text, top=top, quotes=quotes, paths=paths).after_reading(document.warnings)
 
     def match_many(
         self, texts: Sequence[str], top: int = 5, quotes: int = 3, paths: bool = False

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 
@@ -115,6 +116,11 @@ class MatchResult:
     @property
     def top(self) -> RoleMatch:
         return self.roles[0]
+
+    def after_reading(self, warnings: Sequence[str]) -> MatchResult:
+        """This result with the read stage's warnings first (a file's); a repair that the read stage and
+        the text stage both report is said once."""
+        return replace(self, warnings=tuple(dict.fromkeys((*warnings, *self.warnings))))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (floats rounded to 4 places): the same shape everywhere."""

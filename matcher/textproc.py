@@ -33,14 +33,29 @@ _ABBREVIATION_END = re.compile(
     re.IGNORECASE,
 )
 _RAW_PDF = re.compile(r"^%PDF-\d|\bendobj\b.*\bxref\b", re.S)
-# UTF-8 read as cp1252 or latin-1 leaves a lead byte (Â..ô) before a continuation byte (U+0080..U+00BF,
-# or what cp1252 makes of 0x80..0x9F: € ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” • – — ˜ ™ š › œ ž Ÿ): "â€™", "Ã©",
-# "â\x80¢"; typeset ligatures (ﬁ) come from PDFs. Only texts with one of these go to ftfy.
-_MOJIBAKE_HINT = re.compile(
-    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]|[\ufb00-\ufb06]"
+# UTF-8 read as cp1252 or latin-1 leaves a lead byte followed by as many continuation bytes as the character
+# had (U+0080..U+00BF, or what cp1252 makes of 0x80..0x9F: € ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” • – — ˜ ™ š ›
+# œ ž Ÿ): "Ã©" (two bytes), "â€™" and "â\x80¢" (three); typeset ligatures (ﬁ) come from PDFs. Only texts
+# with one of these go to ftfy ("André’s" does not: a three-byte lead needs two continuations).
+_CONTINUATION = (
+    "[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
 )
-_MOJIBAKE_STEPS = {"encode", "decode", "transcode", "apply"}
+_MOJIBAKE_HINT = re.compile(
+    f"[\u00c2-\u00df]{_CONTINUATION}|[\u00e0-\u00ef]{_CONTINUATION}{{2}}|[\u00f0-\u00f4]{_CONTINUATION}{{3}}"
+    "|[\ufb00-\ufb06]"
+)
+# ftfy's steps that undo a wrong decoding (not ligatures, HTML entities or full-width letters)
+_MOJIBAKE_KINDS = {"encode", "decode", "transcode"}
+_MOJIBAKE_FIXES = {
+    "restore_byte_a0",
+    "replace_lossy_sequences",
+    "decode_inconsistent_utf8",
+    "fix_c1_controls",
+}
+# what the text stage leaves as the person typed it (the read stage, on extracted files, applies it all)
+_TYPED_AS_IS = {"unescape_html": False, "remove_terminal_escapes": False, "fix_character_width": False}
+MOJIBAKE_WARNING = "garbled characters (mojibake such as â€™) were repaired: check accented letters"
 _CONTROL = {"Cc", "Cf", "Cs", "Co", "Cn"}
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u3000]+")
 _LINE_EDGES = re.compile(r" *\n *")
@@ -96,22 +111,28 @@ def decode_bytes(data: bytes) -> str:
     return data.decode("latin-1")
 
 
-def repair_characters(text: str) -> tuple[str, list[str]]:
+def repair_characters(text: str, every_fix: bool = False) -> tuple[str, list[str]]:
     """Repair mojibake (``â€™`` → ``’``, ``â\x80¢`` → ``•``) and ligatures (``ﬁ`` → ``fi``) with ftfy;
-    ``(text, warnings)``. Soft hyphens are dropped; texts without a sign of mojibake or ligatures are
-    otherwise returned as they are (ftfy is not run)."""
-    if text.isascii():
-        return text, []
-    if not _MOJIBAKE_HINT.search(text):
-        return text.replace("\u00ad", ""), []
+    ``(text, warnings)``, a warning only where a wrong decoding was undone. Soft hyphens are dropped.
+
+    By default only where the text shows mojibake or a ligature (else ftfy is not run), and HTML entities,
+    terminal escapes and full-width letters stay as typed; ``every_fix``: every ftfy fix, on any text (the
+    read stage, on the text extracted from a file)."""
+    if not every_fix:
+        if text.isascii():
+            return text, []
+        if not _MOJIBAKE_HINT.search(text):
+            text = text.replace("\u00ad", "")  # a soft hyphen may stand between the bytes of mojibake
+            if not _MOJIBAKE_HINT.search(text):
+                return text, []
     import ftfy
 
-    config = ftfy.TextFixerConfig(uncurl_quotes=False, normalization="NFC", explain=True)
+    config = ftfy.TextFixerConfig(
+        uncurl_quotes=False, normalization="NFC", explain=True, **({} if every_fix else _TYPED_AS_IS)
+    )
     fixed, steps = ftfy.fix_and_explain(text, config=config)  # "Ã\u00ad" is an í: hyphens go after
-    warnings = []
-    if steps and any(step[0] in _MOJIBAKE_STEPS for step in steps):
-        warnings.append("garbled characters (mojibake such as â€™) were repaired; check accented letters")
-    return fixed.replace("\u00ad", ""), warnings
+    undone = any(kind in _MOJIBAKE_KINDS or name in _MOJIBAKE_FIXES for kind, name in steps or ())
+    return fixed.replace("\u00ad", ""), [MOJIBAKE_WARNING] if undone else []
 
 
 def normalize(text: str) -> str:
@@ -165,17 +186,19 @@ def validate_with_notes(text: object, max_chars: int = MAX_CHARS) -> tuple[str, 
 
 def _repair_and_normalize(text: str, rounds: int = 3) -> tuple[str, list[str]]:
     """``normalize(repair_characters(text))``: repaired first, because normalising drops the C1 bytes of
-    mojibake; again while normalising left something ftfy repairs (a space where an unassigned character
-    stood, after an "Â"), so that validating validated text changes nothing."""
+    mojibake; again while what is left still shows mojibake that ftfy now repairs (normalising put a space
+    where an unassigned character stood after an "Â"; a soft hyphen hid a pair), so that validating
+    validated text changes nothing."""
     repaired, notes = repair_characters(text)
     clean = normalize(repaired)
     for _ in range(rounds - 1):
-        if not _MOJIBAKE_HINT.search(clean):
+        if not _MOJIBAKE_HINT.search(clean):  # the common case: nothing (left) for ftfy
             break
-        again, more = repair_characters(clean)
-        if again == clean:
+        repaired, more = repair_characters(clean)
+        if repaired == clean:
             break
-        clean, notes = normalize(again), notes + [n for n in more if n not in notes]
+        clean = normalize(repaired)
+        notes += [n for n in more if n not in notes]
     return clean, notes
 
 

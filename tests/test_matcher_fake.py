@@ -84,3 +84,12 @@ def test_repaired_characters_are_said_in_the_warnings(fake_matcher):
     assert "team’s" in garbled.analysed_text and "â€" not in garbled.analysed_text
     assert [w for w in garbled.warnings if "mojibake" in w]
     assert fake_matcher.match(BIOS[0]).warnings == ()
+
+
+def test_a_repair_both_the_reader_and_the_text_stage_report_is_said_once(fake_matcher, tmp_path):
+    # the reader's ftfy leaves "\x81â€“" (a stray byte before mojibake); the text stage drops the byte and
+    # repairs the rest: the same warning from two stages
+    path = tmp_path / "cv.txt"
+    path.write_text("Senior software engineer \x81â\x80\x93 building backend systems for payments.", "utf-8")
+    result = fake_matcher.match_file(path)
+    assert len(result.warnings) == len(set(result.warnings)) >= 1

@@ -161,3 +161,11 @@ def test_rank_cli_errors(cli, people, tmp_path, args, code, message):
     people.to_csv(path, index=False)
     result = cli(path, "--text-column", "bio", *args)
     assert result.exit_code == code and message in result.stderr
+
+
+def test_a_repaired_cell_says_so_in_the_ranking(fake_matcher):
+    frame = pd.DataFrame(
+        {"bio": ["Launch plans and the teamâ€™s positioning for a SaaS product.", "Launch plans."]}
+    )
+    ranked = fake_matcher.rank_frame(frame, role=PMM, text_column="bio").sort_index()
+    assert "mojibake" in ranked["warning"].iloc[0] and not ranked["warning"].iloc[1]

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from matcher.errors import InputTextError
-from matcher.textproc import MAX_CHARS, chunk_spans, decode_bytes, repair_characters, sentence_spans, validate
+from matcher.textproc import (
+    MAX_CHARS,
+    MOJIBAKE_WARNING,
+    chunk_spans,
+    decode_bytes,
+    repair_characters,
+    sentence_spans,
+    validate,
+    validate_with_notes,
+)
 
 
 def words(text: str) -> int:
@@ -131,3 +140,18 @@ def test_validating_validated_text_changes_nothing_even_where_normalising_leaves
     for text in ("à\x80AÂ\U0001342f0", "Café â€\u0378Â\U0001342f plan"):
         once = validate(text)
         assert validate(once) == once
+
+
+def test_typed_text_is_left_as_typed_where_only_mojibake_is_repaired():
+    """The text stage undoes wrong decodings; it does not rewrite entities or full-width letters, whether
+    or not the text also holds mojibake, and a ligature alone is repaired without a mojibake warning."""
+    typed = "Zoë’s team built R&amp;D dashboards in ＡＷＳ."
+    assert validate_with_notes(typed) == (typed, ())
+    garbled = validate_with_notes("Zoë’s teamâ€™s R&amp;D dashboards in ＡＷＳ.")
+    assert garbled[0] == "Zoë’s team’s R&amp;D dashboards in ＡＷＳ." and garbled[1] == (MOJIBAKE_WARNING,)
+    assert validate_with_notes("Built the ﬁnance dashboards.") == ("Built the finance dashboards.", ())
+
+
+def test_files_get_every_repair_as_before():
+    fixed, warnings = repair_characters("R&amp;D in ＡＷＳ", every_fix=True)
+    assert fixed == "R&D in AWS" and warnings == []

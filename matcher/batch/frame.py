@@ -221,7 +221,7 @@ def finish_chunk(matcher: RoleMatcher, stage: EncodedChunk, spec: BatchSpec) -> 
         key: Any = chunk.ids[i] if chunk.ids is not None else row
         result = outcome if isinstance(outcome, MatchResult) else None
         error = "" if result is not None else str(outcome)
-        notes = "; ".join(filter(None, [warnings[i], *(result.warnings if result is not None else ())]))
+        notes = row_warning(warnings[i], result.warnings if result is not None else ())
         text = chunk.texts[i] if spec.include_text else None
         record = make(spec, key, error, notes, result, version, text)
         if spec.keep:
@@ -245,7 +245,7 @@ def _finish_flat(matcher: RoleMatcher, stage: EncodedChunk, spec: BatchSpec) -> 
         key: Any = chunk.ids[i] if chunk.ids is not None else row
         text = chunk.texts[i] if spec.include_text else None
         error = str(outcome) if isinstance(outcome, str) else ""
-        notes = "; ".join(filter(None, [warnings[i], *([] if isinstance(outcome, str) else outcome.notes)]))
+        notes = row_warning(warnings[i], () if isinstance(outcome, str) else outcome.notes)
         record = flat_record(spec, key, error, notes, None, version, text)
         if not isinstance(outcome, str):
             record["status"] = "ok"
@@ -254,6 +254,12 @@ def _finish_flat(matcher: RoleMatcher, stage: EncodedChunk, spec: BatchSpec) -> 
             record = _with_kept(record, spec, chunk.kept[i] if chunk.kept is not None else None)
         records.append(record)
     return records
+
+
+def row_warning(reader: str | None, notes: Sequence[str]) -> str:
+    """A row's ``warning`` cell: the reader's (decoding; a file's repairs), then the text stage's notes
+    that it does not already say."""
+    return "; ".join(filter(None, [reader, *(n for n in notes if n not in (reader or ""))]))
 
 
 def _with_kept(record: dict[str, Any], spec: BatchSpec, values: list[Any] | None) -> dict[str, Any]:

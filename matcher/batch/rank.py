@@ -28,6 +28,7 @@ from .frame import (
     encode_chunk,
     format_quote,
     keep_names,
+    row_warning,
 )
 
 if TYPE_CHECKING:
@@ -136,7 +137,7 @@ def rank_chunk(matcher: RoleMatcher, chunk: Chunk, spec: RankSpec) -> list[dict[
         record["abstain"] = found[0][1] if found else None
         record["status"] = "ok" if found else "error"
         record["error"] = "" if found else str(encoded)
-        record["warning"] = warnings[i] or ""
+        record["warning"] = row_warning(warnings[i], () if isinstance(encoded, str) else encoded.notes)
         record["model_version"] = matcher.model_version
         record["_order"] = found[1][0].confidence if found else None
         record["_row"] = row

@@ -87,7 +87,7 @@ def clean_pages(pages: Sequence[str]) -> tuple[str, list[str]]:
     warnings: list[str] = []
     fixed = []
     for page in pages:
-        text, notes = repair_characters(page.replace("\r\n", "\n").replace("\r", "\n"))
+        text, notes = repair_characters(page.replace("\r\n", "\n").replace("\r", "\n"), every_fix=True)
         fixed.append(text)
         warnings += [n for n in notes if n not in warnings]
     fixed, _ = drop_repeated_lines(fixed)

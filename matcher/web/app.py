@@ -167,13 +167,11 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
         def work() -> MatchResult:
             if data is None:
                 return matcher.match(body.text, top=top, quotes=body.quotes, paths=body.paths)
-            from dataclasses import replace
-
             from ..read import read_bytes
 
             document = read_bytes(data, filename)
             result = matcher.match(document.text, top=top, quotes=body.quotes, paths=body.paths)
-            return replace(result, warnings=(*document.warnings, *result.warnings))
+            return result.after_reading(document.warnings)
 
         result = await worker.run(work, settings.timeout_s)
         return JSONResponse(result.to_dict())
