@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .evaluate import ABLATION_METRICS, frame_targets, ranking_metrics, scope_metrics
-from .examples import also_sets, load_examples
+from .examples import labelled_examples, load_examples
 from .sources import SOURCES
 from .train import featurize, fit_from_rows, training_set
 
@@ -38,8 +38,7 @@ def ablation_report(
     roles = corpus.role_ids
     data = load_examples(corpus.articles[next(iter(corpus.articles))].path.parents[1] / "examples", roles)
     train_rows = data[data["split"] == "train"]
-    examples = list(zip(train_rows["text"].tolist(), train_rows["role"].tolist(), also_sets(train_rows)))
-    feats, rows = training_set(embedder, index, corpus, examples, progress=progress)
+    feats, rows = training_set(embedder, index, corpus, labelled_examples(train_rows), progress=progress)
     evals = {
         name: (frame, featurize(embedder, index, [str(t) for t in frame["text"]]))
         for name, frame in datasets.items()

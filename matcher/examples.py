@@ -7,6 +7,7 @@ that person (a Java developer who runs the build servers: software-engineer, als
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import pandas as pd
@@ -92,9 +93,19 @@ def _also_column(frame: pd.DataFrame, path: Path, role: str, roles: list[str]) -
     return out
 
 
+def role_set(roles: str | Collection[str]) -> frozenset[str]:
+    """Role ids given as a collection, or joined by ``|`` as in the examples' ``also`` column."""
+    return frozenset(r for r in (roles.split("|") if isinstance(roles, str) else roles) if r)
+
+
 def also_sets(frame: pd.DataFrame) -> list[frozenset[str]]:
     """The ``also`` column of ``load_examples`` as sets of role ids."""
-    return [frozenset(r for r in str(cell).split("|") if r) for cell in frame.get("also", [""] * len(frame))]
+    return [role_set(str(cell)) for cell in frame.get("also", [""] * len(frame))]
+
+
+def labelled_examples(frame: pd.DataFrame) -> list[tuple[str, str | None, frozenset[str]]]:
+    """Rows of ``load_examples`` (or ``load_labeled_csv``) as training examples: ``(text, role, also)``."""
+    return list(zip(frame["text"].tolist(), frame["role"].tolist(), also_sets(frame)))
 
 
 def examples_hash(examples_dir: Path) -> str:

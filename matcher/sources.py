@@ -23,6 +23,7 @@ import yaml
 
 from .backbone import own_titles, role_titles, title_owner
 from .corpus import Corpus
+from .examples import role_set
 from .index import role_text
 from .titles import normalize_title
 
@@ -50,16 +51,11 @@ Example = tuple[str, str | None] | tuple[str, str | None, str | Collection[str]]
 def own_rows(corpus: Corpus, examples: Sequence[Example]) -> list[Row]:
     """Our examples and one row per role description."""
     rows = [
-        Row(t, r or "", WEIGHTS["own"], f"own:{i}", "own", _role_set(more[0]) if more else frozenset())
+        Row(t, r or "", WEIGHTS["own"], f"own:{i}", "own", role_set(more[0]) if more else frozenset())
         for i, (t, r, *more) in enumerate(examples)
     ]
     rows += [Row(role_text(r.title, r.description), r.id, 1.0, f"role:{r.id}", "own") for r in corpus.roles]
     return rows
-
-
-def _role_set(roles: str | Collection[str]) -> frozenset[str]:
-    """Role ids given as a set, or joined by ``|`` as in the examples' ``also`` column."""
-    return frozenset(r for r in (roles.split("|") if isinstance(roles, str) else roles) if r)
 
 
 def _split(

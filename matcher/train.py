@@ -31,7 +31,7 @@ from .classify import (
 from .config import default_corpus_dir, default_models_dir
 from .corpus import load_corpus
 from .embed import encode_documents, load_embedder
-from .examples import also_sets, examples_hash, load_examples, load_labeled_csv
+from .examples import examples_hash, labelled_examples, load_examples, load_labeled_csv
 from .index import CorpusIndex
 from .rank import DocFeatures, conformal_threshold, featurize_docs, softmax
 from .sources import SOURCES, Example, Row, training_rows
@@ -423,8 +423,7 @@ def train(
     test_rows = data[data["split"] == "test"].reset_index(drop=True)
     logger.info("Train - %d training and %d held-apart examples", len(train_rows), len(test_rows))
 
-    examples_in = list(zip(train_rows["text"].tolist(), train_rows["role"].tolist(), also_sets(train_rows)))
-    feats, rows = training_set(embedder, index, corpus, examples_in, progress=progress)
+    feats, rows = training_set(embedder, index, corpus, labelled_examples(train_rows), progress=progress)
     ranker = fit_from_rows(feats, rows, roles)
 
     manifest["files"].pop(CLASSIFIER_FILE, None)
