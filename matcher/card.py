@@ -20,7 +20,7 @@ def _metric_rows(metrics: dict[str, Any]) -> list[str]:
 
 
 def _cell(metrics: dict[str, Any], key: str) -> str:
-    """``0.839``, or where the evaluation resampled it ``0.839 (0.78–0.90)`` (an interval) or ``0.123 ±0.03``
+    """``0.839``, or where the evaluation resampled it ``0.839 (0.78–0.90)`` (an interval) or ``0.123 ±0.027``
     (a spread)."""
     value = metrics.get(key, "-")
     if not isinstance(value, float):
@@ -31,7 +31,7 @@ def _cell(metrics: dict[str, Any], key: str) -> str:
     return (
         f"{value:.3f} ({spread[0]:.2f}–{spread[1]:.2f})"
         if len(spread) == 2
-        else f"{value:.3f} ±{spread[0]:.2f}"
+        else f"{value:.3f} ±{spread[0]:.3f}"
     )
 
 
