@@ -38,6 +38,12 @@ _WORDS = (
     ("her", "him", "them"),
 )
 _LOOKUP = {form: forms for forms in _WORDS for form in forms[:2]}
+_HONORIFICS = frozenset(("ms", "mrs", "miss", "mr"))
+#: Words after "Ms" that make it Microsoft, not an honorific ("Ms Excel", "Ms Office").
+_MS_PRODUCTS = frozenset(
+    "access azure dynamics excel exchange office outlook powerpoint project sharepoint sql teams visio "
+    "windows word".split()
+)
 _FEMALE_FIRST = {"mr": "ms"}  # many-to-one forms: the female form to use
 
 _NOT_NOUN = frozenset(
@@ -128,11 +134,14 @@ def swap_gender(text: str, gender: str) -> str:
     """Rewrite gendered words for a person of ``gender``: to 'neutral' every form becomes neutral;
     between female and male every word flips (he → she, his wife → her husband), as in
     counterfactual data augmentation; a text already of that gender is returned unchanged."""
-    lows = [w.lower() for w in _TOKEN.findall(text)]
+    tokens = list(_TOKEN.finditer(text))
+    lows = [m.group().lower() for m in tokens]
+    for i, low in enumerate(lows):
+        if low in _GENDERED and not _is_gendered_here(text, tokens, i, low):
+            lows[i] = ""  # "MS in Computer Science", "HER Imaging", "never miss a deadline"
     source = _text_gender([w for w in lows if w in _GENDERED])
     if source is None or gender == source:
         return text
-    tokens = list(_TOKEN.finditer(text))  # the same tokens, with their offsets
     out, pos = [], 0
     n, i = len(tokens), 0
     # Only gendered words change, and the verb after a new "they" ("she leads" → "they lead", adverbs
@@ -174,6 +183,24 @@ def swap_gender(text: str, gender: str) -> str:
                 i += 1
     out.append(text[pos:])
     return "".join(out)
+
+
+def _is_gendered_here(text: str, tokens: list[re.Match[str]], i: int, low: str) -> bool:
+    """Whether the gendered-looking token ``i`` is used as that word: not an upper-case acronym ("MS",
+    "HER Imaging", "HE" for higher education), and an honorific only as one: "Ms", "Mrs", "Mr" or "Miss"
+    in title case before a capitalised name ("Ms. Okafor"), not "MS Project" or "miss a deadline"."""
+    word = tokens[i].group()
+    if len(word) > 1 and word.isupper():
+        return False
+    if low not in _HONORIFICS:
+        return True
+    if not word[0].isupper() or i + 1 >= len(tokens):
+        return False
+    between = text[tokens[i].end() : tokens[i + 1].start()]
+    after = tokens[i + 1].group()
+    if low == "ms" and after.lower() in _MS_PRODUCTS:
+        return False
+    return between in (" ", ". ", ".") and after[0].isupper()
 
 
 def _word_gender(low: str) -> int | None:

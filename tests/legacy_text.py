@@ -20,6 +20,7 @@ from matcher.gender import (
     _NOT_NOUN,
     _TOKEN,
     _adjacent,
+    _is_gendered_here,
     _plural_verb,
     _same_case,
     _text_gender,
@@ -348,14 +349,18 @@ def swap_gender(text: str, gender: str) -> str:
     between female and male every word flips (he → she, his wife → her husband), as in
     counterfactual data augmentation; a text already of that gender is returned unchanged."""
     tokens = list(_TOKEN.finditer(text))
-    source = _text_gender([t.group().lower() for t in tokens])
+    # (a later rule, not a speed-up: acronyms and non-honorific "Ms"/"miss" are not gendered words)
+    gendered = _LOOKUP.keys() | {"her", "hers", "his"}
+    lows = [t.group().lower() for t in tokens]
+    lows = [w if w not in gendered or _is_gendered_here(text, tokens, i, w) else "" for i, w in enumerate(lows)]
+    source = _text_gender(lows)
     if source is None or gender == source:
         return text
     out, pos = [], 0
     fix_verb = False
     for i, m in enumerate(tokens):
         word = m.group()
-        low = word.lower()
+        low = lows[i]
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         following = nxt.group().lower() if nxt is not None and _adjacent(text, m, nxt) else ""
         new = None

@@ -11,6 +11,7 @@ from conftest import DATA
 
 from matcher import RoleMatcher
 from matcher.cli import main
+from matcher.gender import neutralize
 from matcher.fairness import NAMES, fairness_report, format_fairness_report, swap_variants
 
 BIO = (
@@ -49,6 +50,19 @@ def test_her_is_read_as_possessive_or_object_from_the_next_word():
     text = "Maria Garcia runs her team. The CEO promoted her in 2020 and thanked her."
     male = dict(swap_variants(text))["pronouns=male"]
     assert male == "Maria Garcia runs his team. The CEO promoted him in 2020 and thanked him."
+
+
+def test_acronyms_and_verbs_that_look_gendered_are_left_as_written():
+    text = (
+        "MS in Computer Science; MS Project and MS SQL. Worked at HER Imaging, selling to HE (higher "
+        "education). I never miss a deadline. Ms. Okafor says she leads well."
+    )
+    assert neutralize(text) == (
+        "MS in Computer Science; MS Project and MS SQL. Worked at HER Imaging, selling to HE (higher "
+        "education). I never miss a deadline. Mx. Okafor says they lead well."
+    )
+    assert neutralize("MS Office, Ms Excel sheets") == "MS Office, Ms Excel sheets"  # Microsoft
+    assert neutralize("Miss Adeyemi runs it.") == "Mx Adeyemi runs it."
 
 
 def test_names_only_keeps_pronouns_and_first_person_text_has_nothing_to_swap():
