@@ -41,8 +41,23 @@ _LOOKUP = {form: forms for forms in _WORDS for form in forms[:2]}
 _HONORIFICS = frozenset(("ms", "mrs", "miss", "mr"))
 #: Words after "Ms" that make it Microsoft, not an honorific ("Ms Excel", "Ms Office").
 _MS_PRODUCTS = frozenset(
-    "access azure dynamics excel exchange office outlook powerpoint project sharepoint sql teams visio "
-    "windows word".split()
+    [
+        "access",
+        "azure",
+        "dynamics",
+        "excel",
+        "exchange",
+        "office",
+        "outlook",
+        "powerpoint",
+        "project",
+        "sharepoint",
+        "sql",
+        "teams",
+        "visio",
+        "windows",
+        "word",
+    ]
 )
 _FEMALE_FIRST = {"mr": "ms"}  # many-to-one forms: the female form to use
 
@@ -153,7 +168,7 @@ def swap_gender(text: str, gender: str) -> str:
             continue
         m = tokens[i]
         word = m.group()
-        following = lows[i + 1] if i + 1 < n and _adjacent(text, m, tokens[i + 1]) else ""
+        following = tokens[i + 1].group().lower() if i + 1 < n and _adjacent(text, m, tokens[i + 1]) else ""
         own = _word_gender(low)
         k = 2 if gender == "neutral" else 1 - own
         if low in ("her", "his"):

@@ -9,8 +9,9 @@ left alone. Names are found where that is reliable: a "Name:" line, a top line o
 capitalised words that are not role or heading words, a name that runs on into a title on the first
 line when an e-mail address has one of its words ("RACHEL GOLDBERG Senior ... rgoldberg@..."), a bio
 that opens "Jane Doe is ...", or a common first name (``FIRST_NAMES``, from ``data/names.txt``)
-followed by a surname; every later mention of that name or its parts goes too. Other names (an
-unusual first name in mid-text) stay.
+followed by a surname, and names that their place in a sentence gives away ("My name is ...", "I'm
+Aroha, ...", "... Keanu closes enterprise deals", "Our lead engineer, Zhang Wei, ..."); every later mention
+of that name or its parts goes too. Other names (an unusual first name elsewhere in mid-text) stay.
 """
 
 from __future__ import annotations
@@ -171,6 +172,21 @@ _BIO_OPENING = re.compile(  # "Maria Garcia is ...", "Oluwaseun Adeyemi's team .
 _APPOSITIVE = re.compile(  # "Our lead, Ngozi, ..." / "Meet Ngozi, ..." : a single name set off by commas
     r"\b(?:[Oo]ur|[Mm]y|[Tt]heir|[Tt]he)\s+[a-z][\w-]*(?:\s+[a-z][\w-]*)?,\s+([^\W\d_][^\s,;:()\[\]]*),|\bMeet\s+([^\W\d_][^\s,;:()\[\]]*)\b"
 )
+_NAME_WORD = r"[^\W\d_][^\s,;:()\[\]'’.!?]*"
+_INTRODUCTION = re.compile(  # "My name is Greg and ...", "Hi, I'm Aroha, a ...", "I am Zhang Wei."
+    rf"\b(?:[Mm]y name is|[Mm]y name['’]s|I['’]m|I am|[Cc]all me)\s+({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})"
+)
+_PERSON_VERBS = (  # what a person does as the subject of a later sentence (not "runs" or "manages": tools do)
+    "closes|mentors|leads|led|founded|co-founded|cofounded|joined|spent|brings|holds|heads"
+    "|invests|advises|teaches|coaches|negotiates|oversees|sells|sold|worked|works|started|began|specialises"
+    "|specializes|served|serves|graduated|studied|earned|enjoys|loves|lives|moved|hired|recruits"
+)
+_LATER_SUBJECT = re.compile(  # "... in sales. Keanu closes enterprise deals", "\nZhang Wei is a data engineer"
+    rf"(?:[.!?;]\s+|\n\s*)({_NAME_WORD}(?: {_NAME_WORD})?)(?=['’]s\b|\s(?:{_PERSON_VERBS})\b|\s(?:is|was) (?:a|an|the|our)\s)"
+)
+_ASIDE = re.compile(  # "Our lead engineer, Zhang Wei, runs ..." (a one-word aside is ``_APPOSITIVE``'s)
+    rf"\b(?:[Oo]ur|[Mm]y|[Tt]heir|[Tt]he)\s+[a-z][\w-]*(?:\s+[a-z][\w-]*)?,\s+({_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}),"
+)
 _ASCII_WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"  # \w in ASCII
 _BEFORE_NAME = frozenset(_ASCII_WORD_CHARS + "[-")  # what may not stand just before a mention
 _AFTER_NAME = frozenset(_ASCII_WORD_CHARS + "]-")  # and just after it
@@ -310,9 +326,44 @@ def _redact_name(text: str, counts: Counter[str], mailboxes: Sequence[str] = ())
     for m in _KNOWN_FULL_NAME.finditer(text):  # "... Ravi Menon owns the product lifecycle"
         if _looks_like_name(m.group()):
             names.append(m.group())
+    names += _names_in_context(text)
     for name in dict.fromkeys(names):
         text = _replace_mentions(text, name, counts)
     return text
+
+
+def _names_in_context(text: str) -> list[str]:
+    """Names that their place in a sentence gives away, whatever the culture: a person introducing
+    themselves ("My name is Greg and ...", "I'm Aroha, a ..."), the subject of a later sentence doing what
+    people do ("... in sales. Keanu closes enterprise deals", "Zhang Wei is a data engineer"), and a name
+    of two or three words set off by commas ("Our lead engineer, Zhang Wei, runs ...")."""
+    names = []
+    for m in _INTRODUCTION.finditer(text):
+        words = _leading_name_words(m.group(1).split())
+        rest = text[m.start(1) + len(" ".join(words)) :] if words else ""
+        ends = re.match(r"\s*(?:[,.;:!?—–-]|and\b|$)", rest) is not None
+        if words and (m.group().lower().startswith(("my", "call")) or ends):
+            names.append(" ".join(words))
+    for m in _LATER_SUBJECT.finditer(text):
+        value = m.group(1)
+        lowered = [w.lower() for w in value.split() if w.lower() != w]
+        if value.isupper() or any(re.search(rf"\b{re.escape(w)}\b", text) for w in lowered):
+            continue  # "SUMMARY Leads ...", or a word the text also writes in lower case ("Procurement")
+        if _looks_like_name(value) or (" " not in value and _single_name(value)):
+            names.append(value)
+    if "," in text:
+        names += [m.group(1) for m in _ASIDE.finditer(text) if _looks_like_name(m.group(1))]
+    return names
+
+
+def _leading_name_words(words: list[str]) -> list[str]:
+    """The words that open ``words`` and may be a name (capitalised, not a role, heading or title word)."""
+    out = []
+    for word in words:
+        if not _single_name(word):
+            break
+        out.append(word)
+    return out
 
 
 def _name_before_title(text: str, mailboxes: Sequence[str]) -> str | None:

@@ -352,7 +352,9 @@ def swap_gender(text: str, gender: str) -> str:
     # (a later rule, not a speed-up: acronyms and non-honorific "Ms"/"miss" are not gendered words)
     gendered = _LOOKUP.keys() | {"her", "hers", "his"}
     lows = [t.group().lower() for t in tokens]
-    lows = [w if w not in gendered or _is_gendered_here(text, tokens, i, w) else "" for i, w in enumerate(lows)]
+    lows = [
+        w if w not in gendered or _is_gendered_here(text, tokens, i, w) else "" for i, w in enumerate(lows)
+    ]
     source = _text_gender(lows)
     if source is None or gender == source:
         return text

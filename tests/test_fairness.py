@@ -11,8 +11,8 @@ from conftest import DATA
 
 from matcher import RoleMatcher
 from matcher.cli import main
-from matcher.gender import neutralize
 from matcher.fairness import NAMES, fairness_report, format_fairness_report, swap_variants
+from matcher.gender import neutralize
 
 BIO = (
     "Ravi Menon is the chairman of a logistics firm. He leads his team, and the board gave him a raise. "

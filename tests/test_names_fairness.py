@@ -1,6 +1,6 @@
 """A person's name must not move the match: 263 first names from many cultures (22 of them in their own
 scripts), alone or with a surname, at the start of a bio, in the middle of it, alone on a resume's top line,
-or running into a title (real model)."""
+running into a title, introducing themselves or as the subject of a later sentence (real model)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,12 @@ TEMPLATES = (
     "{n} Okafor Senior Product Manager · Lagos · n.okafor@example.com\nI run discovery and own the roadmap.",
     # a resume's top line that holds a first name alone
     "{n}\nSenior Product Manager, Acme, 2019 - present\nI run discovery and own the roadmap for a payments app.",
+    # introductions, a later sentence about the person, a two-word aside
+    "My name is {n} and I close enterprise deals, manage a Salesforce pipeline and mentor account executives.",
+    "Hi, I'm {n}, a backend engineer who builds payment APIs in Go and reviews code every day.",
+    "Worked for eight years in sales. {n} closes enterprise deals, manages a pipeline in Salesforce and mentors"
+    " account executives.",
+    "Our lead engineer, {n} Okafor, runs the on-call rotation and keeps the Kubernetes clusters healthy.",
 )
 MAX_SHIFT = 0.02
 

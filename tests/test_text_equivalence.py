@@ -192,11 +192,13 @@ def _same_documents(new, ref) -> None:
 def _new_rules_off():
     """The text stage as the old code had it: without the name rules it lacked (tests/test_privacy.py: a
     name that runs on into a title on the first line, a first name alone on the top line, names in scripts
-    without capitals) and without the repair of mojibake before validation (tests/test_textproc.py)."""
+    without capitals, names their place in a sentence gives away) and without the repair of mojibake
+    before validation (tests/test_textproc.py)."""
     with (
         mock.patch.object(textproc, "repair_characters", side_effect=lambda text: (text, [])),
         mock.patch.object(privacy, "_name_before_title", return_value=None),
         mock.patch.object(privacy, "_lone_first_name", return_value=False),
+        mock.patch.object(privacy, "_names_in_context", return_value=[]),
         mock.patch.object(privacy, "_cased", return_value=True),
     ):
         yield
