@@ -25,7 +25,7 @@ def rank_quotes(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -> 
     if grounded.size == 0 or k <= 0:
         return []
     vectors = index.passage_vectors[grounded]
-    person = doc.span_vectors @ vectors.T  # (n_spans, n_grounded)
+    person = person_passages(doc, index, role)  # (n_spans, n_grounded)
     eligible = evidence_mask(doc)
     best_span = (np.where(eligible[:, None], person, -np.inf) if eligible.any() else person).argmax(axis=0)
     score = PERSON_WEIGHT * person.max(axis=0) + (1 - PERSON_WEIGHT) * (vectors @ index.role_vectors[role])
@@ -40,6 +40,17 @@ def rank_quotes(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -> 
 
 _PLACEHOLDER = re.compile(r"\[(?:NAME|EMAIL|PHONE|ADDRESS|URL)\]")
 _WORD_TAIL = re.compile(r"[^\W_]\S*")  # from a word's first letter or digit (``str.isalnum``) to its end
+
+
+def person_passages(doc: EncodedText, index: CorpusIndex, role: int) -> np.ndarray:
+    """``(n_spans, n_grounded)``: cosine of each of the person's sentences to each passage grounding
+    ``role`` (in passage order), worked out once per text and role: its quotes and its evidence read it."""
+    vectors = index.passage_vectors
+    return doc.remembered(
+        f"person_passages:{role}",
+        vectors,
+        lambda: doc.span_vectors @ vectors[np.flatnonzero(index.grounding[:, role])].T,
+    )
 
 
 def is_evidence(sentence: str) -> bool:
@@ -65,9 +76,7 @@ def rank_evidence(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -
     """
     grounded = np.flatnonzero(index.grounding[:, role])
     to_role = doc.span_vectors @ index.role_vectors[role]
-    to_passages = (
-        (doc.span_vectors @ index.passage_vectors[grounded].T).max(axis=1) if grounded.size else to_role
-    )
+    to_passages = person_passages(doc, index, role).max(axis=1) if grounded.size else to_role
     score = 0.5 * to_role + 0.5 * to_passages
     eligible = evidence_mask(doc)
     keep = [i for i in np.argsort(-score, kind="stable") if eligible[i]]
@@ -77,7 +86,7 @@ def rank_evidence(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -
 def title_evidence(doc: EncodedText, index: CorpusIndex, role: int) -> tuple[int, int, float] | None:
     """The person's title closest to one of ``role``'s reference titles: ``(person title index,
     reference title index, cosine)``, or ``None`` when the text names no title (or there is no backbone)."""
-    if not index.has_backbone:
+    if not index.has_backbone or not doc.names_titles:
         return None
     owned = np.flatnonzero(index.title_roles[:, role] > 0)
     sims = title_similarity(doc, index)[:, owned]  # (n_titles, n_owned)

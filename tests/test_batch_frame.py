@@ -165,6 +165,44 @@ def test_the_pipelined_engine_gives_the_rows_of_the_plain_one_in_order(pipelined
     assert [records for _, records in got] == [score_chunk(fake_matcher, c, spec) for c in _chunks(5)]
 
 
+def test_the_pipelined_engine_cuts_chunks_into_pieces_and_puts_them_back_together(
+    pipelined, fake_matcher, monkeypatch
+):
+    from matcher.batch import engine
+    from matcher.batch.frame import BatchSpec, Chunk, score_chunk
+
+    monkeypatch.setattr(engine, "PIECE_ROWS", 2)
+    texts = [f"I run payroll and write Go services, row {i}." for i in range(5)]
+    chunks = [
+        Chunk([1, 2, 3, 4, 5], texts, problems=[None, "a ragged row", None, None, None]),
+        Chunk([6], texts[:1]),
+    ]
+    spec = BatchSpec(top=2, quotes=1)
+    got = list(pipelined.map(iter(chunks), spec))
+    assert [c.rows for c, _ in got] == [
+        [1, 2, 3, 4, 5],
+        [6],
+    ]  # one result per chunk read, as the writer expects
+    assert [records for _, records in got] == [score_chunk(fake_matcher, c, spec) for c in chunks]
+
+
+def test_pieces_cover_every_row_once_and_mark_each_chunk_s_last_piece():
+    from matcher.batch.engine import pieces
+    from matcher.batch.frame import Chunk
+
+    chunks = [Chunk(list(range(1, 6)), list("abcde"), ids=list("vwxyz")), Chunk([], [])]
+    got = [
+        (chunk.rows[0] if chunk.rows else None, piece.rows, piece.ids, last)
+        for chunk, piece, last in pieces(iter(chunks), 2)
+    ]
+    assert got == [
+        (1, [1, 2], ["v", "w"], False),
+        (1, [3, 4], ["x", "y"], False),
+        (1, [5], ["z"], True),
+        (None, [], None, True),  # an empty chunk still comes out (once)
+    ]
+
+
 def test_the_pipelined_engine_writes_the_chunk_read_before_the_reader_failed(pipelined):
     from matcher.batch.frame import BatchSpec
 

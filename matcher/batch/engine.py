@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from ..errors import RolematchError
 from ..results import UNCALIBRATED as UNCALIBRATED_NOTE
@@ -36,6 +36,7 @@ from .writers import BatchOutputError, Existing, check_writable, open_writer, ou
 
 logger = logging.getLogger(__name__)
 ENGINES = ("local", "dask")
+T = TypeVar("T")
 
 
 @dataclass
@@ -81,24 +82,22 @@ class BatchInterrupted(RolematchError):
 # ------------------------------------------------------------------------------------------ engines
 
 
-def ordered(
-    submit: Callable[[Chunk], Any], chunks: Iterator[Chunk], window: int
-) -> Iterator[tuple[Chunk, Any]]:
-    """Submit chunks as futures, at most ``window`` in flight; yield ``(chunk, result)`` in input order.
-    If reading fails, the chunks read before are still yielded, then the error is raised."""
+def ordered(submit: Callable[[T], Any], items: Iterator[T], window: int) -> Iterator[tuple[T, Any]]:
+    """Submit items (chunks) as futures, at most ``window`` in flight; yield ``(item, result)`` in input
+    order. If reading fails, the items read before are still yielded, then the error is raised."""
     pending: deque = deque()
-    reader = iter(chunks)
+    reader = iter(items)
     while True:
         try:
-            chunk = next(reader, None)
+            item = next(reader, None)
         except Exception:
             while pending:
                 done, future = pending.popleft()
                 yield done, future.result()
             raise
-        if chunk is None:
+        if item is None:
             break
-        pending.append((chunk, submit(chunk)))
+        pending.append((item, submit(item)))
         if len(pending) >= window:
             done, future = pending.popleft()
             yield done, future.result()
@@ -107,11 +106,30 @@ def ordered(
         yield done, future.result()
 
 
+PIECE_ROWS = 64  # rows encoded, then ranked, at a time by the in-process pipeline
+ENCODE_THREADS = 2  # pieces prepared and encoded at once (their encoder runs share the embedder's pool)
+IN_FLIGHT = 4  # pieces submitted ahead of the one being ranked
+
+
+def pieces(chunks: Iterator[Chunk], rows: int) -> Iterator[tuple[Chunk, Chunk, bool]]:
+    """``(chunk, piece, last)``: each chunk cut into pieces of at most ``rows`` rows, in order; ``last``
+    marks a chunk's final piece. A chunk is cut whole before the next one is read."""
+    for chunk in chunks:
+        starts = range(0, len(chunk), rows) or [0]
+        for start in starts:
+            yield chunk, chunk.part(start, start + rows), start == starts[-1]
+
+
 class InProcess:
-    """Scores in this process. With a backend that encodes each text on its own (ONNX), the next chunk is
-    encoded in a second thread while this one is ranked and written: the encoder releases the GIL, and
-    the cores no longer wait for the Python parts. Torch already uses every core for the MiniLM encoder;
-    overlapping it with ranking was measured slower there (the Python parts contend for the GIL)."""
+    """Scores in this process. With a backend that encodes each text on its own (ONNX), chunks go through
+    a pipeline in pieces of ``PIECE_ROWS`` rows: while one piece is ranked, the next ones are prepared
+    (validation, redaction, tokens, titles) and encoded in ``ENCODE_THREADS`` threads, so the encoder,
+    which releases the GIL, always has work queued and the cores never wait for the Python parts; small
+    pieces keep the start (the first text steps) and the end (the last ranking) short, when only one
+    core has work. A row's output does not depend on the rows it is scored with, so the pieces give the
+    bytes whole chunks give; results are put back together per chunk for the writer. Torch already uses
+    every core for the MiniLM encoder; overlapping it with ranking was measured slower there (the
+    Python parts contend for the GIL)."""
 
     def __init__(self, source: MatcherSource, matcher: Any = None) -> None:
         self.matcher = matcher or source.load()
@@ -121,12 +139,21 @@ class InProcess:
             for chunk in chunks:
                 yield chunk, score_chunk(self.matcher, chunk, spec)
             return
-        pool = ThreadPoolExecutor(1, thread_name_prefix="rolematch-encode")
+        pool = ThreadPoolExecutor(ENCODE_THREADS, thread_name_prefix="rolematch-encode")
+        records: list[dict[str, Any]] = []
         try:
-            for chunk, encoded in ordered(lambda c: pool.submit(encode_chunk, self.matcher, c), chunks, 2):
-                yield chunk, finish_chunk(self.matcher, encoded, spec)
-        finally:  # on Ctrl+C or an error: drop the queued encode, let the running one end before exit
-            pool.shutdown(cancel_futures=True)  # (left running, it would log errors once Python shuts down)
+            work = ordered(
+                lambda item: pool.submit(encode_chunk, self.matcher, item[1]),
+                pieces(chunks, PIECE_ROWS),
+                IN_FLIGHT,
+            )
+            for (chunk, _, last), encoded in work:
+                records += finish_chunk(self.matcher, encoded, spec)
+                if last:
+                    yield chunk, records
+                    records = []
+        finally:  # on Ctrl+C or an error: drop the queued encodes, let the running ones end before exit
+            pool.shutdown(cancel_futures=True)  # (left running, they would log errors once Python shuts down)
 
     def close(self) -> None:
         pass
@@ -432,14 +459,5 @@ def _resume_point(
                     "or use --overwrite"
                 )
         if take < len(chunk):
-            rest.append(
-                Chunk(
-                    chunk.rows[take:],
-                    chunk.texts[take:],
-                    None if chunk.ids is None else chunk.ids[take:],
-                    chunk.problems[take:],
-                    chunk.warnings[take:],
-                    None if chunk.kept is None else chunk.kept[take:],
-                )
-            )
+            rest.append(chunk.part(take))
     return itertools.chain(rest, chunks)

@@ -88,6 +88,17 @@ class Chunk:
     def __len__(self) -> int:
         return len(self.rows)
 
+    def part(self, start: int, stop: int | None = None) -> Chunk:
+        """The rows ``start:stop`` of this chunk, with their ids, problems, warnings and kept values."""
+        return Chunk(
+            self.rows[start:stop],
+            self.texts[start:stop],
+            None if self.ids is None else self.ids[start:stop],
+            self.problems[start:stop],
+            self.warnings[start:stop],
+            None if self.kept is None else self.kept[start:stop],
+        )
+
 
 # ------------------------------------------------------------------------------------------ scoring
 

@@ -89,7 +89,11 @@ class EncodedText:
 
     @property
     def vector(self) -> np.ndarray:
-        """The whole text: token-weighted mean of the chunk vectors, L2-normalised, ``(dim,)``."""
+        """The whole text: token-weighted mean of the chunk vectors, L2-normalised, ``(dim,)`` (worked out
+        once: the features, the role products and the occupation products each ask for it)."""
+        return self.remembered("vector", None, self._whole_vector)
+
+    def _whole_vector(self) -> np.ndarray:
         v = (self.chunk_vectors * self.chunk_tokens[:, None]).sum(axis=0)
         return v / max(float(np.linalg.norm(v)), 1e-12)
 
