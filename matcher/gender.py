@@ -201,11 +201,12 @@ def swap_gender(text: str, gender: str) -> str:
 
 
 def _is_gendered_here(text: str, tokens: list[re.Match[str]], i: int, low: str) -> bool:
-    """Whether the gendered-looking token ``i`` is used as that word: not an upper-case acronym ("MS",
-    "HER Imaging", "HE" for higher education), and an honorific only as one: "Ms", "Mrs", "Mr" or "Miss"
+    """Whether the gendered-looking token ``i`` is used as that word: not a short upper-case acronym among
+    words that are not in capitals ("MS in ...", "HER Imaging", "HE" for higher education), and an
+    honorific only as one: "Ms", "Mrs", "Mr" or "Miss"
     in title case before a capitalised name ("Ms. Okafor"), not "MS Project" or "miss a deadline"."""
     word = tokens[i].group()
-    if len(word) > 1 and word.isupper():
+    if 1 < len(word) <= 3 and word.isupper() and not _upper_around(tokens, i):
         return False
     if low not in _HONORIFICS:
         return True
@@ -216,6 +217,13 @@ def _is_gendered_here(text: str, tokens: list[re.Match[str]], i: int, low: str) 
     if low == "ms" and after.lower() in _MS_PRODUCTS:
         return False
     return between in (" ", ". ", ".") and after[0].isupper()
+
+
+def _upper_around(tokens: list[re.Match[str]], i: int) -> bool:
+    """Whether a word next to token ``i`` is in capitals too: "SHE LEADS THE TEAM" is written in capitals,
+    "MS in Computer Science" and "HER Imaging" hold an acronym."""
+    near = [tokens[j].group() for j in (i - 1, i + 1) if 0 <= j < len(tokens)]
+    return any(len(w) > 1 and w.isupper() for w in near)
 
 
 def _word_gender(low: str) -> int | None:

@@ -132,6 +132,7 @@ _NAME_WORDS = _name_words()
 FIRST_NAMES: frozenset[str] = _NAME_WORDS["first_names"]  #: "First Surname" anywhere is the person's name
 _NOT_NAME = _NAME_WORDS["not_name"]  # words that mark a line as a heading or a role, not a name
 _HONORIFIC = _NAME_WORDS["honorifics"]
+_SENTENCE_OPENERS = _NAME_WORDS["sentence_openers"]  # never a name where the new rules look for one
 _NAME_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "La", "Le", "Van", "O'", "O’", "D'", "D’")
 
 
@@ -173,19 +174,20 @@ _APPOSITIVE = re.compile(  # "Our lead, Ngozi, ..." / "Meet Ngozi, ..." : a sing
     r"\b(?:[Oo]ur|[Mm]y|[Tt]heir|[Tt]he)\s+[a-z][\w-]*(?:\s+[a-z][\w-]*)?,\s+([^\W\d_][^\s,;:()\[\]]*),|\bMeet\s+([^\W\d_][^\s,;:()\[\]]*)\b"
 )
 _NAME_WORD = r"[^\W\d_][^\s,;:()\[\]'’.!?]*"
-_INTRODUCTION = re.compile(  # "My name is Greg and ...", "Hi, I'm Aroha, a ...", "I am Zhang Wei."
-    rf"\b(?:[Mm]y name is|[Mm]y name['’]s|I['’]m|I am|[Cc]all me)\s+({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})"
+_INTRODUCTION = re.compile(  # "My name is Greg and ...", "Hi, I'm Aroha, a backend engineer ..."
+    rf"\b[Mm]y name(?: is|['’]s)\s+(?=({_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}}))"
+    rf"|\bI(?:['’]m| am)\s+(?=({_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}}),\s+(?:a|an)\s)"
 )
-_PERSON_VERBS = (  # what a person does as the subject of a later sentence (not "runs" or "manages": tools do)
-    "closes|mentors|leads|led|founded|co-founded|cofounded|joined|spent|brings|holds|heads"
-    "|invests|advises|teaches|coaches|negotiates|oversees|sells|sold|worked|works|started|began|specialises"
-    "|specializes|served|serves|graduated|studied|earned|enjoys|loves|lives|moved|hired|recruits"
+_PERSON_VERBS = (  # what only a person does as a sentence's subject (not "runs", "manages", "hired": tools
+    # and companies do those)
+    "closes|mentors|leads|led|founded|co-founded|cofounded|joined|spent|brings|heads|invests|advises|teaches"
+    "|coaches|negotiates|sells|worked|started|began|specialises|specializes|graduated|studied|enjoys|loves"
 )
-_LATER_SUBJECT = re.compile(  # "... in sales. Keanu closes enterprise deals", "\nZhang Wei is a data engineer"
-    rf"(?:[.!?;]\s+|\n\s*)({_NAME_WORD}(?: {_NAME_WORD})?)(?=['’]s\b|\s(?:{_PERSON_VERBS})\b|\s(?:is|was) (?:a|an|the|our)\s)"
+_LATER_SUBJECT = re.compile(  # "... in sales. Keanu closes enterprise deals"
+    rf"(?:[.!?][ \t]+|\n[ \t]*)({_NAME_WORD}(?: {_NAME_WORD})?)(?= (?:{_PERSON_VERBS})\b)"
 )
 _ASIDE = re.compile(  # "Our lead engineer, Zhang Wei, runs ..." (a one-word aside is ``_APPOSITIVE``'s)
-    rf"\b(?:[Oo]ur|[Mm]y|[Tt]heir|[Tt]he)\s+[a-z][\w-]*(?:\s+[a-z][\w-]*)?,\s+({_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}),"
+    rf"\b(?:[Oo]ur|[Mm]y|[Tt]heir|[Tt]he)\s+((?:[a-z][\w-]*\s+)?[a-z][\w-]*),\s+({_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}),"
 )
 _ASCII_WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"  # \w in ASCII
 _BEFORE_NAME = frozenset(_ASCII_WORD_CHARS + "[-")  # what may not stand just before a mention
@@ -334,25 +336,31 @@ def _redact_name(text: str, counts: Counter[str], mailboxes: Sequence[str] = ())
 
 def _names_in_context(text: str) -> list[str]:
     """Names that their place in a sentence gives away, whatever the culture: a person introducing
-    themselves ("My name is Greg and ...", "I'm Aroha, a ..."), the subject of a later sentence doing what
-    people do ("... in sales. Keanu closes enterprise deals", "Zhang Wei is a data engineer"), and a name
-    of two or three words set off by commas ("Our lead engineer, Zhang Wei, runs ...")."""
+    themselves ("My name is Greg and ...", "Hi, I'm Aroha, a ..."), the subject of a later sentence doing
+    what only people do ("... in sales. Keanu closes enterprise deals"; not a word the text also writes in
+    lower case, such as "Procurement"), and a name of two or three words set off by commas after a job
+    word ("Our lead engineer, Zhang Wei, runs ...")."""
     names = []
     for m in _INTRODUCTION.finditer(text):
-        words = _leading_name_words(m.group(1).split())
-        rest = text[m.start(1) + len(" ".join(words)) :] if words else ""
-        ends = re.match(r"\s*(?:[,.;:!?—–-]|and\b|$)", rest) is not None
-        if words and (m.group().lower().startswith(("my", "call")) or ends):
+        said = (m.group(1) or m.group(2)).split()
+        words = _leading_name_words(said)
+        if words and (m.group(1) or len(words) == len(said)):  # after "I'm" the whole name, then ", a"
             names.append(" ".join(words))
-    for m in _LATER_SUBJECT.finditer(text):
-        value = m.group(1)
-        lowered = [w.lower() for w in value.split() if w.lower() != w]
-        if value.isupper() or any(re.search(rf"\b{re.escape(w)}\b", text) for w in lowered):
-            continue  # "SUMMARY Leads ...", or a word the text also writes in lower case ("Procurement")
-        if _looks_like_name(value) or (" " not in value and _single_name(value)):
-            names.append(value)
+    subjects = [m.group(1) for m in _LATER_SUBJECT.finditer(text)]
+    if subjects:
+        lower = {w for w in re.findall(r"[^\W\d_]+", text) if w.islower()}
+        for value in subjects:
+            words = value.split()
+            if value.isupper() or any(w.lower() in lower or w.lower() in _SENTENCE_OPENERS for w in words):
+                continue  # "SUMMARY Leads ...", or a word the text also writes in lower case
+            if _looks_like_name(value) or (" " not in value and _single_name(value)):
+                names.append(value)
     if "," in text:
-        names += [m.group(1) for m in _ASIDE.finditer(text) if _looks_like_name(m.group(1))]
+        for m in _ASIDE.finditer(text):
+            if any(normalize_word(w) in title_words() for w in m.group(1).split()) and _looks_like_name(
+                m.group(2)
+            ):
+                names.append(m.group(2))
     return names
 
 
@@ -360,7 +368,7 @@ def _leading_name_words(words: list[str]) -> list[str]:
     """The words that open ``words`` and may be a name (capitalised, not a role, heading or title word)."""
     out = []
     for word in words:
-        if not _single_name(word):
+        if not _single_name(word) or word.lower() in _SENTENCE_OPENERS:
             break
         out.append(word)
     return out

@@ -63,6 +63,8 @@ def test_acronyms_and_verbs_that_look_gendered_are_left_as_written():
     )
     assert neutralize("MS Office, Ms Excel sheets") == "MS Office, Ms Excel sheets"  # Microsoft
     assert neutralize("Miss Adeyemi runs it.") == "Mx Adeyemi runs it."
+    # a text in capitals is still rewritten: those are words, not acronyms
+    assert neutralize("SHE LEADS THE TEAM. MOTHER OF TWO.") == "THEY LEAD THE TEAM. PARENT OF TWO."
 
 
 def test_names_only_keeps_pronouns_and_first_person_text_has_nothing_to_swap():

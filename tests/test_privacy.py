@@ -318,3 +318,40 @@ def test_a_lone_top_line_word_that_may_be_a_skill_is_not_replaced_further_down()
     assert redact(text).text == "[NAME]\nI run Kubernetes clusters for a bank."
     # a known first name is the person's, wherever it comes back
     assert redact("Anna\nI build things. Anna likes Go.").text == "[NAME]\nI build things. [NAME] likes Go."
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("My name is Greg and I close enterprise deals.", "Greg"),
+        ("Hi, I'm Aroha, a backend engineer who builds payment APIs.", "Aroha"),
+        ("Worked for eight years in sales. Keanu closes enterprise deals.", "Keanu"),
+        ("Built models.\n张伟 leads the data team.", "张伟"),
+        ("Our lead engineer, Zhang Wei, runs the on-call rotation.", "Zhang Wei"),
+    ],
+)
+def test_names_their_place_in_a_sentence_gives_away_are_redacted(text, name):
+    redacted = redact(text).text
+    assert name not in redacted and "[NAME]" in redacted
+    assert redact(redacted).text == redacted  # a second run changes nothing
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I build infra. Kubernetes is a platform. I run Kubernetes clusters.",  # tools as subjects
+        "Worked at Stripe. Stripe's API. Acme hired me. Terraform manages our infra.",
+        "I buy parts. Monday leads to Tuesday. Procurement leads sourcing; procurement is key to us.",
+        "I'm German and French. I'm Bilingual, fluent in Spanish.",  # "I'm" not followed by ", a ..."
+        "My main stack, React Native, is fast. The company, Goldman Sachs, hired me.",  # no job word before
+        "CORE COMPETENCIES\nProject management, SQL",  # resume headings on the top line
+        "Skill Set\nJava, Python",
+        "Experienced Senior Product Manager with 8 years in fintech.",
+    ],
+)
+def test_words_in_those_places_that_are_not_names_stay(text):
+    assert redact(text).text == text
+
+
+def test_surnames_that_are_also_common_words_still_go():
+    assert redact("Wei He\nData engineer at a bank.").text == "[NAME]\nData engineer at a bank."
