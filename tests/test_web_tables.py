@@ -192,5 +192,5 @@ def test_read_upload_keeps_empty_cells_and_every_row():
     chunk = next(table.chunks)
     assert chunk.texts == ["hello there", "", "a"] and chunk.ids == ["1", "2", "3"]
     assert chunk.problems[:2] == [None, None] and "3 fields" in chunk.problems[2]
-    with pytest.raises(InputTextError, match="id_column apply to a table"):
+    with pytest.raises(InputTextError, match="id_column is for a table"):
         read_upload(zip_of({"a.txt": b"hello"}), "z.zip", "text", 10, id_column="id")

@@ -129,8 +129,8 @@ def _no_table_options(id_column: str | None, options: dict[str, Any]) -> None:
     used = [f for f, v in (("id_column", id_column), *options.items()) if v]
     if used:
         raise InputTextError(
-            f"{', '.join(used)} apply to a table; a zip of resumes gives the columns file and text "
-            "(leave those fields out)"
+            f"{', '.join(used)} {'is' if len(used) == 1 else 'are'} for a table; a zip of resumes gives "
+            "the columns file and text (leave those fields out)"
         )
 
 
