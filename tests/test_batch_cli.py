@@ -141,3 +141,11 @@ def test_jsonl_rows_carry_the_repair_of_garbled_characters(fake_models, tmp_path
     records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert "mojibake" in records[0]["warning"] and "mojibake" in records[0]["result"]["warnings"][0]
     assert records[1]["warning"] == "" and records[1]["result"]["warnings"] == []
+
+
+def test_the_summary_says_1_row_not_1_rows(fake_models, tmp_path):
+    path = tmp_path / "one.csv"
+    pd.DataFrame({"bio": BIOS[:1]}).to_csv(path, index=False)
+    result = invoke(fake_models, path, "--text-column", "bio", "-o", tmp_path / "out.csv")
+    assert result.exit_code == 0, result.output
+    assert "1 row ok, 0 with errors in" in result.stderr and "1 rows" not in result.stderr

@@ -169,3 +169,61 @@ def test_a_repaired_cell_says_so_in_the_ranking(fake_matcher):
     )
     ranked = fake_matcher.rank_frame(frame, role=PMM, text_column="bio").sort_index()
     assert "mojibake" in ranked["warning"].iloc[0] and not ranked["warning"].iloc[1]
+
+
+# ------------------------------------------------------------------------------------------ files
+
+
+@pytest.fixture
+def resumes(tmp_path):
+    """A folder of resumes: two readable ones, a binary file, and one in a subfolder."""
+    folder = tmp_path / "resumes"
+    (folder / "more").mkdir(parents=True)
+    (folder / "ann.txt").write_text(BIOS[0])
+    (folder / "bo.md").write_text(BIOS[5])
+    (folder / "junk.bin").write_bytes(b"\x00\x01\x02" * 100)
+    (folder / "more" / "cy.txt").write_text(BIOS[1])
+    return folder
+
+
+def test_rank_takes_a_folder_each_file_a_candidate_and_bad_files_as_error_rows(cli, resumes):
+    result = cli("--role", PMM, resumes, "--format", "json", "-q")
+    assert result.exit_code == 3, result.output  # one file could not be read
+    records = json.loads(result.stdout)
+    assert sorted(r["file"] for r in records) == ["ann.txt", "bo.md", "junk.bin"]
+    assert records[-1]["file"] == "junk.bin" and records[-1]["status"] == "error" and records[-1]["error"]
+    deep = json.loads(cli("--role", PMM, resumes, "--recursive", "--format", "json", "-q").stdout)
+    assert sorted(r["file"] for r in deep) == ["ann.txt", "bo.md", "junk.bin", "more/cy.txt"]
+    only = json.loads(
+        cli("--role", PMM, resumes, "--recursive", "--glob", "*.txt", "--format", "json").stdout
+    )
+    assert sorted(r["file"] for r in only) == ["ann.txt", "more/cy.txt"]
+
+
+def test_rank_takes_a_zip_of_resumes_and_writes_beside_it(cli, resumes, tmp_path):
+    from filemakers import zip_of
+
+    archive = tmp_path / "cvs.zip"
+    archive.write_bytes(zip_of({p.name: p.read_bytes() for p in resumes.iterdir() if p.is_file()}))
+    result = cli("--role", PMM, archive, "-o", tmp_path / "short.csv")
+    assert result.exit_code == 3, result.output
+    ranked = pd.read_csv(tmp_path / "short.csv", dtype=str, keep_default_na=False)
+    assert sorted(ranked["file"]) == ["ann.txt", "bo.md", "junk.bin"]
+    assert list(ranked["status"]) == ["ok", "ok", "error"]
+    assert "ranked 2 rows by" in result.stderr and "1 could not be scored" in result.stderr
+
+
+def test_rank_refuses_table_options_for_files_and_file_options_for_a_table(cli, resumes, people, tmp_path):
+    result = cli("--role", PMM, resumes, "--keep-columns", "name")
+    assert result.exit_code == 2 and "--keep-columns is for a table" in result.output
+    path = tmp_path / "people.csv"
+    people.to_csv(path, index=False)
+    result = cli("--role", PMM, path, "--text-column", "bio", "--recursive")
+    assert result.exit_code == 1 and "--recursive and --glob apply to a folder or a .zip" in result.output
+
+
+def test_rank_summary_says_1_row(cli, people, tmp_path):
+    path = tmp_path / "one.csv"
+    people[:1].to_csv(path, index=False)
+    result = cli("--role", PMM, path, "--text-column", "bio")
+    assert "ranked 1 row by" in result.stderr and "1 rows" not in result.stderr

@@ -45,5 +45,5 @@ def test_batch_scores_a_zip_one_row_per_file(client):
     archive = zip_of({"b.docx": table_docx(), "a.pdf": typeset_pdf(), "c.pdf": image_only_pdf()})
     response = client.post("/api/batch", files={"file": ("cvs.zip", archive)})
     assert response.status_code == 200, response.text
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))  # a BOM, as /api/rank
     assert [(r["file"], r["status"]) for r in rows] == [("a.pdf", "ok"), ("b.docx", "ok"), ("c.pdf", "error")]

@@ -126,23 +126,22 @@ def test_access_log_drops_query_strings():
     [
         (b"", "empty"),
         (b"id,name\n1,Ann\n", "column 'text' not found; columns are: id, name"),
-        (b"text\n", "no rows"),
+        (b"text\n", "has a header but no data rows"),
         (b"text\n" + b"a resume\n" * 5, "at most 3"),
-        (b'text\n"unclosed\n', "not a readable CSV"),
     ],
 )
-def test_csv_upload_errors_say_what_to_fix(data, says):
-    from matcher.web.csv_upload import read_csv_upload
+def test_upload_errors_say_what_to_fix(data, says):
+    from matcher.web.tables import read_upload
 
     with pytest.raises(InputTextError, match=says):
-        read_csv_upload(data, "text", max_rows=3)
+        read_upload(data, "p.csv", "text", max_rows=3)
 
 
-def test_csv_upload_keeps_empty_cells_as_empty_text():
-    from matcher.web.csv_upload import read_csv_upload
+def test_an_unclosed_quote_is_one_error_row_not_an_unreadable_upload():
+    from matcher.web.tables import read_upload
 
-    frame = read_csv_upload(b"id,text\n1,hello there\n2,\n", "text", max_rows=10)
-    assert list(frame["text"]) == ["hello there", ""]
+    chunk = next(read_upload(b'text\nfine\n"unclosed\n', "p.csv", "text", max_rows=3).chunks)
+    assert chunk.problems[0] is None and "unclosed quote" in chunk.problems[1]
 
 
 def free_port() -> int:

@@ -79,6 +79,32 @@ def table_options(f):
     return f
 
 
+def file_options(f):
+    """--recursive and --glob: which files of a folder or .zip of resumes are read."""
+    f = click.option(
+        "--glob", "pattern", default=None, help="With a folder or .zip: only files matching, e.g. '*.pdf'."
+    )(f)
+    return click.option(
+        "--recursive", is_flag=True, help="With a folder: also read the files of its subfolders."
+    )(f)
+
+
+def check_table_only(is_files: bool, options: dict[str, object]) -> None:
+    """Refuse table options (``--id-column``, ``--sheet``...) for a folder or zip of resume files, whose
+    rows are named by ``file``: ignoring them would hide a mistake."""
+    used = [name for name, value in options.items() if value]
+    if is_files and used:
+        raise click.UsageError(
+            f"{', '.join(used)} {'is' if len(used) == 1 else 'are'} for a table; a folder or .zip of "
+            "resume files gives one row per file, named by its path (leave those options out)"
+        )
+
+
+def plural(n: int, noun: str) -> str:
+    """``1 row``, ``2 rows``, ``1,024 rows``."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def check_keep_options(keep_columns: str | None, keep_all: bool) -> list[str]:
     if keep_columns and keep_all:
         raise click.UsageError("choose --keep-columns (some columns) or --keep-all (every column), not both")

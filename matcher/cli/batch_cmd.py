@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from click.core import ParameterSource
@@ -16,7 +17,9 @@ from ._table import (
     check_keep_options,
     echo_notes,
     exit_status,
+    file_options,
     parse_delimiter,
+    plural,
     table_options,
 )
 
@@ -96,10 +99,7 @@ right (--no-bom leaves it out). .xlsx adds an "about" sheet (model, catalog, set
     show_default=True,
     help="Rows read, scored and written at a time.",
 )
-@click.option("--recursive", is_flag=True, help="With a folder: also read the files of its subfolders.")
-@click.option(
-    "--glob", "pattern", default=None, help="With a folder or .zip: only files matching, e.g. '*.pdf'."
-)
+@file_options
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from the rows already in --output.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing --output.")
 @click.option(
@@ -193,7 +193,7 @@ def batch(
         raise click.ClickException(str(exc)) from exc
     if not quiet:
         echo_notes("batch", summary.notes)
-        click.echo(f"rolematch batch: {summary.line()}", err=True)
+        click.echo(f"rolematch batch: {summary_line(summary)}", err=True)
         if summary.uncalibrated:
             click.echo(
                 f"rolematch batch: confidence {summary.uncalibrated} (see the confidence_note column)",
@@ -203,3 +203,14 @@ def batch(
 
 
 COMMANDS = [batch]
+
+
+def summary_line(summary: Any) -> str:
+    """The end-of-run line: rows ok and with errors, rows already there, time and speed, the output
+    (``BatchSummary.line`` with "1 row", not "1 rows")."""
+    n = summary.rows_resumed
+    resumed = f"; {plural(n, 'row')} {'was' if n == 1 else 'were'} already there" if n else ""
+    return (
+        f"{plural(summary.rows_ok, 'row')} ok, {summary.rows_error:,} with errors{resumed} in "
+        f"{summary.seconds:.1f} s ({summary.rows_per_second:,.0f} rows/s) → {summary.output}"
+    )

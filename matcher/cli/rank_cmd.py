@@ -21,7 +21,17 @@ from ._common import (
     resolve_catalog_or_fail,
     uncalibrated_note,
 )
-from ._table import EXIT_HELP, check_keep_options, echo_notes, exit_status, parse_delimiter, table_options
+from ._table import (
+    EXIT_HELP,
+    check_keep_options,
+    check_table_only,
+    echo_notes,
+    exit_status,
+    file_options,
+    parse_delimiter,
+    plural,
+    table_options,
+)
 
 
 @click.command(
@@ -31,6 +41,8 @@ Examples:
   rolematch rank --role "Product Marketing Manager" people.xlsx --text-column bio --top 20
   rolematch rank --role product-manager --role product-marketing-manager people.csv -o shortlist.xlsx
   rolematch rank --role it-support people.csv --min-confidence 0.5 --keep-columns name,email --format csv
+  rolematch rank --role strategy resumes/ --recursive --glob '*.pdf'   # one candidate per file
+  rolematch rank --role strategy resumes.zip -o shortlist.csv
   rolematch roles                      # the role ids
 
 \b
@@ -53,6 +65,7 @@ reason (left out with --top or --min-confidence; the summary counts them).
     help="Role id or title to rank by (repeat for more roles; sorted by the first). See `rolematch roles`.",
 )
 @table_options
+@file_options
 @click.option("-n", "--top", type=click.IntRange(1), default=None, help="Only the best N candidates.")
 @click.option(
     "--min-confidence",
@@ -94,6 +107,8 @@ def rank(
     keep_all: bool,
     sheet: str | None,
     delimiter: str | None,
+    recursive: bool,
+    pattern: str | None,
     top: int | None,
     min_confidence: float,
     fmt: str,
@@ -107,7 +122,11 @@ def rank(
     quiet: bool,
 ) -> None:
     """Rank every candidate in INPUT (.csv, .tsv, .xlsx, .jsonl, .parquet, or '-' for CSV on stdin)
-    by how likely ROLE fits them, best first."""
+    by how likely ROLE fits them, best first.
+
+    INPUT may also be a folder or a .zip of resume files (.pdf, .docx, .txt, .md), as for batch: one
+    candidate per file, named by its path (the `file` column); a file that cannot be read is an error row.
+    """
     if fast:
         if ctx.get_parameter_source("backend") == ParameterSource.COMMANDLINE and backend != "static":
             raise click.UsageError(
@@ -118,8 +137,8 @@ def rank(
     delimiter = parse_delimiter(delimiter)
     if output is not None and ctx.get_parameter_source("fmt") == ParameterSource.COMMANDLINE:
         raise click.UsageError("--format is for stdout; with --output the file's extension sets the format")
+    from ..batch.files import is_file_collection, open_input
     from ..batch.rank import resolve_roles
-    from ..batch.readers import open_table
     from ..batch.writers import BatchOutputError, check_writable, output_format
     from ..corpus import load_corpus
 
@@ -134,11 +153,18 @@ def rank(
             if source != "-" and output.exists() and output.resolve() == Path(source).resolve():
                 raise BatchOutputError(f"the output {output} is the input file; write to another file")
             check_writable(output)
-        table = open_table(
+        table_only = {"--id-column": id_column, "--keep-columns": keep, "--keep-all": keep_all}
+        check_table_only(
+            is_file_collection(source), {**table_only, "--sheet": sheet, "--delimiter": delimiter}
+        )
+        table = open_input(
             source,
             text_column,
             id_column,
             count=not quiet and sys.stderr.isatty(),
+            recursive=recursive,
+            glob=pattern,
+            exclude=output,
             delimiter=delimiter,
             sheet=sheet,
             keep=keep,
@@ -160,8 +186,18 @@ def rank(
         if uncalibrated_note(matcher):
             click.echo(f"rolematch rank: {uncalibrated_note(matcher)}", err=True)
         where = f" → {output}" if output is not None else ""
-        click.echo(f"rolematch rank: {ranking.line()}{where}", err=True)
+        click.echo(f"rolematch rank: {summary_line(ranking)}{where}", err=True)
     ctx.exit(exit_status(ranking.rows_ok, ranking.rows_error))
+
+
+def summary_line(ranking: Any) -> str:
+    """How many candidates were ranked by which roles, and how many could not be scored (``Ranking.line``
+    with "1 row", not "1 rows")."""
+    roles = ", ".join(ranking.spec.roles)
+    shown = sum(r["status"] == "ok" for r in ranking.records)
+    kept = f"; showing the best {shown:,}" if ranking.spec.filtered else ""
+    failed = f", {ranking.rows_error:,} could not be scored (status=error)" if ranking.rows_error else ""
+    return f"ranked {plural(ranking.rows_ok, 'row')} by {roles}{failed}{kept}"
 
 
 def _rank(matcher: Any, table: Any, role_ids, top, min_confidence, quiet: bool):

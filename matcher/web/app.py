@@ -22,11 +22,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
 from .. import __version__
-from ..errors import InputTextError, RolematchError
+from ..errors import RolematchError
 from ..results import UNCALIBRATED, MatchResult
 from . import errors
-from .csv_upload import frame_to_csv, read_csv_upload
 from .middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from .tables import CSV_TYPE, csv_bytes, jsonl_bytes, rank_table, read_upload, score_table
 from .worker import ModelWorker
 
 logger = logging.getLogger(__name__)
@@ -176,53 +176,76 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
         result = await worker.run(work, settings.timeout_s)
         return JSONResponse(result.to_dict())
 
+    upload_fields = {
+        "sheet": "Sheet of an .xlsx upload (default: the first).",
+        "delimiter": "CSV delimiter, one character (default: detected: comma, semicolon, tab or pipe).",
+    }
+
     @app.post(
         "/api/batch",
-        summary="Score a small CSV or a zip of resumes",
+        summary="Score a small table or a zip of resumes",
         response_class=Response,
         responses={
-            200: {"content": {"text/csv": {}}, "description": "The scored CSV"},
+            200: {
+                "content": {"text/csv": {}, "application/x-ndjson": {}},
+                "description": "One scored row per input row (CSV, or JSONL with format=jsonl)",
+            },
             413: {"description": "Body over the size limit"},
-            422: {"description": "Unreadable CSV, missing column, too many rows"},
+            422: {"description": "Unreadable upload, missing column, too many rows, unknown format"},
             501: {"description": "Batch scoring is not installed in this build"},
         },
     )
     async def batch(
         file: UploadFile = File(  # noqa: B008
-            description="A small CSV with a header row, one resume per row; or a .zip of resume files "
-            "(.pdf, .docx, .txt, .md): one row per file, with a `file` column."
+            description="A table with a header row, one resume per row (.csv, .tsv, .xlsx, .jsonl, .parquet), "
+            "read as `rolematch batch` reads it; or a .zip of resume files (.pdf, .docx, .txt, .md): one row "
+            "per file, with a `file` column. A row that cannot be read or scored is an error row."
         ),
         text_column: str = Form("text", description="The column holding the resume text."),
+        id_column: str | None = Form(
+            None, description="Column of ids (default: 'id' if present, else row numbers)."
+        ),
         top: int = Form(3, ge=1, le=50, description="Roles per row."),
+        format: str = Form(
+            "csv",
+            pattern="^(csv|jsonl)$",
+            description="csv (flat rows, UTF-8 with BOM) or jsonl (the full result per row), "
+            "as the .csv and .jsonl outputs of `rolematch batch`.",
+        ),
+        sheet: str | None = Form(None, description=upload_fields["sheet"]),
+        delimiter: str | None = Form(None, pattern='^[^"\\r\\n]$', description=upload_fields["delimiter"]),
     ) -> Response:
-        """Score a small CSV upload (one resume per row) or a zip of resume files; return the scored CSV."""
-        score_frame = getattr(matcher, "score_frame", None)
-        if score_frame is None:
+        """Score every row of a table upload (or every file of a zip of resumes), in order, as
+        `rolematch batch` does: the same reader, columns and error rows."""
+        if getattr(matcher, "score_frame", None) is None:
             raise HTTPException(
                 501,
                 "batch scoring is not available in this build (RoleMatcher.score_frame is missing); "
                 "use POST /api/match per text",
             )
         data = await file.read()
+        nested = format == "jsonl"
 
-        def work() -> bytes:
-            if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):  # a zip of resume files: one row per file
-                from ..batch.files import score_archive
+        def work() -> tuple[list[str], list[dict[str, Any]]]:
+            table = read_upload(
+                data,
+                file.filename,
+                text_column,
+                settings.max_batch_rows,
+                id_column=id_column or None,
+                sheet=sheet or None,
+                delimiter=delimiter or None,
+            )
+            return score_table(matcher, table, top, nested)
 
-                name = file.filename or "upload.zip"
-                return frame_to_csv(
-                    score_archive(matcher, data, name, min(top, n_roles), settings.max_batch_rows)
-                )
-            frame = read_csv_upload(data, text_column, settings.max_batch_rows)
-            return frame_to_csv(score_frame(frame, text_column=text_column, top=min(top, n_roles)))
-
-        csv = await worker.run(work, settings.timeout_s)
-        headers = {"content-disposition": 'attachment; filename="rolematch-scored.csv"'}
-        return Response(csv, media_type="text/csv; charset=utf-8", headers=headers)
+        columns, records = await worker.run(work, settings.timeout_s)
+        if nested:
+            return _download(jsonl_bytes(records), "application/x-ndjson", "rolematch-scored.jsonl")
+        return _download(csv_bytes(columns, records), CSV_TYPE, "rolematch-scored.csv")
 
     @app.post(
         "/api/rank",
-        summary="Rank the candidates of a small CSV for a role",
+        summary="Rank the candidates of a small table or zip of resumes for a role",
         response_class=Response,
         responses={
             200: {
@@ -230,11 +253,14 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
                 "description": "The candidates, best first (CSV, or JSON with format=json)",
             },
             413: {"description": "Body over the size limit"},
-            422: {"description": "Unknown role, unreadable CSV, missing column, too many rows"},
+            422: {"description": "Unknown role, unreadable upload, missing column, too many rows"},
         },
     )
     async def rank(
-        file: UploadFile = File(description="A small CSV with a header row, one candidate per row."),  # noqa: B008
+        file: UploadFile = File(  # noqa: B008
+            description="A table with a header row, one candidate per row (.csv, .tsv, .xlsx, .jsonl, "
+            ".parquet), or a .zip of resume files (one candidate per file, named by its path in the zip)."
+        ),
         role: list[str] = Form(  # noqa: B008
             description="Role id or title to rank by; repeat the field for more roles (sorted by the first)."
         ),
@@ -252,14 +278,15 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
         format: str = Form(
             "csv", pattern="^(csv|json)$", description="csv (UTF-8 with BOM, for Excel) or json."
         ),
+        sheet: str | None = Form(None, description=upload_fields["sheet"]),
+        delimiter: str | None = Form(None, pattern='^[^"\\r\\n]$', description=upload_fields["delimiter"]),
     ) -> Response:
-        """Rank every candidate of a CSV upload by the confidence that the role fits them, best first.
+        """Rank every candidate of an upload by the confidence that the role fits them, best first.
 
         The columns are those of `rolematch rank` and `RoleMatcher.rank_frame`: rank, id, kept columns,
         then confidence_<role>, evidence_<role>, quote_<role> per role, fit, abstain, status, error.
         """
         from ..batch.rank import resolve_roles
-        from ..batch.writers import csv_text
 
         try:
             roles = resolve_roles([(r.id, r.title) for r in matcher.corpus.roles], role)
@@ -269,27 +296,22 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
         keep = [c.strip() for c in keep_columns.split(",") if c.strip()]
 
         def work():
-            frame = read_csv_upload(data, text_column, settings.max_batch_rows)
-            try:
-                return matcher.rank_frame(
-                    frame,
-                    list(roles),
-                    text_column=text_column,
-                    id_column=id_column or None,
-                    top=top,
-                    min_confidence=min_confidence,
-                    keep_columns=keep,
-                )
-            except RolematchError as exc:  # a missing column: the fix is in the message
-                raise InputTextError(f"{exc} (set the form field)") from exc
+            table = read_upload(
+                data,
+                file.filename,
+                text_column,
+                settings.max_batch_rows,
+                id_column=id_column or None,
+                keep=keep,
+                sheet=sheet or None,
+                delimiter=delimiter or None,
+            )
+            return rank_table(matcher, table, roles, top, min_confidence)
 
-        ranked = await worker.run(work, settings.timeout_s)
-        records = json.loads(ranked.to_json(orient="records", force_ascii=False))
+        ranking = await worker.run(work, settings.timeout_s)
         if format == "json":
-            return JSONResponse(records)
-        body = csv_text(list(ranked.columns), records, bom=True).encode("utf-8")
-        headers = {"content-disposition": 'attachment; filename="rolematch-ranked.csv"'}
-        return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
+            return JSONResponse(ranking.records)
+        return _download(csv_bytes(ranking.spec.columns(), ranking.records), CSV_TYPE, "rolematch-ranked.csv")
 
     @app.get("/api/roles", summary="Role catalog")
     async def roles() -> list[dict[str, Any]]:
@@ -311,6 +333,12 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
     return app
 
 
+def _download(body: bytes, media_type: str, filename: str) -> Response:
+    """``body`` as a file to save (``curl -o``, a browser download)."""
+    headers = {"content-disposition": f'attachment; filename="{filename}"'}
+    return Response(body, media_type=media_type, headers=headers)
+
+
 class MatchUpload(BaseModel):
     """Form fields of ``POST /api/match`` as multipart/form-data."""
 
@@ -322,7 +350,6 @@ class MatchUpload(BaseModel):
 
 def _json_body(raw: bytes) -> MatchRequest:
     """The JSON body, with FastAPI's validation errors (so the answers match its own)."""
-    import json
 
     from fastapi.exceptions import RequestValidationError
     from pydantic import ValidationError

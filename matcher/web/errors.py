@@ -24,8 +24,10 @@ logger = logging.getLogger(__name__)
 HINTS = {
     "/api/match": 'send JSON like {"text": "I run product launches...", "top": 5}, '
     "or multipart/form-data with file=@cv.pdf",
-    "/api/batch": "send multipart/form-data with file=@resumes.csv (and text_column=text) or file=@resumes.zip",
-    "/api/rank": "send multipart/form-data with file=@candidates.csv and role=product-marketing-manager",
+    "/api/batch": "send multipart/form-data with file=@resumes.csv (or .xlsx, .tsv, .jsonl, .parquet; and "
+    "text_column=text) or file=@resumes.zip",
+    "/api/rank": "send multipart/form-data with file=@candidates.csv (or .xlsx, .zip, ...) and "
+    "role=product-marketing-manager",
 }
 
 
