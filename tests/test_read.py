@@ -72,6 +72,15 @@ def test_a_zip_holding_a_pdf_is_a_zip_even_when_stored(compression):
             read.read_bytes(data, name)
 
 
+@pytest.mark.parametrize("name", ["empty.pdf", "empty.docx", "empty.txt", None])
+def test_a_zero_byte_file_is_empty_whatever_its_name(tmp_path, name):
+    path = tmp_path / (name or "stdin")
+    path.write_bytes(b"")
+    for read_it in (lambda: read.read_bytes(b"", name), lambda: read.read_file(path)):
+        with pytest.raises(read.EmptyFileError, match=r"is empty \(0 bytes\); save or export"):
+            read_it()
+
+
 def test_page_limit():
     import io
 

@@ -15,6 +15,7 @@ from ..textproc import decode_bytes
 from .clean import clean_pages
 from .detect import FORMAT_NAMES, SUFFIX_FORMATS, detect_format
 from .errors import (
+    EmptyFileError,
     EncryptedFileError,
     FileTooLargeError,
     FormatMismatchError,
@@ -82,6 +83,10 @@ def read_bytes(
     label = name or "stdin"
     if len(data) > max_bytes:
         raise _too_large(label, len(data), max_bytes)
+    if not data:  # before detection: no bytes look like plain text, whatever the name promises
+        raise EmptyFileError(
+            f"{label} is empty (0 bytes); save or export the resume again as {READABLE}, or paste its text"
+        )
     fmt = detect_format(data)
     _check_name(label, name, fmt)
     if fmt == "pdf":
