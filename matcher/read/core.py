@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputTextError
-from ..textproc import decode_bytes
 from .clean import clean_pages
 from .detect import FORMAT_NAMES, SUFFIX_FORMATS, detect_format
+from .encoding import decode_text
 from .errors import (
     EmptyFileError,
     EncryptedFileError,
@@ -94,10 +94,7 @@ def read_bytes(
     if fmt == "docx":
         return _read_docx(data, label)
     if fmt == "text":
-        text, warnings = clean_pages([_decode(data, label)])
-        if not text.strip():
-            raise InputTextError(f"{label} is empty; give a resume or a short bio (a few sentences)")
-        return Document(text, label, "text", None, len(data), tuple(warnings))
+        return _read_text(data, label)
     raise _unsupported(label, fmt, data)
 
 
@@ -125,23 +122,14 @@ def _read_docx(data: bytes, label: str) -> Document:
     return Document(text, label, "docx", None, len(data), tuple(warnings))
 
 
-def _decode(data: bytes, label: str) -> str:
-    """UTF-8/UTF-16 by BOM or validity; otherwise the encoding charset-normalizer finds, else cp1252."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
-        return decode_bytes(data)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data[:200_000]).best()
-        if best is not None and best.encoding not in ("ascii", "utf_8"):
-            return data.decode(best.encoding, errors="replace")
-    except ImportError:  # pragma: no cover - it ships with pdfminer.six
-        pass
-    return decode_bytes(data)
+def _read_text(data: bytes, label: str) -> Document:
+    """A text file (or stdin): decoded (``decode_text``: a warning when the encoding was guessed), cleaned."""
+    decoded = decode_text(data)
+    text, notes = clean_pages([decoded.text])
+    if not text.strip():
+        raise InputTextError(f"{label} is empty; give a resume or a short bio (a few sentences)")
+    warnings = (decoded.warning, *notes) if decoded.warning else tuple(notes)
+    return Document(text, label, "text", None, len(data), warnings)
 
 
 def _check_name(label: str, name: str | None, fmt: str) -> None:
