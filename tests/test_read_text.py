@@ -4,7 +4,10 @@ exactly as if pasted."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from filemakers import RESUME
 
 from matcher import read
 from matcher.read.encoding import decode_text, looks_latin
@@ -66,3 +69,34 @@ def test_a_cyrillic_text_file_stays_cyrillic():
 
 def test_a_utf8_text_file_has_no_decoding_warning():
     assert read.read_bytes(FRENCH.encode("utf-8"), "cv.txt").warnings == ()
+
+
+@pytest.fixture
+def run_cli(monkeypatch, fake_matcher):
+    """``rolematch ARGS`` through click's CliRunner with the fake-embedder matcher; the JSON it prints."""
+    from click.testing import CliRunner
+
+    from matcher import RoleMatcher
+    from matcher.cli import main
+
+    monkeypatch.setattr(RoleMatcher, "load", classmethod(lambda cls, **kw: fake_matcher))
+
+    def run(*args: str, input: bytes | None = None) -> dict:
+        out = CliRunner().invoke(main, [*args, "--format", "json"], input=input, catch_exceptions=False)
+        assert out.exit_code == 0, out.output
+        return json.loads(out.output)
+
+    return run
+
+
+def test_match_file_and_stdin_carry_the_readers_warnings(tmp_path, run_cli):
+    from matcher.textproc import MOJIBAKE_WARNING
+
+    latin1 = (RESUME + " " + FRENCH).encode("latin-1")
+    garbled = (RESUME + " I manage the team’s laptops.").replace("’", "â€™").encode("utf-8")
+    cases = ((latin1, GUESSED.format("Windows-1252"), "Développeur"), (garbled, MOJIBAKE_WARNING, "team’s"))
+    for data, warning, word in cases:
+        path = tmp_path / "cv.txt"
+        path.write_bytes(data)
+        for result in (run_cli("match", "--file", str(path)), run_cli("match", "-", input=data)):
+            assert warning in result["warnings"] and word in result["analysed_text"]
