@@ -11,6 +11,7 @@ from filemakers import RESUME
 
 from matcher import read
 from matcher.read.encoding import decode_text, looks_latin
+from matcher.textproc import MOJIBAKE_WARNING
 
 FRENCH = "Développeur Java à Montréal, naïve São Paulo"
 GUESSED = "the text is not UTF-8: decoded as {}; if characters look wrong, save the file as UTF-8"
@@ -90,8 +91,6 @@ def run_cli(monkeypatch, fake_matcher):
 
 
 def test_match_file_and_stdin_carry_the_readers_warnings(tmp_path, run_cli):
-    from matcher.textproc import MOJIBAKE_WARNING
-
     latin1 = (RESUME + " " + FRENCH).encode("latin-1")
     garbled = (RESUME + " I manage the team’s laptops.").replace("’", "â€™").encode("utf-8")
     cases = ((latin1, GUESSED.format("Windows-1252"), "Développeur"), (garbled, MOJIBAKE_WARNING, "team’s"))
@@ -100,3 +99,35 @@ def test_match_file_and_stdin_carry_the_readers_warnings(tmp_path, run_cli):
         path.write_bytes(data)
         for result in (run_cli("match", "--file", str(path)), run_cli("match", "-", input=data)):
             assert warning in result["warnings"] and word in result["analysed_text"]
+
+
+#: A text file as people write them: a sentence wrapped by hand, a hyphen at a line end, list items with
+#: a PDF font's bullet glyph, a line that looks like a page number, Windows line ends, and mojibake.
+AS_WRITTEN = (
+    "IT support engineer with eight years of experience in\r\n"
+    "enterprise service desks and field support.\r\n"
+    "- Resolved ServiceNow incidents within SLA for three hundred staff and their laptops\r\n"
+    "- Managed Active Directory accounts, Microsoft 365 licences and multi-\r\n"
+    "factor authentication rollouts\r\n"
+    "\uf0b7 Wrote SQL queries to fix data issues in the teamâ€™s ERP system\r\n"
+    "Page 1\r\n"
+)
+
+
+def test_a_text_file_is_read_as_written(tmp_path, fake_matcher):
+    doc = read.read_bytes(AS_WRITTEN.encode("utf-8"), "cv.txt")
+    for kept in ("experience in\nenterprise", "multi-\nfactor", "\uf0b7 Wrote", "team’s", "Page 1"):
+        assert kept in doc.text
+    assert doc.warnings == (MOJIBAKE_WARNING,)
+    path = tmp_path / "cv.txt"
+    path.write_bytes(AS_WRITTEN.encode("utf-8"))
+    assert fake_matcher.match_file(path).to_dict() == fake_matcher.match(AS_WRITTEN).to_dict()
+
+
+def test_a_text_file_and_the_same_text_pasted_give_the_same_json(tmp_path, run_cli):
+    path = tmp_path / "cv.txt"
+    path.write_bytes(AS_WRITTEN.encode("utf-8"))
+    pasted = run_cli("match", AS_WRITTEN.rstrip("\r\n"), "--paths")  # as "$(cat cv.txt)" gives it
+    assert run_cli("match", "--file", str(path), "--paths") == pasted
+    assert run_cli("match", "-", "--paths", input=AS_WRITTEN.encode("utf-8")) == pasted
+    assert pasted["warnings"] == [MOJIBAKE_WARNING]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputTextError
+from ..textproc import repair_characters
 from .clean import clean_pages
 from .detect import FORMAT_NAMES, SUFFIX_FORMATS, detect_format
 from .encoding import decode_text
@@ -36,7 +37,8 @@ _ENCRYPTED_OLE = "EncryptedPackage".encode("utf-16-le")
 class Document:
     """Text read from a file, with where it came from.
 
-    ``text``: the cleaned text (what is matched); ``source``: the path or name given (``stdin``);
+    ``text``: what is matched (PDF and DOCX text cleaned of page layout; a text file's as written, with
+    garbled characters repaired as in pasted text); ``source``: the path or name given (``stdin``);
     ``format``: ``pdf``, ``docx`` or ``text``; ``pages``: PDF pages (``None`` for other formats);
     ``size``: bytes read; ``warnings``: repairs and losses worth knowing (mojibake, pages without text).
     """
@@ -123,13 +125,15 @@ def _read_docx(data: bytes, label: str) -> Document:
 
 
 def _read_text(data: bytes, label: str) -> Document:
-    """A text file (or stdin): decoded (``decode_text``: a warning when the encoding was guessed), cleaned."""
+    """A text file (or stdin): decoded (``decode_text``: a warning when the encoding was guessed) and its
+    garbled characters repaired as pasted text's are (``repair_characters``). Not ``clean_pages``: its line
+    breaks are the author's, so the file gives what the same text pasted gives."""
     decoded = decode_text(data)
-    text, notes = clean_pages([decoded.text])
+    text, notes = repair_characters(decoded.text)
     if not text.strip():
         raise InputTextError(f"{label} is empty; give a resume or a short bio (a few sentences)")
     warnings = (decoded.warning, *notes) if decoded.warning else tuple(notes)
-    return Document(text, label, "text", None, len(data), warnings)
+    return Document(text.strip(), label, "text", None, len(data), warnings)
 
 
 def _check_name(label: str, name: str | None, fmt: str) -> None:
