@@ -103,12 +103,19 @@ def decode_bytes(data: bytes) -> str:
             ) from exc
     if b"\x00" in data:
         raise InputTextError("the input looks like a binary file (it contains NUL bytes); paste plain text")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return decode_western(data)[0]
+
+
+def decode_western(data: bytes) -> tuple[str, str]:
+    """``(text, codec)``: ``data`` as Windows-1252 (``cp1252``), or as latin-1 (``latin_1``) where it has
+    a byte that Windows-1252 lacks (0x81, 0x8D, 0x8F, 0x90, 0x9D)."""
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin_1"
 
 
 def repair_characters(text: str, every_fix: bool = False) -> tuple[str, list[str]]:

@@ -82,9 +82,10 @@ def table_docx(text: str = RESUME) -> bytes:
     return out.getvalue()
 
 
-def zip_of(files: dict[str, bytes]) -> bytes:
+def zip_of(files: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """A zip of ``files`` (name → bytes); ``zipfile.ZIP_STORED`` keeps the members' bytes as they are."""
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    with zipfile.ZipFile(out, "w", compression) as z:
         for name, data in files.items():
             z.writestr(name, data)
     return out.getvalue()

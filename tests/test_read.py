@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import zipfile
 
 import pytest
 from filemakers import (
@@ -60,6 +61,24 @@ def test_every_bad_file_gets_its_own_error(make, name, error, says):
         read.read_bytes(make(), name)
     assert says in str(caught.value) and name in str(caught.value)
     assert isinstance(caught.value, InputTextError)
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+def test_a_zip_holding_a_pdf_is_a_zip_even_when_stored(compression):
+    data = zip_of({"cv.pdf": typeset_pdf()}, compression)
+    assert read.detect_format(data) == "zip"
+    for name in ("resumes.zip", None):
+        with pytest.raises(read.UnsupportedFormatError, match="zip archive.*rolematch batch"):
+            read.read_bytes(data, name)
+
+
+@pytest.mark.parametrize("name", ["empty.pdf", "empty.docx", "empty.txt", None])
+def test_a_zero_byte_file_is_empty_whatever_its_name(tmp_path, name):
+    path = tmp_path / (name or "stdin")
+    path.write_bytes(b"")
+    for read_it in (lambda: read.read_bytes(b"", name), lambda: read.read_file(path)):
+        with pytest.raises(read.EmptyFileError, match=r"is empty \(0 bytes\); save or export"):
+            read_it()
 
 
 def test_page_limit():

@@ -79,9 +79,10 @@ def text_input(f):
     return click.argument("text", required=False)(f)
 
 
-def read_text_arg(text: str | None, file: tuple[Path, ...] | Path | None) -> str:
+def read_text_arg(text: str | None, file: tuple[Path, ...] | Path | None) -> tuple[str, tuple[str, ...]]:
     """The person's text from the argument, ``-`` (stdin: PDF, DOCX or text, told apart by its bytes)
-    or ``--file``; files go through the read stage (``matcher.read``)."""
+    or ``--file``, and the read stage's warnings (``matcher.read``: files and stdin; none for an argument),
+    for ``MatchResult.after_reading``."""
     from ..read import read_bytes, read_file
 
     files = (file,) if isinstance(file, Path) else tuple(file or ())
@@ -94,14 +95,16 @@ def read_text_arg(text: str | None, file: tuple[Path, ...] | Path | None) -> str
         raise click.UsageError("give the text either as an argument or with --file, not both")
     try:
         if files:
-            return read_file(files[0]).text
+            document = read_file(files[0])
+            return document.text, document.warnings
         if text is None or text == "-":
             if text is None and sys.stdin.isatty():
                 raise click.UsageError("give a text, '-' to read stdin, or --file resume.pdf")
-            return read_bytes(sys.stdin.buffer.read(), None).text
+            document = read_bytes(sys.stdin.buffer.read(), None)
+            return document.text, document.warnings
     except RolematchError as exc:
         raise click.ClickException(str(exc)) from exc
-    return text
+    return text, ()
 
 
 def load_matcher(models_dir: Path | None, backend: str, catalog: Path | None = None):

@@ -51,10 +51,11 @@ def match(
     catalog: Path | None,
 ):
     """Rank the roles that fit TEXT (a resume or bio; '-' reads stdin)."""
-    body = read_text_arg(text, file)
+    body, read_warnings = read_text_arg(text, file)
     matcher = load_matcher(models_dir, backend, catalog)
     try:
         result = matcher.match(body, top=min(top, len(matcher.corpus.roles)), quotes=quotes, paths=with_paths)
+        result = result.after_reading(read_warnings)  # a file's or stdin's decoding and repairs first
     except RolematchError as exc:
         raise click.ClickException(str(exc)) from exc
     if fmt == "json":

@@ -117,7 +117,7 @@ def paths(
     catalog: Path | None,
 ):
     """Next career moves for TEXT (a resume or bio; '-' reads stdin), with quotes and your gaps."""
-    body = read_text_arg(text, file)
+    body, _ = read_text_arg(text, file)  # the paths output carries no warnings
     matcher = load_matcher(models_dir, backend, catalog)
     if not matcher.has_paths:
         raise click.ClickException(

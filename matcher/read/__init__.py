@@ -14,6 +14,7 @@ from .core import MAX_FILE_BYTES, MAX_PAGES, READABLE, Document, read_bytes, rea
 from .detect import detect_format
 from .errors import (
     CorruptFileError,
+    EmptyFileError,
     EmptyTextLayerError,
     EncryptedFileError,
     FileReadError,
@@ -44,6 +45,7 @@ __all__ = [
     "TruncatedFileError",
     "EncryptedFileError",
     "ScannedPDFError",
+    "EmptyFileError",
     "EmptyTextLayerError",
     "GarbledTextError",
     "FileTooLargeError",

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputTextError
-from ..textproc import decode_bytes
+from ..textproc import repair_characters
 from .clean import clean_pages
 from .detect import FORMAT_NAMES, SUFFIX_FORMATS, detect_format
+from .encoding import decode_text
 from .errors import (
+    EmptyFileError,
     EncryptedFileError,
     FileTooLargeError,
     FormatMismatchError,
@@ -35,7 +37,8 @@ _ENCRYPTED_OLE = "EncryptedPackage".encode("utf-16-le")
 class Document:
     """Text read from a file, with where it came from.
 
-    ``text``: the cleaned text (what is matched); ``source``: the path or name given (``stdin``);
+    ``text``: what is matched (PDF and DOCX text cleaned of page layout; a text file's as written, with
+    garbled characters repaired as in pasted text); ``source``: the path or name given (``stdin``);
     ``format``: ``pdf``, ``docx`` or ``text``; ``pages``: PDF pages (``None`` for other formats);
     ``size``: bytes read; ``warnings``: repairs and losses worth knowing (mojibake, pages without text).
     """
@@ -82,6 +85,10 @@ def read_bytes(
     label = name or "stdin"
     if len(data) > max_bytes:
         raise _too_large(label, len(data), max_bytes)
+    if not data:  # before detection: no bytes look like plain text, whatever the name promises
+        raise EmptyFileError(
+            f"{label} is empty (0 bytes); save or export the resume again as {READABLE}, or paste its text"
+        )
     fmt = detect_format(data)
     _check_name(label, name, fmt)
     if fmt == "pdf":
@@ -89,10 +96,7 @@ def read_bytes(
     if fmt == "docx":
         return _read_docx(data, label)
     if fmt == "text":
-        text, warnings = clean_pages([_decode(data, label)])
-        if not text.strip():
-            raise InputTextError(f"{label} is empty; give a resume or a short bio (a few sentences)")
-        return Document(text, label, "text", None, len(data), tuple(warnings))
+        return _read_text(data, label)
     raise _unsupported(label, fmt, data)
 
 
@@ -120,23 +124,16 @@ def _read_docx(data: bytes, label: str) -> Document:
     return Document(text, label, "docx", None, len(data), tuple(warnings))
 
 
-def _decode(data: bytes, label: str) -> str:
-    """UTF-8/UTF-16 by BOM or validity; otherwise the encoding charset-normalizer finds, else cp1252."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
-        return decode_bytes(data)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data[:200_000]).best()
-        if best is not None and best.encoding not in ("ascii", "utf_8"):
-            return data.decode(best.encoding, errors="replace")
-    except ImportError:  # pragma: no cover - it ships with pdfminer.six
-        pass
-    return decode_bytes(data)
+def _read_text(data: bytes, label: str) -> Document:
+    """A text file (or stdin): decoded (``decode_text``: a warning when the encoding was guessed) and its
+    garbled characters repaired as pasted text's are (``repair_characters``). Not ``clean_pages``: its line
+    breaks are the author's, so the file gives what the same text pasted gives."""
+    decoded = decode_text(data)
+    text, notes = repair_characters(decoded.text)
+    if not text.strip():
+        raise InputTextError(f"{label} is empty; give a resume or a short bio (a few sentences)")
+    warnings = (decoded.warning, *notes) if decoded.warning else tuple(notes)
+    return Document(text.strip(), label, "text", None, len(data), warnings)
 
 
 def _check_name(label: str, name: str | None, fmt: str) -> None:

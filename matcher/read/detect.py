@@ -35,14 +35,15 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def detect_format(data: bytes) -> str:
-    """One of ``FORMAT_NAMES``' keys for ``data``: ``pdf``, ``docx``, ``doc``, ``text``, ``zip``, ..."""
-    head = data[:1024]
-    if b"%PDF-" in head:
-        return "pdf"
+    """One of ``FORMAT_NAMES``' keys for ``data``: ``pdf``, ``docx``, ``doc``, ``text``, ``zip``, ...
+
+    Magic numbers at the start come first; ``%PDF-`` may stand anywhere in the first 1 KB."""
     if data.startswith(_OLE2):
         return "doc"
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return _zip_kind(data)
+        return _zip_kind(data)  # before "%PDF-": a stored (uncompressed) zip shows its PDF's bytes
+    if b"%PDF-" in data[:1024]:  # PDF readers accept bytes before the header
+        return "pdf"
     if data.startswith(b"{\\rtf"):
         return "rtf"
     if data.startswith(_IMAGES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):

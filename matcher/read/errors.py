@@ -30,6 +30,10 @@ class TruncatedFileError(CorruptFileError):
     """The file is cut short (an interrupted download or copy)."""
 
 
+class EmptyFileError(FileReadError):
+    """The file has no bytes at all (0 bytes: an interrupted save, upload or copy)."""
+
+
 class EncryptedFileError(FileReadError):
     """The file is protected by a password."""
 
