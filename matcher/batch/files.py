@@ -153,26 +153,3 @@ def _chunks(entries: Sequence[Entry], chunk_rows: int) -> Iterator[Chunk]:
             [p for _, _, p, _ in batch],
             [w for _, _, _, w in batch],
         )
-
-
-def score_archive(matcher: Any, data: bytes, name: str, top: int = 3, max_files: int = 200) -> Any:
-    """Score the resume files of a zip held in memory: a DataFrame with one row per file (the web's
-    ``/api/batch``); raises ``InputTextError`` for a zip bomb or more than ``max_files`` files."""
-    import pandas as pd
-
-    from ..read.archive import members, open_zip, read_member
-    from .frame import BatchSpec, score_chunk
-
-    archive = open_zip(data, name)
-    files = members(archive)
-    if len(files) > max_files:
-        raise InputTextError(
-            f"{name} holds {len(files):,} files; this endpoint scores at most {max_files:,}: "
-            "split the archive, or use rolematch batch on the command line"
-        )
-    if not files:
-        raise InputTextError(f"{name} holds no files; zip the resumes (.pdf, .docx, .txt, .md)")
-    entries = [(m.name, lambda n=m.name: read_member(archive, n, MAX_FILE_BYTES, name)) for m in files]
-    spec = BatchSpec("text", ID_COLUMN, min(top, len(matcher.corpus.roles)), 1, calibrated=matcher.calibrated)
-    records = [r for chunk in _chunks(entries, CHUNK_ROWS) for r in score_chunk(matcher, chunk, spec)]
-    return pd.DataFrame.from_records(records, columns=spec.columns())
