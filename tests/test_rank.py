@@ -150,7 +150,7 @@ def test_rank_cli_writes_xlsx_with_an_about_sheet(cli, people, tmp_path):
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["--role", "product-marketer"], 1, "did you mean 'product-marketing-manager'?"),
+        (["--role", "product-marketer"], 2, "did you mean 'product-marketing-manager'?"),  # a bad option
         (["--role", PMM, "--text-column", "summary"], 1, "column 'summary' not found"),
         (["--role", PMM, "--keep-columns", "name", "--keep-all"], 2, "not both"),
         (["--role", PMM, "--format", "json", "-o", "x.csv"], 2, "--format is for stdout"),

@@ -138,14 +138,17 @@ def rank(
     if output is not None and ctx.get_parameter_source("fmt") == ParameterSource.COMMANDLINE:
         raise click.UsageError("--format is for stdout; with --output the file's extension sets the format")
     from ..batch.files import is_file_collection, open_input
-    from ..batch.rank import resolve_roles
+    from ..batch.rank import UnknownRoleError, resolve_roles
     from ..batch.writers import BatchOutputError, check_writable, output_format
     from ..corpus import load_corpus
 
     found = resolve_catalog_or_fail(catalog)
     try:
         role_titles = [(r.id, r.title) for r in load_corpus(found.corpus_dir).roles]
-        role_ids = resolve_roles(role_titles, roles)  # before the model loads: a typo fails at once
+        try:
+            role_ids = resolve_roles(role_titles, roles)  # before the model loads: a typo fails at once
+        except UnknownRoleError as exc:  # a bad option: exit status 2, as the README says
+            raise click.BadParameter(str(exc), param_hint="--role") from exc
         if output is not None:
             output_format(output)
             if output.exists() and output.stat().st_size and not overwrite:
