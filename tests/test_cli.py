@@ -55,6 +55,21 @@ def test_match_reads_stdin_and_file(tmp_path):
 def test_match_markdown():
     out = run("match", BIO, "--format", "markdown", "--top", "2")
     assert out.output.startswith("**Fit:**") and "| 1 |" in out.output and "\n> " in out.output
+    as_json = json.loads(run("match", BIO, "--format", "json", "--top", "2").output)
+    if as_json.get("role_set"):  # the likely roles, as the table shows them
+        assert "Likely roles (" in out.output and as_json["role_set"][0] in out.output
+
+
+def test_markdown_keeps_each_quote_and_evidence_on_one_line():
+    from matcher.cli._render import _one_line
+
+    assert _one_line("[NAME]\nEngagement Manager,\n  led  teams") == "[NAME] Engagement Manager, led teams"
+    out = run(
+        "match", "Engagement Manager\nI lead client teams in strategy projects.", "--format", "markdown"
+    )
+    for line in out.output.splitlines():
+        if line.startswith("Your text: "):
+            assert line.count("“") == line.count("”")  # no evidence cut by a line break
 
 
 def test_errors_are_clear_and_exit_nonzero(tmp_path):

@@ -75,6 +75,11 @@ def render_markdown(result: MatchResult) -> str:
         f"**Fit:** {result.fit:.2f}"
         + (" — no strong fit; the roles below are weak." if result.abstain else ""),
         *([f"*{outside_note(result)}*"] if outside_note(result) else []),
+        *(
+            [f"*Likely roles ({result.coverage:.0%} set): {', '.join(result.role_set)}*"]
+            if result.role_set and result.coverage
+            else []
+        ),
         f"*{confidence_note(result)}*",
         *([f"*Catalog: {result.catalog}*"] if result.catalog else []),
         "",
@@ -89,11 +94,16 @@ def render_markdown(result: MatchResult) -> str:
     for role in result.roles:
         lines += ["", f"### {role.title}", ""]
         for quote in role.quotes:
-            lines.append(
-                f"> {quote.text}\n>\n> — *{quote.title}* (`{quote.source}:{quote.start}-{quote.end}`)\n"
+            lines.append(  # one line each: a line break inside would end the block quote
+                f"> {_one_line(quote.text)}\n>\n> — *{quote.title}* (`{quote.source}:{quote.start}-{quote.end}`)\n"
             )
         if title_note(role):
             lines.append(title_note(role) + "\n")
         if role.evidence:
-            lines.append("Your text: " + "; ".join(f"“{e.text}”" for e in role.evidence))
+            lines.append("Your text: " + "; ".join(f"“{_one_line(e.text)}”" for e in role.evidence))
     return "\n".join(lines) + "\n"
+
+
+def _one_line(text: str) -> str:
+    """``text`` with each run of white space, line breaks included, as one space (for a Markdown line)."""
+    return " ".join(text.split())
