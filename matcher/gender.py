@@ -203,8 +203,8 @@ def swap_gender(text: str, gender: str) -> str:
 def _is_gendered_here(text: str, tokens: list[re.Match[str]], i: int, low: str) -> bool:
     """Whether the gendered-looking token ``i`` is used as that word: not a short upper-case acronym among
     words that are not in capitals ("MS in ...", "HER Imaging", "HE" for higher education), and an
-    honorific only as one: "Ms", "Mrs", "Mr" or "Miss"
-    in title case before a capitalised name ("Ms. Okafor"), not "MS Project" or "miss a deadline"."""
+    honorific only as one: "Ms", "Mrs", "Mr" or "Miss" in title case before a capitalised name
+    ("Ms. Okafor"), not "MS Project" or "miss a deadline"."""
     word = tokens[i].group()
     if 1 < len(word) <= 3 and word.isupper() and not _upper_around(tokens, i):
         return False

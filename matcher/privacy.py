@@ -170,8 +170,10 @@ _BIO_VERBS = (
 _BIO_OPENING = re.compile(  # "Maria Garcia is ...", "Oluwaseun Adeyemi's team ..." at the very start
     rf"\s*((?:[^\W\d_][^\s,;:()\[\]]* ){{0,3}}[^\W\d_][^\s,;:()\[\]'’]*)(?=['’]s\b|\s(?:{_BIO_VERBS})\b)"
 )
+_WHOSE = r"\b(?:[Oo]ur|[Mm]y|[Tt]heir|[Tt]he)\s+"  # "Our lead, ...", "My manager, ..."
 _APPOSITIVE = re.compile(  # "Our lead, Ngozi, ..." / "Meet Ngozi, ..." : a single name set off by commas
-    r"\b(?:[Oo]ur|[Mm]y|[Tt]heir|[Tt]he)\s+[a-z][\w-]*(?:\s+[a-z][\w-]*)?,\s+([^\W\d_][^\s,;:()\[\]]*),|\bMeet\s+([^\W\d_][^\s,;:()\[\]]*)\b"
+    _WHOSE
+    + r"[a-z][\w-]*(?:\s+[a-z][\w-]*)?,\s+([^\W\d_][^\s,;:()\[\]]*),|\bMeet\s+([^\W\d_][^\s,;:()\[\]]*)\b"
 )
 _NAME_WORD = r"[^\W\d_][^\s,;:()\[\]'’.!?]*"
 _INTRODUCTION = re.compile(  # "My name is Greg and ...", "Hi, I'm Aroha, a backend engineer ..."
@@ -187,7 +189,7 @@ _LATER_SUBJECT = re.compile(  # "... in sales. Keanu closes enterprise deals"
     rf"(?:[.!?][ \t]+|\n[ \t]*)({_NAME_WORD}(?: {_NAME_WORD})?)(?= (?:{_PERSON_VERBS})\b)"
 )
 _ASIDE = re.compile(  # "Our lead engineer, Zhang Wei, runs ..." (a one-word aside is ``_APPOSITIVE``'s)
-    rf"\b(?:[Oo]ur|[Mm]y|[Tt]heir|[Tt]he)\s+((?:[a-z][\w-]*\s+)?[a-z][\w-]*),\s+({_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}),"
+    rf"{_WHOSE}((?:[a-z][\w-]*\s+)?[a-z][\w-]*),\s+({_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}),"
 )
 _ASCII_WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"  # \w in ASCII
 _BEFORE_NAME = frozenset(_ASCII_WORD_CHARS + "[-")  # what may not stand just before a mention
@@ -316,7 +318,7 @@ def _redact_name(text: str, counts: Counter[str], mailboxes: Sequence[str] = ())
     opening = _BIO_OPENING.match(text)  # "Maria Garcia is a product manager ...", "Ngozi founded ..."
     if opening and not opening.group(1).isupper():
         value = opening.group(1)
-        if _looks_like_name(value) or (" " not in value and _single_name(value)):
+        if _is_name(value):
             names.append(value)
     appositives = (
         _APPOSITIVE.finditer(text) if text.count(",") >= 2 or "Meet" in text else ()
@@ -353,7 +355,7 @@ def _names_in_context(text: str) -> list[str]:
             words = value.split()
             if value.isupper() or any(w.lower() in lower or w.lower() in _SENTENCE_OPENERS for w in words):
                 continue  # "SUMMARY Leads ...", or a word the text also writes in lower case
-            if _looks_like_name(value) or (" " not in value and _single_name(value)):
+            if _is_name(value):
                 names.append(value)
     if "," in text:
         for m in _ASIDE.finditer(text):
@@ -492,6 +494,11 @@ def _lone_first_name(word: str) -> bool:
     is a heading, role or job-title word. Only a known first name is then replaced further down too:
     "Kubernetes" on the top line may be a skill the text goes on to name."""
     return _single_name(word)
+
+
+def _is_name(value: str) -> bool:
+    """A name of 2-4 words (``_looks_like_name``) or of one (``_single_name``), where a name stands."""
+    return _looks_like_name(value) or (" " not in value and _single_name(value))
 
 
 def _single_name(word: str) -> bool:
