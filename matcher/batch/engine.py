@@ -29,6 +29,7 @@ from .frame import (
     encode_chunk,
     finish_chunk,
     keep_names,
+    plural,
     score_chunk,
 )
 from .worker import MatcherSource, score_chunk_task, warm_up
@@ -61,9 +62,11 @@ class BatchSummary:
         return self.rows / self.seconds if self.seconds > 0 else 0.0
 
     def line(self) -> str:
-        resumed = f"; {self.rows_resumed:,} were already there" if self.rows_resumed else ""
+        """The end-of-run line: rows ok and with errors, rows already there, time and speed, the output."""
+        n = self.rows_resumed
+        resumed = f"; {plural(n, 'row')} {'was' if n == 1 else 'were'} already there" if n else ""
         return (
-            f"{self.rows_ok:,} rows ok, {self.rows_error:,} with errors{resumed} in {self.seconds:.1f} s "
+            f"{plural(self.rows_ok, 'row')} ok, {self.rows_error:,} with errors{resumed} in {self.seconds:.1f} s "
             f"({self.rows_per_second:,.0f} rows/s) → {self.output}"
         )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -441,21 +441,37 @@ def score_frame(
     texts = frame[text_column].tolist()
     ids = None if id_column is None else ["" if pd.isna(v) else str(v) for v in frame[id_column].tolist()]
     kept = frame[keep].values.tolist() if keep else None
+    chunks = (
+        Chunk(
+            list(range(start + 1, min(start + CHUNK_ROWS, len(frame)) + 1)),
+            texts[start : start + CHUNK_ROWS],
+            None if ids is None else ids[start : start + CHUNK_ROWS],
+            kept=None if kept is None else kept[start : start + CHUNK_ROWS],
+        )
+        for start in range(0, len(frame), CHUNK_ROWS)
+    )
+    records = score_chunks(matcher, chunks, spec)
+    return pd.DataFrame.from_records(records, columns=spec.columns(), index=frame.index)
+
+
+def score_chunks(matcher: RoleMatcher, chunks: Iterable[Chunk], spec: BatchSpec) -> list[dict[str, Any]]:
+    """A record per row of ``chunks``, in order (``score_chunk``), duplicate ids flagged."""
     duplicates = DuplicateTracker()
     records: list[dict[str, Any]] = []
-    for start in range(0, len(frame), CHUNK_ROWS):
-        stop = min(start + CHUNK_ROWS, len(frame))
-        rows = list(range(start + 1, stop + 1))
-        chunk = Chunk(rows, texts[start:stop], None if ids is None else ids[start:stop])
-        chunk.kept = None if kept is None else kept[start:stop]
+    for chunk in chunks:
         part = score_chunk(matcher, chunk, spec)
-        if ids is not None:
-            duplicates.flag(part, rows, spec.key)
+        if spec.id_column:
+            duplicates.flag(part, chunk.rows, spec.key)
         records += part
-    return pd.DataFrame.from_records(records, columns=spec.columns(), index=frame.index)
+    return records
 
 
 def _outside(result: Any) -> str | None:
     """ "Registered Nurses (29-1141.00)" for an abstaining result: the closest occupation outside the catalog."""
     occ = None if result is None or not result.abstain else result.closest_occupation
     return None if occ is None else f"{occ.title} ({occ.code})"
+
+
+def plural(n: int, noun: str) -> str:
+    """``1 row``, ``2 rows``, ``1,024 rows``."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"

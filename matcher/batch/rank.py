@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ..embed import EncodedText
@@ -28,6 +28,7 @@ from .frame import (
     encode_chunk,
     format_quote,
     keep_names,
+    plural,
     row_warning,
 )
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..matcher import RoleMatcher
+    from .readers import Table
 
 HEAD = ("rank",)
 TAIL = ("fit", "abstain", "status", "error", "warning", "model_version")
@@ -179,7 +181,7 @@ class Ranking:
         shown = sum(r["status"] == "ok" for r in self.records)
         kept = f"; showing the best {shown:,}" if self.spec.filtered else ""
         failed = f", {self.rows_error:,} could not be scored (status=error)" if self.rows_error else ""
-        return f"ranked {self.rows_ok:,} rows by {roles}{failed}{kept}"
+        return f"ranked {plural(self.rows_ok, 'row')} by {roles}{failed}{kept}"
 
 
 def rank_chunks(
@@ -198,6 +200,21 @@ def rank_chunks(
     errors = sum(r["_order"] is None for r in records)
     ordered, rows = order(records, spec)
     return Ranking(spec, ordered, rows, len(records) - errors, errors)
+
+
+def rank_table(
+    matcher: RoleMatcher,
+    table: Table,
+    roles: Sequence[str],
+    top: int | None = None,
+    min_confidence: float = 0.0,
+    on_chunk: Any = None,
+) -> Ranking:
+    """``table``'s candidates (``rolematch rank``'s input, read by ``batch.files.open_input``) sorted by the
+    first role's confidence, its kept columns carried; ``on_chunk`` as for ``rank_chunks``."""
+    spec = make_spec(matcher, roles, table.id_column, top, min_confidence)
+    spec = replace(spec, keep=keep_names(table.columns, table.keep, spec.columns()))
+    return rank_chunks(matcher, table.chunks, spec, on_chunk=on_chunk)
 
 
 def rank_frame(

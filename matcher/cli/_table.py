@@ -100,11 +100,6 @@ def check_table_only(is_files: bool, options: dict[str, object]) -> None:
         )
 
 
-def plural(n: int, noun: str) -> str:
-    """``1 row``, ``2 rows``, ``1,024 rows``."""
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
-
-
 def check_keep_options(keep_columns: str | None, keep_all: bool) -> list[str]:
     if keep_columns and keep_all:
         raise click.UsageError("choose --keep-columns (some columns) or --keep-all (every column), not both")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 from click.core import ParameterSource
@@ -19,7 +18,6 @@ from ._table import (
     exit_status,
     file_options,
     parse_delimiter,
-    plural,
     table_options,
 )
 
@@ -193,7 +191,7 @@ def batch(
         raise click.ClickException(str(exc)) from exc
     if not quiet:
         echo_notes("batch", summary.notes)
-        click.echo(f"rolematch batch: {summary_line(summary)}", err=True)
+        click.echo(f"rolematch batch: {summary.line()}", err=True)
         if summary.uncalibrated:
             click.echo(
                 f"rolematch batch: confidence {summary.uncalibrated} (see the confidence_note column)",
@@ -203,14 +201,3 @@ def batch(
 
 
 COMMANDS = [batch]
-
-
-def summary_line(summary: Any) -> str:
-    """The end-of-run line: rows ok and with errors, rows already there, time and speed, the output
-    (``BatchSummary.line`` with "1 row", not "1 rows")."""
-    n = summary.rows_resumed
-    resumed = f"; {plural(n, 'row')} {'was' if n == 1 else 'were'} already there" if n else ""
-    return (
-        f"{plural(summary.rows_ok, 'row')} ok, {summary.rows_error:,} with errors{resumed} in "
-        f"{summary.seconds:.1f} s ({summary.rows_per_second:,.0f} rows/s) → {summary.output}"
-    )

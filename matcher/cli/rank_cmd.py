@@ -29,7 +29,6 @@ from ._table import (
     exit_status,
     file_options,
     parse_delimiter,
-    plural,
     table_options,
 )
 
@@ -189,30 +188,15 @@ def rank(
         if uncalibrated_note(matcher):
             click.echo(f"rolematch rank: {uncalibrated_note(matcher)}", err=True)
         where = f" → {output}" if output is not None else ""
-        click.echo(f"rolematch rank: {summary_line(ranking)}{where}", err=True)
+        click.echo(f"rolematch rank: {ranking.line()}{where}", err=True)
     ctx.exit(exit_status(ranking.rows_ok, ranking.rows_error))
 
 
-def summary_line(ranking: Any) -> str:
-    """How many candidates were ranked by which roles, and how many could not be scored (``Ranking.line``
-    with "1 row", not "1 rows")."""
-    roles = ", ".join(ranking.spec.roles)
-    shown = sum(r["status"] == "ok" for r in ranking.records)
-    kept = f"; showing the best {shown:,}" if ranking.spec.filtered else ""
-    failed = f", {ranking.rows_error:,} could not be scored (status=error)" if ranking.rows_error else ""
-    return f"ranked {plural(ranking.rows_ok, 'row')} by {roles}{failed}{kept}"
-
-
 def _rank(matcher: Any, table: Any, role_ids, top, min_confidence, quiet: bool):
-    from dataclasses import replace
-
     from tqdm.auto import tqdm
 
-    from ..batch.frame import keep_names
-    from ..batch.rank import make_spec, rank_chunks
+    from ..batch.rank import rank_table
 
-    spec = make_spec(matcher, role_ids, table.id_column, top, min_confidence)
-    spec = replace(spec, keep=keep_names(table.columns, table.keep, spec.columns()))
     bar = tqdm(
         total=table.total,
         unit="rows",
@@ -222,7 +206,7 @@ def _rank(matcher: Any, table: Any, role_ids, top, min_confidence, quiet: bool):
         dynamic_ncols=True,
     )
     try:
-        return rank_chunks(matcher, table.chunks, spec, on_chunk=bar.update)
+        return rank_table(matcher, table, role_ids, top, min_confidence, on_chunk=bar.update)
     finally:
         bar.close()
 

@@ -26,7 +26,7 @@ from ..errors import RolematchError
 from ..results import UNCALIBRATED, MatchResult
 from . import errors
 from .middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
-from .tables import CSV_TYPE, csv_bytes, jsonl_bytes, rank_table, read_upload, score_table
+from .tables import CSV_TYPE, csv_bytes, jsonl_bytes, read_upload, score_table
 from .worker import ModelWorker
 
 logger = logging.getLogger(__name__)
@@ -286,7 +286,7 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
         The columns are those of `rolematch rank` and `RoleMatcher.rank_frame`: rank, id, kept columns,
         then confidence_<role>, evidence_<role>, quote_<role> per role, fit, abstain, status, error.
         """
-        from ..batch.rank import resolve_roles
+        from ..batch.rank import rank_table, resolve_roles
 
         try:
             roles = resolve_roles([(r.id, r.title) for r in matcher.corpus.roles], role)
@@ -350,7 +350,6 @@ class MatchUpload(BaseModel):
 
 def _json_body(raw: bytes) -> MatchRequest:
     """The JSON body, with FastAPI's validation errors (so the answers match its own)."""
-
     from fastapi.exceptions import RequestValidationError
     from pydantic import ValidationError
 

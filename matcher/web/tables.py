@@ -21,7 +21,6 @@ from ..errors import InputTextError, RolematchError
 
 if TYPE_CHECKING:
     from ..batch.frame import BatchSpec, Chunk
-    from ..batch.rank import Ranking
     from ..batch.readers import Table
 
 #: What the two endpoints take, for messages.
@@ -170,17 +169,10 @@ def score_table(
     """``(columns, records)``: one record per row of ``table``, in order, as ``rolematch batch`` writes
     them: flat (CSV) columns, or with ``nested`` the full result per row (JSONL: 3 quotes per role, no
     analysed text; ``columns`` are then the flat ones, unused)."""
-    from ..batch.frame import DuplicateTracker, score_chunk
+    from ..batch.frame import score_chunks
 
     spec = batch_spec(matcher, table, top, nested)
-    duplicates = DuplicateTracker()
-    records: list[dict[str, Any]] = []
-    for chunk in table.chunks:
-        part = score_chunk(matcher, chunk, spec)
-        if spec.id_column:
-            duplicates.flag(part, chunk.rows, spec.key)
-        records += part
-    return spec.columns(), records
+    return spec.columns(), score_chunks(matcher, table.chunks, spec)
 
 
 def batch_spec(matcher: Any, table: Table, top: int, nested: bool = False) -> BatchSpec:
@@ -196,18 +188,6 @@ def batch_spec(matcher: Any, table: Table, top: int, nested: bool = False) -> Ba
         calibrated=bool(getattr(matcher, "calibrated", True)),
     )
     return dataclasses.replace(spec, keep=keep_names(table.columns, table.keep, spec.columns()))
-
-
-def rank_table(
-    matcher: Any, table: Table, roles: Sequence[str], top: int | None, min_confidence: float
-) -> Ranking:
-    """``table``'s candidates sorted by the first role's confidence, as ``rolematch rank`` does."""
-    from ..batch.frame import keep_names
-    from ..batch.rank import make_spec, rank_chunks
-
-    spec = make_spec(matcher, roles, table.id_column, top, min_confidence)
-    spec = dataclasses.replace(spec, keep=keep_names(table.columns, table.keep, spec.columns()))
-    return rank_chunks(matcher, table.chunks, spec)
 
 
 # ------------------------------------------------------------------------------------------ answers
