@@ -148,4 +148,4 @@ def test_the_summary_says_1_row_not_1_rows(fake_models, tmp_path):
     pd.DataFrame({"bio": BIOS[:1]}).to_csv(path, index=False)
     result = invoke(fake_models, path, "--text-column", "bio", "-o", tmp_path / "out.csv")
     assert result.exit_code == 0, result.output
-    assert "1 row ok, 0 with errors in" in result.stderr and "1 rows" not in result.stderr
+    assert "1 row ok, 0 with errors in" in result.stderr and "1 rows ok" not in result.stderr

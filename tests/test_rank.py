@@ -226,4 +226,4 @@ def test_rank_summary_says_1_row(cli, people, tmp_path):
     path = tmp_path / "one.csv"
     people[:1].to_csv(path, index=False)
     result = cli("--role", PMM, path, "--text-column", "bio")
-    assert "ranked 1 row by" in result.stderr and "1 rows" not in result.stderr
+    assert "ranked 1 row by" in result.stderr and "1 rows by" not in result.stderr
