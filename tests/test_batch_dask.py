@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 import pytest
 
@@ -88,3 +90,16 @@ def test_without_a_scheduler_a_local_cluster_is_started(fake_matcher, fake_model
         engine="dask",
     )
     assert (tmp_path / "dask.csv").read_bytes() == (tmp_path / "local.csv").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"), [(logging.WARNING, logging.WARNING), (logging.ERROR, logging.ERROR)]
+)
+def test_dask_cluster_chatter_follows_our_log_level(monkeypatch, ours, theirs):
+    from matcher.batch.dask_engine import _distributed
+
+    monkeypatch.setattr(logging.getLogger(), "level", ours)
+    chatter = logging.getLogger("distributed")
+    monkeypatch.setattr(chatter, "level", logging.INFO)  # what Dask sets on import
+    _distributed()
+    assert chatter.level == theirs and not chatter.isEnabledFor(logging.INFO)

@@ -36,6 +36,10 @@ def _distributed():
         raise DaskUnavailableError(
             f"--engine dask needs Dask and its distributed scheduler ({exc.name} is missing): {INSTALL}"
         ) from exc
+    # Dask sets its own loggers to INFO: its cluster chatter shows only at -vv (our DEBUG)
+    chatter = logging.getLogger("distributed")
+    ours = logging.getLogger().getEffectiveLevel()
+    chatter.setLevel(logging.INFO if ours <= logging.DEBUG else max(logging.WARNING, ours))
     return distributed
 
 
