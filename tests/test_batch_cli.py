@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 
@@ -9,6 +10,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from matcher.batch.engine import BatchInterrupted, BatchSummary
 from matcher.batch.worker import MatcherSource
 from matcher.cli import main
 
@@ -149,3 +151,50 @@ def test_the_summary_says_1_row_not_1_rows(fake_models, tmp_path):
     result = invoke(fake_models, path, "--text-column", "bio", "-o", tmp_path / "out.csv")
     assert result.exit_code == 0, result.output
     assert "1 row ok, 0 with errors in" in result.stderr and "1 rows ok" not in result.stderr
+
+
+def test_output_dash_writes_every_row_to_stdout_as_csv_or_jsonl(fake_models, people, tmp_path):
+    result = invoke(fake_models, people, "--text-column", "bio", "-o", "-")
+    assert result.exit_code == 3, result.output  # the empty bio is an error row, and it is there
+    out = pd.read_csv(io.StringIO(result.stdout), dtype=str, keep_default_na=False)
+    assert not result.stdout.startswith("\ufeff")  # a pipe gets the first column's name, not a BOM
+    assert list(out["id"]) == ["a", "b", "c"] and list(out["status"]) == ["ok", "ok", "error"]
+    assert "→ standard output" in result.stderr
+
+    result = invoke(fake_models, people, "--text-column", "bio", "-o", "-", "--format", "jsonl")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in records] == ["a", "b", "c"] and records[0]["result"]["roles"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-o", "OUT.csv", "--format", "jsonl"], "--format is for standard output"),
+        (["-o", "-", "--resume"], "standard output (-o -) has none"),
+    ],
+)
+def test_output_format_and_resume_are_refused_where_they_mean_nothing(
+    fake_models, people, tmp_path, args, message
+):
+    args = [str(tmp_path / a) if a == "OUT.csv" else a for a in args]
+    result = invoke(fake_models, people, "--text-column", "bio", *args)
+    assert result.exit_code != 0 and message in result.output
+    assert not (tmp_path / "OUT.csv").exists()
+
+
+def test_a_slow_run_does_not_say_0_rows_per_second_and_an_interruption_counts_in_words(tmp_path):
+    summary = BatchSummary(tmp_path / "o.csv", rows_ok=2, seconds=5.0)
+    assert "(0.4 rows/s)" in summary.line()
+    assert "interrupted after 1 row;" in str(BatchInterrupted(BatchSummary(tmp_path / "o.csv", rows_ok=1)))
+
+
+def test_a_folder_read_without_recursive_says_which_subfolders_it_left(fake_models, tmp_path):
+    (tmp_path / "cvs" / "2024").mkdir(parents=True)
+    (tmp_path / "cvs" / ".git").mkdir()
+    (tmp_path / "cvs" / "a.txt").write_text(BIOS[0])
+    (tmp_path / "cvs" / "2024" / "b.txt").write_text(BIOS[1])
+    result = invoke(fake_models, tmp_path / "cvs", "-o", tmp_path / "out.csv")
+    assert result.exit_code == 0, result.output
+    assert "1 subfolder not read (add --recursive to read them)" in result.stderr
+    result = invoke(fake_models, tmp_path / "cvs", "-o", tmp_path / "all.csv", "--recursive")
+    assert "subfolder" not in result.stderr and "2 rows ok" in result.stderr

@@ -33,7 +33,15 @@ from .frame import (
     score_chunk,
 )
 from .worker import MatcherSource, score_chunk_task, warm_up
-from .writers import BatchOutputError, Existing, check_writable, open_writer, output_format, scan_existing
+from .writers import (
+    STDOUT,
+    BatchOutputError,
+    Existing,
+    check_writable,
+    open_writer,
+    output_format,
+    scan_existing,
+)
 
 logger = logging.getLogger(__name__)
 ENGINES = ("local", "dask")
@@ -67,8 +75,14 @@ class BatchSummary:
         resumed = f"; {plural(n, 'row')} {'was' if n == 1 else 'were'} already there" if n else ""
         return (
             f"{plural(self.rows_ok, 'row')} ok, {self.rows_error:,} with errors{resumed} in {self.seconds:.1f} s "
-            f"({self.rows_per_second:,.0f} rows/s) → {self.output}"
+            f"({_rate(self.rows_per_second)} rows/s) → "
+            f"{'standard output' if str(self.output) == STDOUT else self.output}"
         )
+
+
+def _rate(per_second: float) -> str:
+    """Rows per second to show: one decimal below 10 (a slow run of 2 rows is not "0 rows/s")."""
+    return f"{per_second:.1f}" if per_second < 10 else f"{per_second:,.0f}"
 
 
 class BatchInterrupted(RolematchError):
@@ -76,7 +90,7 @@ class BatchInterrupted(RolematchError):
 
     def __init__(self, summary: BatchSummary) -> None:
         super().__init__(
-            f"interrupted after {summary.rows + summary.rows_resumed:,} rows; "
+            f"interrupted after {plural(summary.rows + summary.rows_resumed, 'row')}; "
             "run the same command with --resume to continue"
         )
         self.summary = summary
@@ -261,6 +275,7 @@ def run_batch(
     delimiter: str | None = None,
     sheet: str | None = None,
     bom: bool = True,
+    stdout_format: str | None = None,
 ) -> BatchSummary:
     """Score every row of ``input_path`` (CSV, JSONL, Parquet, .xlsx or ``-``) into ``output``, in input order;
     a folder or ``.zip`` of resume files gives one row per file (``recursive``, ``glob``: which files).
@@ -269,13 +284,19 @@ def run_batch(
     run's output (same model version and columns) without writing a row twice. ``quotes``: per role
     (default 3 for JSONL, else 1). ``keep_columns``/``keep_all``: input columns carried through;
     ``delimiter``: the CSV delimiter (default: sniffed); ``sheet``: the .xlsx sheet (default: the
-    first); ``bom``: start a CSV output with a UTF-8 byte-order mark (for Excel).
+    first); ``bom``: start a CSV output with a UTF-8 byte-order mark (for Excel); ``output`` ``-``: standard
+    output, as CSV or ``stdout_format="jsonl"``.
     Raises ``RolematchError`` subclasses with the fix in the message.
     """
     started = time.perf_counter()
     output = Path(output)
-    fmt = output_format(output)
-    if input_path != "-" and output.exists() and output.resolve() == Path(input_path).resolve():
+    fmt = output_format(output, stdout_format)
+    to_stdout = str(output) == STDOUT
+    if to_stdout:
+        if resume:
+            raise BatchOutputError("--resume continues an output file; standard output (-o -) has none")
+        bom = False  # a pipe's reader wants the first column's name, not a byte-order mark
+    elif input_path != "-" and output.exists() and output.resolve() == Path(input_path).resolve():
         raise BatchOutputError(f"the output {output} is the input file; write the results to another file")
     table = open_input(
         input_path,
@@ -286,13 +307,13 @@ def run_batch(
         stdin=stdin,
         recursive=recursive,
         glob=glob,
-        exclude=output,
+        exclude=None if to_stdout else output,
         delimiter=delimiter,
         sheet=sheet,
         keep=keep_columns,
         keep_every=keep_all,
     )
-    if output.exists() and output.stat().st_size and not (resume or overwrite):
+    if not to_stdout and output.exists() and output.stat().st_size and not (resume or overwrite):
         raise BatchOutputError(
             f"{output} already exists; continue it with --resume or replace it with --overwrite"
         )

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import InputTextError
 from ..read import MAX_FILE_BYTES, read_bytes
-from .frame import CHUNK_ROWS, Chunk
+from .frame import CHUNK_ROWS, Chunk, plural
 from .readers import BatchInputError, Table, open_table
 
 ID_COLUMN = "file"
@@ -71,7 +71,19 @@ def open_files(
     if not entries:
         pattern = f" matching {glob!r}" if glob else ""
         raise BatchInputError(f"no files{pattern} in {where}; resumes are .pdf, .docx, .txt or .md files")
-    return Table(str(path), [ID_COLUMN, text_column], ID_COLUMN, len(entries), _chunks(entries, chunk_rows))
+    notes = []
+    if source.is_dir() and not recursive:
+        folders = sum(p.is_dir() and not p.name.startswith(".") for p in source.iterdir())
+        if folders:
+            notes.append(f"{plural(folders, 'subfolder')} not read (add --recursive to read them)")
+    return Table(
+        str(path),
+        [ID_COLUMN, text_column],
+        ID_COLUMN,
+        len(entries),
+        _chunks(entries, chunk_rows),
+        notes=notes,
+    )
 
 
 Entry = tuple[str, Callable[[], bytes]]

@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,14 +31,26 @@ OUTPUT_FORMATS = {
     ".xlsx": "xlsx",
 }
 BOM = "\ufeff"
+STDOUT = "-"  # --output - : CSV (or --format jsonl) on standard output
+STDOUT_FORMATS = ("csv", "jsonl")
 
 
 class BatchOutputError(RolematchError):
     """The output cannot be written, or an existing output cannot be continued."""
 
 
-def output_format(path: str | Path) -> str:
-    """``csv``, ``jsonl`` or ``parquet`` from the output file's extension."""
+def output_format(path: str | Path, stdout_format: str | None = None) -> str:
+    """``csv``, ``jsonl``, ``parquet`` or ``xlsx`` from the output file's extension; for ``-`` (standard
+    output) ``stdout_format``, CSV by default."""
+    if str(path) == STDOUT:
+        fmt = stdout_format or "csv"
+        if fmt not in STDOUT_FORMATS:
+            raise BatchOutputError(f"standard output takes {' or '.join(STDOUT_FORMATS)}, not {fmt}")
+        return fmt
+    if stdout_format is not None:
+        raise BatchOutputError(
+            f"--format is for standard output (-o -); {path} has its format in its extension"
+        )
     fmt = OUTPUT_FORMATS.get(Path(path).suffix.lower())
     if fmt is None:
         raise BatchOutputError(
@@ -48,6 +61,8 @@ def output_format(path: str | Path) -> str:
 
 def check_writable(path: Path) -> None:
     """Fail now, before any work, if ``path`` cannot be written."""
+    if str(path) == STDOUT:
+        return
     if path.is_dir():
         raise BatchOutputError(
             f"the output {path} is a folder; give a file name such as {path / 'ranked.csv'}"
@@ -65,6 +80,24 @@ def check_writable(path: Path) -> None:
 
 
 # ------------------------------------------------------------------------------------------ writers
+
+
+def _open_text(path: Path, append: bool):
+    """The output as UTF-8 text; ``-``: standard output (left open when the writer closes)."""
+    if str(path) == STDOUT:
+        return io.TextIOWrapper(
+            sys.stdout.buffer, encoding="utf-8", errors="replace", newline="", write_through=True
+        )
+    return open(path, "a" if append else "w", encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
+
+
+def _close_text(fh) -> None:
+    """Close a file from ``_open_text``; standard output is flushed and left open."""
+    if getattr(fh, "buffer", None) is getattr(sys.stdout, "buffer", None):
+        fh.flush()
+        fh.detach()
+    else:
+        fh.close()
 
 
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
@@ -96,7 +129,7 @@ class CsvWriter:
 
     def __init__(self, path: Path, spec: BatchSpec, append: bool, bom: bool = True) -> None:
         self.columns = spec.columns()
-        self._fh = open(path, "a" if append else "w", encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
+        self._fh = _open_text(path, append)
         if not append:
             if bom:
                 self._fh.write(BOM)
@@ -112,21 +145,21 @@ class CsvWriter:
         self._write([[_cell(r[c]) for c in self.columns] for r in records])
 
     def close(self, complete: bool = True) -> None:
-        self._fh.close()
+        _close_text(self._fh)
 
 
 class JsonlWriter:
     """One JSON object per line (the full result of each row)."""
 
     def __init__(self, path: Path, spec: BatchSpec, append: bool) -> None:
-        self._fh = open(path, "a" if append else "w", encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
+        self._fh = _open_text(path, append)
 
     def write(self, records: list[dict[str, Any]]) -> None:
         self._fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
         self._fh.flush()
 
     def close(self, complete: bool = True) -> None:
-        self._fh.close()
+        _close_text(self._fh)
 
 
 class ParquetWriter:

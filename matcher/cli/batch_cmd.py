@@ -50,7 +50,14 @@ right (--no-bom leaves it out). .xlsx adds an "about" sheet (model, catalog, set
     "--output",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Output file: .csv, .xlsx, .jsonl (full results) or .parquet.",
+    help="Output file: .csv, .xlsx, .jsonl (full results) or .parquet; - for standard output (CSV).",
+)
+@click.option(
+    "--format",
+    "stdout_format",
+    type=click.Choice(["csv", "jsonl"]),
+    default=None,
+    help="The format on standard output (-o -); a file's format comes from its extension.",
 )
 @table_options
 @click.option("-k", "--top", type=click.IntRange(1, 50), default=3, show_default=True, help="Roles per row.")
@@ -109,6 +116,7 @@ def batch(
     ctx: click.Context,
     source: str,
     output: Path,
+    stdout_format: str | None,
     text_column: str,
     id_column: str | None,
     keep_columns: str | None,
@@ -183,6 +191,7 @@ def batch(
             delimiter=delimiter,
             sheet=sheet,
             bom=not no_bom,
+            stdout_format=stdout_format,
         )
     except BatchInterrupted as exc:
         click.echo(f"rolematch batch: {exc}", err=True)
