@@ -103,6 +103,9 @@ def test_unknown_roles_list_the_valid_ids_with_a_suggestion(fake_matcher, people
     catalog = [(r.id, r.title) for r in fake_matcher.corpus.roles]
     title = dict(catalog)["it-support"]  # a title in any case is a role too
     assert resolve_roles(catalog, [title.lower(), "it-support", PMM.upper()]) == ("it-support", PMM)
+    for partial, meant in [("sales", "'sales-business-development'"), ("Product", "'product-manager' or ")]:
+        with pytest.raises(UnknownRoleError, match=f"did you mean {meant}"):
+            resolve_roles(catalog, [partial])  # a word of a role's id or title suggests the roles having it
 
 
 # ------------------------------------------------------------------------------------------ CLI

@@ -81,6 +81,16 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+def _closest_roles(slug: str, by_slug: dict[str, str], most: int = 3) -> list[str]:
+    """The roles a mistyped or partial name may mean: those whose id or title has all its words
+    ("sales" → sales-business-development), else the closest spelling."""
+    words = set(slug.split("-"))
+    having = list(dict.fromkeys(role for key, role in by_slug.items() if words <= set(key.split("-"))))
+    if having:
+        return having[:most]
+    return [by_slug[c] for c in difflib.get_close_matches(slug, list(by_slug), n=1, cutoff=0.5)]
+
+
 def resolve_roles(catalog: Sequence[tuple[str, str]], asked: Iterable[str]) -> tuple[str, ...]:
     """Catalog ids for ``asked`` (an id, or a title in any case: "Product Marketing Manager"), in order,
     without repeats. Raises ``UnknownRoleError`` listing the valid ids, with the closest one."""
@@ -93,8 +103,8 @@ def resolve_roles(catalog: Sequence[tuple[str, str]], asked: Iterable[str]) -> t
     for name in asked:
         role_id = by_slug.get(_slug(str(name)))
         if role_id is None:
-            close = difflib.get_close_matches(_slug(str(name)), list(by_slug), n=1, cutoff=0.5)
-            hint = f"did you mean {by_slug[close[0]]!r}? " if close else ""
+            close = _closest_roles(_slug(str(name)), by_slug)
+            hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
             raise UnknownRoleError(
                 f"unknown role {name!r}; {hint}valid role ids: {', '.join(ids)} (see `rolematch roles`)"
             )
