@@ -11,6 +11,7 @@ import numpy as np
 from .embed import EncodedText
 from .index import CorpusIndex
 from .rank import occupation_similarity, remembered_by_titles, title_similarity
+from .textproc import too_little_text
 
 PERSON_WEIGHT = 0.5  # quote score = 0.5 · closeness to the person + 0.5 · closeness to the role
 DUPLICATE_COSINE = 0.9
@@ -125,3 +126,9 @@ def closest_outside(doc: EncodedText, index: CorpusIndex) -> tuple[int, float] |
         score = np.where(outside, np.maximum(score, title_occupation_similarity(doc, index)), -np.inf)
     best = int(np.argmax(score))
     return best, float(score[best])
+
+
+def named_outside(doc: EncodedText, abstain: bool) -> bool:
+    """Whether a result names its closest occupation outside the catalog: only when it abstains, and
+    not for a text too short to judge (one word, "Sales", is not an occupation's work)."""
+    return bool(abstain) and not too_little_text(doc.text)

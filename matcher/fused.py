@@ -26,6 +26,7 @@ from .errors import ArtifactError
 from .linear import LinearModel
 from .persist import check_file
 from .rank import DocFeatures, Ranker, Scores, SimilarityRanker, similarity_score, softmax
+from .textproc import MIN_WORDS
 
 CLASSIFIER_FILE = "ranker.npz"
 RANKER_FORMAT = 1  # the layout of ranker.npz (the models/ format as a whole is persist.FORMAT_VERSION)
@@ -42,7 +43,6 @@ class ProbabilisticModel(Protocol):
 
 
 ABLATIONS = ("backbone", "titles", "world")  # signal groups a ranker can be trained without
-MIN_WORDS = 2  # texts with fewer words say too little to fit any role: their fit is capped
 LOW_INFORMATION_FIT = 0.05
 
 

@@ -13,7 +13,7 @@ from . import persist
 from .config import DEFAULT_BACKEND, index_backend, resolve_catalog
 from .corpus import Corpus, load_corpus, role_catalog
 from .embed import EncodedText, encode_documents, load_embedder
-from .explain import closest_outside, rank_evidence, rank_quotes, title_evidence
+from .explain import closest_outside, named_outside, rank_evidence, rank_quotes, title_evidence
 from .index import CorpusIndex
 from .rank import DocFeatures, Ranker, Scores, SimilarityBackboneRanker, SimilarityRanker, featurize_docs
 from .results import UNCALIBRATED, Evidence, MatchResult, Occupation, Quote, RoleMatch, TitleMatch
@@ -220,7 +220,7 @@ class RoleMatcher:
             role_set=role_set,
             coverage=scores.coverage,
             analysed_text=doc.text,
-            closest_occupation=self._closest_occupation(doc),
+            closest_occupation=self._closest_occupation(doc) if named_outside(doc, abstain) else None,
             titles=tuple(t.text for t in doc.titles),
             catalog=self.catalog_name,
             confidence_calibrated=self.calibrated,

@@ -16,6 +16,10 @@ from .errors import InputTextError
 
 #: Texts longer than this (characters, after normalisation) are refused: ~100 pages of resume.
 MAX_CHARS = 200_000
+MIN_WORDS = 2  # texts with fewer words say too little to judge whether any role fits (see too_little_text)
+TOO_LITTLE_TEXT = (
+    "one word is too little to judge whether a role fits: write a sentence or two about the work"
+)
 _SENTENCE_END = re.compile(
     r"(?<=[.!?])[\"'’”)\]]*\s+(?=[\"'‘“(\[]?[A-Z0-9•\-*])|\n\s*\n|\n(?=\s*[-•*▪●◦·]\s)"
 )
@@ -155,6 +159,12 @@ def normalize(text: str) -> str:
     if " \n" in text or "\n " in text:  # otherwise no space around a line break
         text = _LINE_EDGES.sub("\n", text)
     return text.strip()
+
+
+def too_little_text(prepared: str) -> bool:
+    """Whether a prepared text has fewer than ``MIN_WORDS`` words: its fit is capped and it names no
+    closest occupation (one word, "Sales", is not a person's work)."""
+    return len(prepared.split()) < MIN_WORDS
 
 
 def validate(text: object, max_chars: int = MAX_CHARS) -> str:

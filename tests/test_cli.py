@@ -11,6 +11,8 @@ from click.testing import CliRunner
 
 from matcher import RoleMatcher
 from matcher.cli import main
+from matcher.config import DEFAULT_BACKEND
+from matcher.textproc import TOO_LITTLE_TEXT
 
 pytestmark = pytest.mark.model
 
@@ -94,3 +96,23 @@ def test_python_dash_m_is_the_same_program():
         [sys.executable, "-m", "matcher", "--help"], capture_output=True, text=True, check=True
     )
     assert "rolematch" in proc.stdout and "match" in proc.stdout
+
+
+def test_match_says_the_results_warnings_on_stderr_in_the_table_and_markdown():
+    for fmt in ("table", "markdown"):
+        result = run("match", "Sales", "--format", fmt, "--quotes", "0")
+        assert f"rolematch match: {TOO_LITTLE_TEXT}" in result.stderr
+        assert TOO_LITTLE_TEXT not in result.stdout
+
+
+def test_match_and_paths_take_fast_as_rank_and_batch_do(monkeypatch, real_matcher):
+    asked = []
+    monkeypatch.setattr(
+        RoleMatcher, "load", classmethod(lambda cls, **kw: asked.append(kw.get("backend")) or real_matcher)
+    )
+    assert run("match", "--fast", BIO, "--quotes", "0").exit_code == 0
+    assert run("paths", "--fast", BIO).exit_code == 0
+    assert run("match", BIO, "--quotes", "0").exit_code == 0
+    assert asked == ["static", "static", DEFAULT_BACKEND]
+    refused = CliRunner().invoke(main, ["match", "--fast", "--backend", "minilm", BIO])
+    assert refused.exit_code == 2 and "--fast means --backend static" in refused.output

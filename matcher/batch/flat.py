@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..embed import EncodedText
-from ..explain import PERSON_WEIGHT, is_evidence
+from ..explain import PERSON_WEIGHT, is_evidence, named_outside
 from ..index import CorpusIndex
 from ..rank import (
     DocFeatures,
@@ -265,7 +265,9 @@ def choose(
     counts = np.array([len(d.spans) for d in docs])
     for block in _blocks(counts, tables.targets.shape[0]):  # a few MB of cosines at a time
         quote[block], evidence[block] = _quote_and_evidence(tables, docs[block], order[block], quotes)
-    found = closest_occupations(signals, np.flatnonzero(scores.abstain), tables)
+    found = closest_occupations(
+        signals, np.flatnonzero([named_outside(d, a) for d, a in zip(docs, scores.abstain)]), tables
+    )
     backbone = matcher.corpus.backbone
     closest = [None] * n
     if backbone is not None:

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from ..config import DEFAULT_BACKEND
 from ..errors import RolematchError
@@ -23,6 +24,23 @@ def backend_option(f):
         "same model in torch fp32/bf16: pip install 'rolematch[train]'), or static (model2vec distilled "
         "from it: 12-16x faster end to end, a little less accurate).",
     )(f)
+
+
+def fast_option(f):
+    return click.option(
+        "--fast", is_flag=True, help="Same as --backend static: the distilled model2vec model, far faster."
+    )(f)
+
+
+def chosen_backend(ctx: click.Context, backend: str, fast: bool) -> str:
+    """The backend to load: ``static`` with ``--fast`` (which refuses another ``--backend`` given with it)."""
+    if not fast:
+        return backend
+    if ctx.get_parameter_source("backend") == ParameterSource.COMMANDLINE and backend != "static":
+        raise click.UsageError(
+            f"--fast means --backend static; it cannot be combined with --backend {backend}"
+        )
+    return "static"
 
 
 def models_option(f):

@@ -6,10 +6,16 @@ import sys
 from pathlib import Path
 
 import click
-from click.core import ParameterSource
 
 from ..errors import RolematchError
-from ._common import backend_option, catalog_option, models_option, resolve_catalog_or_fail
+from ._common import (
+    backend_option,
+    catalog_option,
+    chosen_backend,
+    fast_option,
+    models_option,
+    resolve_catalog_or_fail,
+)
 from ._table import (
     EXIT_HELP,
     EXIT_INTERRUPTED,
@@ -72,9 +78,7 @@ right (--no-bom leaves it out). .xlsx adds an "about" sheet (model, catalog, set
     is_flag=True,
     help="Copy the input text into the output (personal data: off by default).",
 )
-@click.option(
-    "--fast", is_flag=True, help="Same as --backend static: the distilled model2vec model, far faster."
-)
+@fast_option
 @backend_option
 @models_option
 @catalog_option
@@ -151,12 +155,7 @@ def batch(
     """
     keep = check_keep_options(keep_columns, keep_all)
     delimiter = parse_delimiter(delimiter)
-    if fast:
-        if ctx.get_parameter_source("backend") == ParameterSource.COMMANDLINE and backend != "static":
-            raise click.UsageError(
-                f"--fast means --backend static; it cannot be combined with --backend {backend}"
-            )
-        backend = "static"
+    backend = chosen_backend(ctx, backend, fast)
     if resume and overwrite:
         raise click.UsageError("choose --resume (continue the output) or --overwrite (replace it), not both")
     if scheduler and engine != "dask":

@@ -12,12 +12,15 @@ from ._common import (
     FORMATS,
     backend_option,
     catalog_option,
+    chosen_backend,
+    fast_option,
     load_matcher,
     models_option,
     read_text_arg,
     text_input,
 )
 from ._render import render_markdown, render_table
+from ._table import echo_notes
 
 
 @click.command(
@@ -36,23 +39,27 @@ Examples:
 @click.option("--quotes", type=click.IntRange(0, 5), default=3, show_default=True, help="Quotes per role.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--paths", "with_paths", is_flag=True, help="Add next career moves, strengths and gaps.")
+@fast_option
 @backend_option
 @models_option
 @catalog_option
+@click.pass_context
 def match(
+    ctx: click.Context,
     text: str | None,
     file: tuple[Path, ...],
     top: int,
     quotes: int,
     fmt: str,
     with_paths: bool,
+    fast: bool,
     backend: str,
     models_dir: Path | None,
     catalog: Path | None,
 ):
     """Rank the roles that fit TEXT (a resume or bio; '-' reads stdin)."""
     body, read_warnings = read_text_arg(text, file)
-    matcher = load_matcher(models_dir, backend, catalog)
+    matcher = load_matcher(models_dir, chosen_backend(ctx, backend, fast), catalog)
     try:
         result = matcher.match(body, top=min(top, len(matcher.corpus.roles)), quotes=quotes, paths=with_paths)
         result = result.after_reading(read_warnings)  # a file's or stdin's decoding and repairs first
@@ -61,6 +68,7 @@ def match(
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return
+    echo_notes("match", result.warnings)  # JSON carries them; the table and markdown say them on stderr
     from .paths_cmd import render_paths_markdown, render_paths_table
 
     if fmt == "markdown":

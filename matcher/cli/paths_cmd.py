@@ -14,6 +14,8 @@ from ._common import (
     FORMATS,
     backend_option,
     catalog_option,
+    chosen_backend,
+    fast_option,
     load_matcher,
     models_option,
     read_text_arg,
@@ -105,20 +107,24 @@ Examples:
 )
 @text_input
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@fast_option
 @backend_option
 @models_option
 @catalog_option
+@click.pass_context
 def paths(
+    ctx: click.Context,
     text: str | None,
     file: tuple[Path, ...],
     fmt: str,
+    fast: bool,
     backend: str,
     models_dir: Path | None,
     catalog: Path | None,
 ):
     """Next career moves for TEXT (a resume or bio; '-' reads stdin), with quotes and your gaps."""
     body, _ = read_text_arg(text, file)  # the paths output carries no warnings
-    matcher = load_matcher(models_dir, backend, catalog)
+    matcher = load_matcher(models_dir, chosen_backend(ctx, backend, fast), catalog)
     if not matcher.has_paths:
         raise click.ClickException(
             f"the catalog {matcher.catalog_name!r} has no career paths: write paths.yaml beside its "

@@ -16,6 +16,8 @@ from ..errors import RolematchError
 from ._common import (
     backend_option,
     catalog_option,
+    chosen_backend,
+    fast_option,
     load_matcher,
     models_option,
     resolve_catalog_or_fail,
@@ -90,7 +92,7 @@ reason (left out with --top or --min-confidence; the summary counts them).
 )
 @click.option("--overwrite", is_flag=True, help="Replace an existing --output.")
 @click.option("--no-bom", is_flag=True, help="Write a CSV --output without the UTF-8 byte-order mark.")
-@click.option("--fast", is_flag=True, help="Same as --backend static: the distilled model, far faster.")
+@fast_option
 @backend_option
 @models_option
 @catalog_option
@@ -126,12 +128,7 @@ def rank(
     INPUT may also be a folder or a .zip of resume files (.pdf, .docx, .txt, .md), as for batch: one
     candidate per file, named by its path (the `file` column); a file that cannot be read is an error row.
     """
-    if fast:
-        if ctx.get_parameter_source("backend") == ParameterSource.COMMANDLINE and backend != "static":
-            raise click.UsageError(
-                f"--fast means --backend static; it cannot be combined with --backend {backend}"
-            )
-        backend = "static"
+    backend = chosen_backend(ctx, backend, fast)
     keep = check_keep_options(keep_columns, keep_all)
     delimiter = parse_delimiter(delimiter)
     if output is not None and ctx.get_parameter_source("fmt") == ParameterSource.COMMANDLINE:

@@ -22,7 +22,14 @@ import numpy as np
 
 from ..gender import neutralize
 from ..privacy import redact
-from ..textproc import Span, chunk_spans, sentence_spans, validate_with_notes
+from ..textproc import (
+    TOO_LITTLE_TEXT,
+    Span,
+    chunk_spans,
+    sentence_spans,
+    too_little_text,
+    validate_with_notes,
+)
 from ..titles import TitleSpan, expand_abbreviations, extract_titles
 from .tokens import Tokens, join_tokens, slice_tokens, word_counts
 
@@ -230,7 +237,8 @@ def prepare_text(raw: object) -> str:
 def prepare_text_with_notes(raw: object) -> tuple[str, tuple[str, ...]]:
     """``prepare_text``, and what validation repaired (``textproc.validate_with_notes``)."""
     text, notes = validate_with_notes(raw)
-    return neutralize(redact(text).text), notes
+    prepared = neutralize(redact(text).text)
+    return prepared, (*notes, TOO_LITTLE_TEXT) if too_little_text(prepared) else notes
 
 
 def _sentence_tokens(
