@@ -59,23 +59,20 @@ def quote_html(quote: Quote) -> str:
 
 
 def role_html(rank: int, role: RoleMatch) -> str:
-    """One role card: rank, title, score bar, confidence, signals, quotes and the person's sentences."""
+    """One role card: rank, title, one bar (the confidence, as a percentage), quotes and the person's
+    sentences. The ranking score and the signals stay in ``to_dict()``: one number per role here."""
     flag = ' <span style="color:#9a6700;font-size:0.85em">(weak)</span>' if role.weak else ""
-    signals = f"similarity {role.similarity:.2f}"
-    if role.classifier is not None:
-        signals += f" · classifier {role.classifier:.2f}"
     head = (
         f"<div><b>{_e(rank)}. {_e(role.title)}</b>{flag} "
         f'<span style="{_MUTED}">{_e(role.id)}</span></div>'
-        f"<div>score {score_bar(role.score)} &nbsp; confidence "
-        f"{score_bar(role.confidence, '#1a7f37', 100, _pct(role.confidence))}</div>"
-        f'<div style="{_MUTED}">{_e(signals)}</div>'
+        f'<div class="rolematch-confidence">'
+        f"{score_bar(role.confidence, '#1a7f37', label=f'{_pct(role.confidence)} confidence')}</div>"
     )
     quotes = "".join(quote_html(q) for q in role.quotes)
     evidence = ""
     if role.evidence:
         items = "".join(
-            f'<li>“{_e(e.text)}” <span style="{_MUTED}">({_e(f"{e.score:.2f}")})</span></li>'
+            f'<li>“{_e(e.text)}” <span style="{_MUTED}">(similarity {_e(f"{e.score:.2f}")})</span></li>'
             for e in role.evidence
         )
         evidence = (
@@ -99,6 +96,7 @@ def result_html(result: MatchResult) -> str:
             f'<div style="{_MUTED}">likely roles ({_e(_pct(result.coverage))} set): '
             f"{_e(', '.join(result.role_set))}</div>"
         )
+    header += f'<div style="{_MUTED}">{_e(result.confidence_line)}</div>'
     warnings = "".join(f'<div style="color:#9a6700">⚠ {_e(w)}</div>' for w in result.warnings)
     cards = "".join(role_html(rank, role) for rank, role in enumerate(result.roles, 1))
     return (

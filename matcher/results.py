@@ -60,6 +60,11 @@ class TitleMatch:
 
 UNCALIBRATED = "not calibrated (no labelled examples)"  # the confidence of a catalog without examples
 
+#: What a role's confidence means, in one line: the table, the Markdown and the notebook display print it.
+CONFIDENCE_NOTE = (
+    "confidence: the chance this role is right, counting the chance that no role fits (never above fit)"
+)
+
 
 @dataclass(frozen=True)
 class Occupation:
@@ -77,7 +82,7 @@ class RoleMatch:
 
     id: str
     title: str
-    score: float  # fused ranking score in [0, 1]
+    score: float  # fused ranking score in [0, 1]: orders the roles; not a probability (see confidence)
     confidence: float  # probability that this role is right, counting the chance that none fits (≤ fit)
     similarity: float  # similarity signal alone, [0, 1]
     classifier: float | None  # classifier probability alone (None without a classifier)
@@ -114,6 +119,16 @@ class MatchResult:
     confidence_note: str | None = None
 
     @property
+    def confidence_line(self) -> str:
+        """What ``confidence`` means for this result, in one line (calibrated, or not: no labelled examples)."""
+        if self.confidence_calibrated:
+            return CONFIDENCE_NOTE
+        return (
+            f"confidence {self.confidence_note or 'not calibrated'}: a share among the roles scaled by fit, "
+            "not a measured probability"
+        )
+
+    @property
     def top(self) -> RoleMatch:
         return self.roles[0]
 
@@ -127,7 +142,7 @@ class MatchResult:
         return _rounded(asdict(self))
 
     def _repr_html_(self) -> str:
-        """Role cards with score bars, quotes and the person's sentences, for Jupyter."""
+        """Role cards with a confidence bar, quotes and the person's sentences, for Jupyter."""
         from .display import result_html
 
         return result_html(self)

@@ -41,6 +41,20 @@ def test_match_table_shows_ranked_roles_and_quotes():
     assert "“" in out.output and "articles/" in out.output
 
 
+def test_match_table_shows_one_number_per_role_the_confidence(real_matcher):
+    out = run("match", BIO, "--top", "4")
+    lines = out.output.splitlines()
+    header = next(line for line in lines if line.lstrip().startswith("#"))
+    assert header.split() == ["#", "role", "confidence"]  # no score column
+    assert "confidence: the chance this role is right" in out.output  # the one-line explanation
+    roles = real_matcher.match(BIO, top=4).roles
+    rows = [line for line in lines if line[:2].strip().isdigit() and line[2:4] == "  "]
+    assert len(rows) == len(roles)
+    for row, role in zip(rows, roles):
+        after_title = row.removesuffix("  (weak)").split(role.title, 1)[1]
+        assert after_title.split() == [f"{100 * role.confidence:.0f}%"]  # the only number on the row
+
+
 def test_match_json_equals_the_api(real_matcher):
     out = run("match", BIO, "--format", "json", "--top", "4")
     assert json.loads(out.output) == real_matcher.match(BIO, top=4).to_dict()
@@ -57,6 +71,7 @@ def test_match_reads_stdin_and_file(tmp_path):
 def test_match_markdown():
     out = run("match", BIO, "--format", "markdown", "--top", "2")
     assert out.output.startswith("**Fit:**") and "| 1 |" in out.output and "\n> " in out.output
+    assert "| # | role | confidence |" in out.output and "score" not in out.output.split("### ")[0]
     as_json = json.loads(run("match", BIO, "--format", "json", "--top", "2").output)
     if as_json.get("role_set"):  # the likely roles, as the table shows them
         assert "Likely roles (" in out.output and as_json["role_set"][0] in out.output

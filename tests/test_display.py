@@ -126,3 +126,18 @@ def test_real_result_from_the_fake_matcher(fake_matcher):
         assert escape(role.title) in html
         for quote in role.quotes:
             assert escape(quote.text) in html
+
+
+def test_one_bar_per_role_the_confidence_as_a_percentage():
+    result = _result(evil="plain")
+    html = result_html(result)
+    assert html.count('class="rolematch-confidence"') == len(result.roles)
+    bars = html.count("display:inline-block;width:")
+    assert bars == len(result.roles) + 1  # one per role, and the fit of the whole result
+    for role in result.roles:
+        assert f"width:{100 * role.confidence:.1f}%" in html
+        assert f"{100 * role.confidence:.0f}% confidence" in html
+        assert f"{role.score:.2f}" not in html  # the ranking score is in to_dict(), not on the card
+    assert "classifier" not in html  # no second per-role number
+    assert "(similarity 0.61)" in html  # a sentence's score says what it is
+    assert result.confidence_line in html  # the one-line explanation, as the table prints it

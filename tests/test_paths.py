@@ -273,7 +273,10 @@ def test_paths_command_formats_and_inputs(cli, fake_matcher, tmp_path):
     path.write_text(BIO, encoding="utf-8")
     assert json.loads(cli("paths", "--file", str(path), "--format", "json").output) == data
     table = cli("paths", BIO).output
-    assert table.startswith(f"current role: {data['current']['title']}")
+    current = data["current"]
+    assert table.startswith(
+        f"current role: {current['title']} ({100 * current['confidence']:.0f}% confidence)"
+    )
     markdown = cli("paths", BIO, "--format", "markdown").output
     assert markdown.startswith("**Current role:**")
     assert f"1. {data['moves'][0]['title']}" in table and "### → " in markdown and "\n> " in markdown

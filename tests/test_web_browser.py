@@ -167,6 +167,29 @@ def test_where_next_shows_moves_from_it_support_with_article_quotes(page, live_u
     _assert_local_only(page, live_url)
 
 
+@pytest.mark.parametrize("text", [BIO, OUT_OF_SCOPE], ids=["fits", "no-fit"])
+def test_each_role_shows_one_number_its_confidence_as_a_bar_and_a_percentage(page, real_matcher, text):
+    page.fill("#resume", text)
+    page.click("#match-button")
+    page.wait_for_selector(".role-card")
+    roles = real_matcher.match(text, top=5).roles
+    cards = page.locator(".role-card")
+    assert cards.count() == len(roles)
+    for i, role in enumerate(roles):
+        card = cards.nth(i)
+        shown = f"{round(100 * role.confidence)}%"
+        assert card.locator(".confidence-value").inner_text() == shown
+        assert card.locator("[role=img]").count() == 1  # one bar
+        assert card.locator(".confidence-bar").get_attribute("aria-label") == f"{shown} confidence"
+        assert "score" not in " ".join(card.locator(".role-head, .confidence-row").all_inner_texts()).lower()
+    widths = [f"{max(1, round(100 * r.confidence))}%" for r in roles]
+    _wait_until(
+        page,
+        f"[...document.querySelectorAll('.confidence-fill')].map(f => f.style.width).join() == {','.join(widths)!r}",
+    )
+    assert "never above the catalog fit" in page.locator("#summary").inner_text()
+
+
 def test_out_of_scope_text_shows_no_strong_fit(page):
     page.fill("#resume", OUT_OF_SCOPE)
     page.keyboard.press("Control+Enter")

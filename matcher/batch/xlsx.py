@@ -28,11 +28,15 @@ MEANINGS = (
     ("abstain", "TRUE when no role of the catalog fits well (the roles are still shown, marked weak)"),
     ("fit", "how well the text fits the catalog at all, 0-1"),
     ("role", "role id in the catalog; title: its name"),
-    ("score", "fused ranking score of the role, 0-1 (orders the roles for one person)"),
+    (
+        "score",
+        "ranking score of the role, 0-1, not a probability: it orders the roles for one person "
+        "(read confidence for how sure the model is)",
+    ),
     (
         "confidence",
-        "the model's calibrated probability that this role is right for this person, 0-1; "
-        "compare it across people to rank candidates for one role",
+        "the probability that this role is right for this person, 0-1, counting the chance that no role "
+        "fits (never above fit); compare it across people to rank candidates for one role",
     ),
     (
         "quote",

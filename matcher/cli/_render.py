@@ -11,21 +11,6 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
-CONFIDENCE_NOTE = (
-    "confidence: the chance this role is right, counting the chance that no role fits (never above fit)"
-)
-
-
-def confidence_note(result: MatchResult) -> str:
-    """What the confidence column means for this result (calibrated, or not: no labelled examples)."""
-    if result.confidence_calibrated:
-        return CONFIDENCE_NOTE
-    return (
-        f"confidence {result.confidence_note or 'not calibrated'}: a share among the roles scaled by fit, "
-        "not a measured probability"
-    )
-
-
 def outside_note(result: MatchResult) -> str | None:
     """ "closest occupation: Registered Nurses (29-1141.00), outside this catalog" when abstaining."""
     occ = result.closest_occupation
@@ -50,12 +35,12 @@ def render_table(result: MatchResult, width: int = 100) -> str:
         lines.append(outside_note(result))
     if result.role_set and result.coverage:
         lines.append(f"likely roles ({result.coverage:.0%} set): {', '.join(result.role_set)}")
-    lines.append(confidence_note(result))
+    lines.append(result.confidence_line)
     lines.append("")
-    lines.append(f"{'#':>2}  {'role':<36} {'score':>6} {'confidence':>10}")
+    lines.append(f"{'#':>2}  {'role':<36} {'confidence':>10}")
     for rank, role in enumerate(result.roles, 1):
         flag = "  (weak)" if role.weak else ""
-        lines.append(f"{rank:>2}  {role.title:<36} {role.score:>6.2f} {_pct(role.confidence):>10}{flag}")
+        lines.append(f"{rank:>2}  {role.title:<36} {_pct(role.confidence):>10}{flag}")
         for quote in role.quotes:
             body = textwrap.fill(
                 f"“{quote.text}”", width=width - 6, initial_indent="    ", subsequent_indent="     "
@@ -80,17 +65,14 @@ def render_markdown(result: MatchResult) -> str:
             if result.role_set and result.coverage
             else []
         ),
-        f"*{confidence_note(result)}*",
+        f"*{result.confidence_line}*",
         *([f"*Catalog: {result.catalog}*"] if result.catalog else []),
         "",
-        "| # | role | score | confidence |",
-        "|---|---|---|---|",
+        "| # | role | confidence |",
+        "|---|---|---|",
     ]
     for rank, role in enumerate(result.roles, 1):
-        lines.append(
-            f"| {rank} | {role.title}{' (weak)' if role.weak else ''} | {role.score:.2f} | "
-            f"{_pct(role.confidence)} |"
-        )
+        lines.append(f"| {rank} | {role.title}{' (weak)' if role.weak else ''} | {_pct(role.confidence)} |")
     for role in result.roles:
         lines += ["", f"### {role.title}", ""]
         for quote in role.quotes:

@@ -42,9 +42,10 @@ Examples:
 
 \b
 Output columns: id (or row), the --keep-columns, status (ok/error), error, warning, abstain, fit,
-model_version, then role_i, title_i, score_i, confidence_i, quote_i (the article passage) and
-evidence_i (the person's own sentence) for i = 1..top; numbers have at most 4 decimals. JSONL
-carries the full result of each row. CSV is UTF-8 with a byte-order mark so that Excel reads it
+model_version, then role_i, title_i, score_i (ranking score, not a probability), confidence_i
+(the probability that the role is right, counting the chance that none fits), quote_i (the
+article passage) and evidence_i (the person's own sentence) for i = 1..top; numbers have at most
+4 decimals. JSONL carries the full result of each row. CSV is UTF-8 with a byte-order mark so that Excel reads it
 right (--no-bom leaves it out). .xlsx adds an "about" sheet (model, catalog, settings).
 
 """

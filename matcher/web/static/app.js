@@ -216,11 +216,14 @@
       }
     } else {
       summary.append(el("h2", `Best fit: ${best.title}`));
-      summary.append(el("p", "Confidence is the chance a role is right, counting the chance that none fits: " +
-        "it is never above the catalog fit."));
       summary.append(el("p", `${pct(best.confidence)} confidence · catalog fit ${result.fit.toFixed(2)} · ` +
         `${result.n_sentences} sentence${result.n_sentences === 1 ? "" : "s"} read`));
     }
+    summary.append(el("p", result.confidence_calibrated === false
+      ? `Confidence is ${result.confidence_note || "not calibrated"}: a share among the roles scaled by fit, ` +
+        "not a measured probability."
+      : "Confidence is the chance a role is right, counting the chance that none fits: it is never above " +
+        "the catalog fit.", "confidence-note"));
     if (result.role_set && result.role_set.length && result.coverage) {
       const titles = result.role_set.map((id) => (result.roles.find((r) => r.id === id) || { title: id }).title);
       summary.append(el("p", `With ${pct(result.coverage)} coverage, the right role is among: ${titles.join(", ")}.`));
@@ -264,11 +267,11 @@
       line.className = "title-match";
       node.querySelector(".role-title").after(line);
     }
-    const bar = node.querySelector(".score-bar");
-    bar.setAttribute("aria-label", `score ${role.score.toFixed(2)} out of 1`);
-    node.querySelector(".score-value").textContent = `score ${role.score.toFixed(2)}`;
-    const fill = node.querySelector(".score-fill");
-    requestAnimationFrame(() => { fill.style.width = `${Math.max(2, Math.round(100 * role.score))}%`; });
+    // One number per role: the confidence, as the percentage above and as this bar (the ranking
+    // score stays in the JSON).
+    node.querySelector(".confidence-bar").setAttribute("aria-label", `${pct(role.confidence)} confidence`);
+    const fill = node.querySelector(".confidence-fill");
+    requestAnimationFrame(() => { fill.style.width = `${Math.max(1, Math.round(100 * role.confidence))}%`; });
 
     const why = node.querySelector(".why");
     const n = role.quotes.length;
