@@ -15,7 +15,7 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import f1_score, roc_auc_score
 
-from .rank import softmax
+from .rank import listed_order, softmax
 
 # --------------------------------------------------------------------------- metrics (pure)
 
@@ -84,7 +84,7 @@ def ranking_metrics(
     ``scores``/``confidence`` ``(n, n_roles)``; ``primary`` ``(n,)`` role indices; ``acceptable``: per row
     the role indices that count as correct (always including the primary one).
     """
-    order = np.argsort(-scores, axis=1, kind="stable")
+    order = listed_order(scores, confidence)
     ranks = first_hit_ranks(order, acceptable)
     top1 = order[:, 0]
     correct = ranks == 1
@@ -127,7 +127,7 @@ def joint_calibration_error(
     """ECE of the top role's confidence over every row, a row that fits no role counting as wrong: the
     calibration of a confidence that counts the chance that none fits (``ece`` looks at in-scope rows
     only, where such a confidence is bound to look low by that chance)."""
-    top = np.argmax(scores, axis=1)
+    top = listed_order(scores, confidence)[:, 0]
     right = np.array([keep and t in ok for t, ok, keep in zip(top, acceptable, in_scope)], float)
     return expected_calibration_error(confidence[np.arange(len(top)), top], right)
 
@@ -155,8 +155,8 @@ def agreement_metrics(
     mean top-role confidence where the two agree and where they disagree (a fast path that knows its
     limits is less sure where it parts from the default).
     """
-    top_ref = reference["score"].argmax(axis=1)
-    top_other = other["score"].argmax(axis=1)
+    top_ref = listed_order(reference["score"], reference["confidence"])[:, 0]
+    top_other = listed_order(other["score"], other["confidence"])[:, 0]
     agree = top_ref == top_other
     conf_other = other["confidence"][np.arange(len(top_other)), top_other]
     inside = np.flatnonzero(in_scope)

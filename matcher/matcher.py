@@ -15,7 +15,15 @@ from .corpus import Corpus, load_corpus, role_catalog
 from .embed import EncodedText, encode_documents, load_embedder
 from .explain import closest_outside, named_outside, rank_evidence, rank_quotes, title_evidence
 from .index import CorpusIndex
-from .rank import DocFeatures, Ranker, Scores, SimilarityBackboneRanker, SimilarityRanker, featurize_docs
+from .rank import (
+    DocFeatures,
+    Ranker,
+    Scores,
+    SimilarityBackboneRanker,
+    SimilarityRanker,
+    featurize_docs,
+    listed_order,
+)
 from .results import UNCALIBRATED, Evidence, MatchResult, Occupation, Quote, RoleMatch, TitleMatch
 from .threads import single_threaded_blas
 
@@ -203,12 +211,12 @@ class RoleMatcher:
         return self.ranker.rank(batch_invariant(featurize_docs(docs, self.index)))
 
     def _result(self, doc: EncodedText, scores: Scores, i: int, top: int, n_quotes: int) -> MatchResult:
-        order = np.argsort(-scores.score[i], kind="stable")[:top]
+        ranked = listed_order(scores.score[i], scores.confidence[i])
+        order = ranked[:top]
         abstain = bool(scores.abstain[i])
         roles = tuple(self._role_match(doc, scores, i, int(j), n_quotes, abstain) for j in order)
         role_set: tuple[str, ...] = ()
         if scores.in_set is not None:
-            ranked = np.argsort(-scores.score[i], kind="stable")
             role_set = tuple(self.corpus.roles[j].id for j in ranked if scores.in_set[i, j])
         return MatchResult(
             roles=roles,

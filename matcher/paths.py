@@ -24,7 +24,7 @@ from .embed import EncodedText
 from .errors import CorpusError
 from .gaps import Assessment, assess, first_naming, most_naming, select_gaps, select_strengths
 from .index import CorpusIndex
-from .rank import Scores
+from .rank import Scores, listed_order
 from .results import MatchResult
 
 logger = logging.getLogger(__name__)
@@ -273,11 +273,16 @@ def _stack(ctx: Context, phrases: Sequence[str], dim: int) -> np.ndarray:
 
 
 def origins(
-    score: np.ndarray, graph: PathGraph, role_ids: Sequence[str], in_set: Sequence[str] = ()
+    score: np.ndarray,
+    order: Sequence[int],
+    graph: PathGraph,
+    role_ids: Sequence[str],
+    in_set: Sequence[str] = (),
 ) -> list[int]:
     """Where the person may be now: the top role, and the runner-up when it is within ``ORIGIN_MARGIN``
-    of the top score (or in the conformal set) and has moves of its own. Role indices, best first."""
-    order = [int(j) for j in np.argsort(-score, kind="stable")]
+    of the top score (or in the conformal set) and has moves of its own. Role indices, best first
+    (``order``: the roles as the result lists them, ``rank.listed_order``)."""
+    order = [int(j) for j in order]
     out = [order[0]]
     runner = order[1] if len(order) > 1 else None
     if runner is not None and graph.from_role(role_ids[runner]):
@@ -287,11 +292,11 @@ def origins(
     return out
 
 
-def hybrid_note(ctx: Context, doc: EncodedText, score: np.ndarray) -> dict[str, Any] | None:
+def hybrid_note(ctx: Context, doc: EncodedText, order: Sequence[int]) -> dict[str, Any] | None:
     """The hybrid note, when the text shows at least ``HYBRID_SIGNALS`` signals of each role of a hybrid
-    pair (deep domain experience *and* product-type expertise) and one of them ranks in the top three."""
+    pair (deep domain experience *and* product-type expertise) and one of them is listed in the top three."""
     role_ids = ctx.corpus.role_ids
-    top3 = {role_ids[int(j)] for j in np.argsort(-score, kind="stable")[:3]}
+    top3 = {role_ids[int(j)] for j in order[:3]}
     texts = [s.text for s in doc.spans]
     for edge in ctx.graph.hybrid_pairs():
         pair = (edge.origin, edge.target)
@@ -326,9 +331,10 @@ def plan_paths(
     in_set = ()
     if scores.in_set is not None:
         in_set = tuple(role_ids[j] for j in np.flatnonzero(scores.in_set[i]))
-    starts = origins(score, ctx.graph, role_ids, in_set)
+    order = listed_order(score, scores.confidence[i])
+    starts = origins(score, order, ctx.graph, role_ids, in_set)
     current = starts[0]
-    hybrid = hybrid_note(ctx, doc, score)
+    hybrid = hybrid_note(ctx, doc, order)
     hybrid_roles = set(hybrid["roles"]) if hybrid else set()
     candidates: dict[str, dict[str, Any]] = {}
     for j in starts:

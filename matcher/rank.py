@@ -48,6 +48,14 @@ class Scores:
     conditional: np.ndarray | None = None  # (n_docs, n_roles) P(role | some role fits)
 
 
+def listed_order(score: np.ndarray, confidence: np.ndarray) -> np.ndarray:
+    """Role indices as results list them, per text ``(..., n_roles)``: by confidence (the number shown),
+    ties by the ranking score. A role that overlaps the top one can show more confidence than one the score
+    ranks above it (the confidence counts overlapping roles as right); listed by score, a 66% role sat
+    below a 0% one."""
+    return np.lexsort((-score, -confidence), axis=-1)
+
+
 def conformal_threshold(
     confidence: np.ndarray, truth: np.ndarray, coverage: float = 0.9, weights: np.ndarray | None = None
 ) -> float:

@@ -109,7 +109,8 @@ def test_scope_metrics_auroc_and_abstention():
 
 def test_agreement_metrics_compare_the_fast_path_with_the_default():
     # rows 0-2 in scope (acceptable roles {0}, {1}, {2}), row 3 out of scope
-    reference = {"score": np.array([[0.9, 0.1, 0], [0.1, 0.9, 0], [0, 0.2, 0.8], [0.5, 0.4, 0.1]])}
+    score = np.array([[0.9, 0.1, 0], [0.1, 0.9, 0], [0, 0.2, 0.8], [0.5, 0.4, 0.1]])
+    reference = {"score": score, "confidence": score}
     other = {
         "score": np.array([[0.8, 0.2, 0], [0.7, 0.3, 0], [0, 0.1, 0.9], [0.1, 0.9, 0]]),
         "confidence": np.array([[0.9, 0.1, 0], [0.4, 0.3, 0.3], [0, 0.2, 0.8], [0.2, 0.6, 0.2]]),
@@ -121,3 +122,12 @@ def test_agreement_metrics_compare_the_fast_path_with_the_default():
     assert m["acc@1_other"] == pytest.approx(2 / 3)
     assert m["confidence_other_agree"] == pytest.approx((0.9 + 0.8) / 2)
     assert m["confidence_other_disagree"] == pytest.approx((0.4 + 0.6) / 2)
+
+
+def test_metrics_rank_roles_as_results_list_them_by_confidence():
+    """A role that overlaps the top one can show more confidence than the score's runner-up: it is listed,
+    and counted, second."""
+    score = np.array([[0.9, 0.05, 0.001]])
+    confidence = np.array([[0.95, 0.01, 0.6]])
+    m = ranking_metrics(score, confidence, np.array([2]), [{2}], ["a", "b", "c"])
+    assert m["acc@1"] == 0.0 and m["mrr"] == pytest.approx(0.5)  # by the score, role c would be third

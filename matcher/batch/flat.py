@@ -31,6 +31,7 @@ from ..rank import (
     DocFeatures,
     Scores,
     featurize_docs,
+    listed_order,
     occupation_similarity,
     similarity_features,
     title_similarity,
@@ -259,7 +260,7 @@ def choose(
     """The roles, quotes, evidence sentences and closest occupations of ``docs`` (scored as ``scores``)."""
     tables = index_tables(matcher)
     n = len(docs)
-    order = np.argsort(-scores.score, axis=1, kind="stable")[:, :top]
+    order = listed_order(scores.score, scores.confidence)[:, :top]
     quote = np.full(order.shape, -1)
     evidence = np.full(order.shape, -1)
     counts = np.array([len(d.spans) for d in docs])
