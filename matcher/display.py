@@ -9,6 +9,8 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
+from .results import percent
+
 if TYPE_CHECKING:
     from .results import Evidence, MatchResult, Quote, RoleMatch
 
@@ -23,10 +25,6 @@ _MINE = "margin:2px 0 6px 14px;font-size:0.85em;color:#0b5394"
 
 def _e(value: object) -> str:
     return escape(str(value), quote=True)
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
 
 
 def score_bar(value: float, color: str = "#2f81f7", width_px: int = 160, label: str | None = None) -> str:
@@ -66,7 +64,7 @@ def role_html(rank: int, role: RoleMatch) -> str:
         f"<div><b>{_e(rank)}. {_e(role.title)}</b>{flag} "
         f'<span style="{_MUTED}">{_e(role.id)}</span></div>'
         f'<div class="rolematch-confidence">'
-        f"{score_bar(role.confidence, '#1a7f37', label=f'{_pct(role.confidence)} confidence')}</div>"
+        f"{score_bar(role.confidence, '#1a7f37', label=f'{percent(role.confidence)} confidence')}</div>"
     )
     quotes = "".join(quote_html(q) for q in role.quotes)
     evidence = ""
@@ -93,7 +91,7 @@ def result_html(result: MatchResult) -> str:
     )
     if result.role_set and result.coverage:
         header += (
-            f'<div style="{_MUTED}">likely roles ({_e(_pct(result.coverage))} set): '
+            f'<div style="{_MUTED}">likely roles ({_e(percent(result.coverage))} set): '
             f"{_e(', '.join(result.role_set))}</div>"
         )
     header += f'<div style="{_MUTED}">{_e(result.confidence_line)}</div>'

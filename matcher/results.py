@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -56,6 +57,18 @@ class TitleMatch:
     occupation: str | None
     occupation_title: str | None
     score: float
+
+
+def percent(p: float) -> str:
+    """A probability as people read it: "64%", and ">99%" or "<1%" where rounding would claim certainty
+    (a model's probability is never quite 0 or 1). Worked out from the 4 decimals the JSON carries, halves
+    rounded up, so that the page (``pct`` in ``web/static/app.js``) writes the same."""
+    p = round(p, 4)
+    if p < 0.005:
+        return "<1%"
+    if p >= 0.995:
+        return ">99%"
+    return f"{math.floor(100 * p + 0.5)}%"
 
 
 UNCALIBRATED = "not calibrated (no labelled examples)"  # the confidence of a catalog without examples

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from matcher import RoleMatcher
 from matcher.cli import main
 from matcher.config import DEFAULT_BACKEND
+from matcher.results import percent
 from matcher.textproc import TOO_LITTLE_TEXT
 
 pytestmark = pytest.mark.model
@@ -52,12 +53,12 @@ def test_match_table_shows_one_number_per_role_the_confidence(real_matcher):
     assert len(rows) == len(roles)
     for row, role in zip(rows, roles):
         after_title = row.removesuffix("  (weak)").split(role.title, 1)[1]
-        assert after_title.split() == [f"{100 * role.confidence:.0f}%"]  # the only number on the row
+        assert after_title.split() == [percent(role.confidence)]  # the only number on the row
 
 
 def test_match_json_equals_the_api(real_matcher):
-    out = run("match", BIO, "--format", "json", "--top", "4")
-    assert json.loads(out.output) == real_matcher.match(BIO, top=4).to_dict()
+    out = run("match", BIO, "--format", "json", "--top", "4", "--quotes", "3")
+    assert json.loads(out.output) == real_matcher.match(BIO, top=4, quotes=3).to_dict()
 
 
 def test_match_reads_stdin_and_file(tmp_path):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from html import escape
 
+import pytest
+
 from matcher.display import result_html, score_bar
-from matcher.results import Evidence, MatchResult, Quote, RoleMatch
+from matcher.results import Evidence, MatchResult, Quote, RoleMatch, percent
 
 EVIL = '<script>alert("x")</script>'
 
@@ -141,3 +143,19 @@ def test_one_bar_per_role_the_confidence_as_a_percentage():
     assert "classifier" not in html  # no second per-role number
     assert "(similarity 0.61)" in html  # a sentence's score says what it is
     assert result.confidence_line in html  # the one-line explanation, as the table prints it
+
+
+@pytest.mark.parametrize(
+    ("p", "shown"),
+    [
+        (0.0, "<1%"),
+        (0.00004, "<1%"),
+        (0.0049, "<1%"),
+        (0.125, "13%"),
+        (0.64, "64%"),
+        (0.99949, ">99%"),
+        (1.0, ">99%"),
+    ],
+)
+def test_a_probability_is_never_shown_as_0_or_100_percent(p, shown):
+    assert percent(p) == shown

@@ -70,7 +70,7 @@ def test_texts_with_little_meaning_abstain(real_matcher, text):
 
 
 def test_one_word_is_too_little_to_judge_and_names_no_outside_occupation(real_matcher):
-    """"Sales" is not the work of door-to-door sellers outside the catalog: it is too little to say."""
+    """ "Sales" is not the work of door-to-door sellers outside the catalog: it is too little to say."""
     one, short = real_matcher.match(["Sales", "Sales manager"], top=1, quotes=0)
     assert one.abstain and one.closest_occupation is None and one.warnings == (TOO_LITTLE_TEXT,)
     assert TOO_LITTLE_TEXT not in short.warnings
@@ -78,11 +78,16 @@ def test_one_word_is_too_little_to_judge_and_names_no_outside_occupation(real_ma
 
 def test_only_an_abstaining_result_names_an_occupation_outside_the_catalog(real_matcher):
     fits, nurse = real_matcher.match(
-        ["Senior Software Engineer at a fintech: Go services, Kubernetes, code reviews.", OUTSIDE["nurse"][0]],
+        [
+            "Senior Software Engineer at a fintech: Go services, Kubernetes, code reviews.",
+            OUTSIDE["nurse"][0],
+        ],
         top=1,
         quotes=0,
     )
-    assert not fits.abstain and fits.closest_occupation is None and fits.to_dict()["closest_occupation"] is None
+    assert (
+        not fits.abstain and fits.closest_occupation is None and fits.to_dict()["closest_occupation"] is None
+    )
     assert nurse.abstain and nurse.closest_occupation is not None
 
 

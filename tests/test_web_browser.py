@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
+from matcher.results import percent
+
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -177,7 +179,7 @@ def test_each_role_shows_one_number_its_confidence_as_a_bar_and_a_percentage(pag
     assert cards.count() == len(roles)
     for i, role in enumerate(roles):
         card = cards.nth(i)
-        shown = f"{round(100 * role.confidence)}%"
+        shown = percent(role.confidence)  # the page writes percentages as the CLI does (">99%", "<1%")
         assert card.locator(".confidence-value").inner_text() == shown
         assert card.locator("[role=img]").count() == 1  # one bar
         assert card.locator(".confidence-bar").get_attribute("aria-label") == f"{shown} confidence"

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from ..results import MatchResult
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
+from ..results import MatchResult, percent
 
 
 def outside_note(result: MatchResult) -> str | None:
@@ -37,10 +33,11 @@ def render_table(result: MatchResult, width: int = 100) -> str:
         lines.append(f"likely roles ({result.coverage:.0%} set): {', '.join(result.role_set)}")
     lines.append(result.confidence_line)
     lines.append("")
-    lines.append(f"{'#':>2}  {'role':<36} {'confidence':>10}")
+    column = max([36, *(len(role.title) for role in result.roles)])  # long titles keep the column straight
+    lines.append(f"{'#':>2}  {'role':<{column}} {'confidence':>10}")
     for rank, role in enumerate(result.roles, 1):
         flag = "  (weak)" if role.weak else ""
-        lines.append(f"{rank:>2}  {role.title:<36} {_pct(role.confidence):>10}{flag}")
+        lines.append(f"{rank:>2}  {role.title:<{column}} {percent(role.confidence):>10}{flag}")
         for quote in role.quotes:
             body = textwrap.fill(
                 f"“{quote.text}”", width=width - 6, initial_indent="    ", subsequent_indent="     "
@@ -72,7 +69,9 @@ def render_markdown(result: MatchResult) -> str:
         "|---|---|---|",
     ]
     for rank, role in enumerate(result.roles, 1):
-        lines.append(f"| {rank} | {role.title}{' (weak)' if role.weak else ''} | {_pct(role.confidence)} |")
+        lines.append(
+            f"| {rank} | {role.title}{' (weak)' if role.weak else ''} | {percent(role.confidence)} |"
+        )
     for role in result.roles:
         lines += ["", f"### {role.title}", ""]
         for quote in role.quotes:

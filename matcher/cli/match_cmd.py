@@ -34,9 +34,9 @@ Examples:
 )
 @text_input
 @click.option(
-    "-k", "--top", type=click.IntRange(1, 50), default=5, show_default=True, help="How many roles to show."
+    "-k", "--top", type=click.IntRange(1, 50), default=3, show_default=True, help="How many roles to show."
 )
-@click.option("--quotes", type=click.IntRange(0, 5), default=3, show_default=True, help="Quotes per role.")
+@click.option("--quotes", type=click.IntRange(0, 5), default=2, show_default=True, help="Quotes per role.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--paths", "with_paths", is_flag=True, help="Add next career moves, strengths and gaps.")
 @fast_option

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from ..errors import RolematchError
+from ..results import percent
 from ._common import (
     FORMATS,
     backend_option,
@@ -41,7 +42,7 @@ def render_paths_table(paths: dict[str, Any], width: int = 100) -> str:
     """The ``paths`` dict of a ``MatchResult`` as terminal text."""
     cur = paths["current"]
     weak = " (weak fit: treat the moves below with care)" if cur["weak"] else ""
-    lines = [f"current role: {cur['title']} ({100 * cur['confidence']:.0f}% confidence){weak}"]
+    lines = [f"current role: {cur['title']} ({percent(cur['confidence'])} confidence){weak}"]
     if paths["also_close"]:
         lines.append("also close: " + ", ".join(a["title"] for a in paths["also_close"]))
     if paths["hybrid"]:
@@ -75,7 +76,7 @@ def render_paths_markdown(paths: dict[str, Any]) -> str:
     """The ``paths`` dict of a ``MatchResult`` as Markdown."""
     cur = paths["current"]
     weak = " — weak fit." if cur["weak"] else ""
-    lines = [f"**Current role:** {cur['title']} ({100 * cur['confidence']:.0f}% confidence){weak}"]
+    lines = [f"**Current role:** {cur['title']} ({percent(cur['confidence'])} confidence){weak}"]
     if paths["also_close"]:
         lines.append(f"\n**Also close:** {', '.join(a['title'] for a in paths['also_close'])}")
     if paths["hybrid"]:

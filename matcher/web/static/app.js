@@ -36,7 +36,8 @@
   const staleNote = $("stale-note");
   let pendingFile = null; // a PDF or .docx to send as multipart on Match
 
-  const pct = (x) => `${Math.round(100 * x)}%`;
+  // as matcher.results.percent: nearly sure is ">99%", nearly ruled out "<1%", never a rounded 100% or 0%
+  const pct = (x) => (x < 0.005 ? "<1%" : x >= 0.995 ? ">99%" : `${Math.round(100 * x)}%`);
   const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
   function el(tag, text, className) {
