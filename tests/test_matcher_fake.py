@@ -18,8 +18,8 @@ BIOS = [
 def test_scores_sorted_and_len_equals_top(fake_matcher, top):
     result = fake_matcher.match(BIOS[0], top=top)
     assert len(result.roles) == top
-    scores = [r.score for r in result.roles]
-    assert scores == sorted(scores, reverse=True)
+    listed = [(r.confidence, r.score) for r in result.roles]  # by confidence, ties by score
+    assert listed == sorted(listed, reverse=True)
     assert all(0 <= r.score <= 1 and 0 <= r.confidence <= 1 for r in result.roles)
     assert len({r.id for r in result.roles}) == top
 

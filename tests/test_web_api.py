@@ -57,7 +57,7 @@ def post_json(client, payload, headers=None):
 
 
 def test_match_answers_the_same_json_as_the_cli(client, cli_uses_loaded_matcher):
-    response = post_json(client, {"text": BIO, "top": 3})
+    response = post_json(client, {"text": BIO, "top": 3, "quotes": 2})
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     cli = CliRunner().invoke(main, ["match", BIO, "--top", "3", "--format", "json"], catch_exceptions=False)
@@ -65,7 +65,8 @@ def test_match_answers_the_same_json_as_the_cli(client, cli_uses_loaded_matcher)
     assert response.json() == json.loads(cli.output)
     roles = response.json()["roles"]
     assert len(roles) == 3
-    assert [r["score"] for r in roles] == sorted((r["score"] for r in roles), reverse=True)
+    listed = [(r["confidence"], r["score"]) for r in roles]  # by confidence, ties by score
+    assert listed == sorted(listed, reverse=True)
 
 
 def test_quotes_are_verbatim_at_their_offsets_and_matched_sentences_are_the_persons(client, corpus):
@@ -90,7 +91,7 @@ def _article_quotes(paths):
 
 
 def test_paths_answer_the_same_json_as_the_cli(client, cli_uses_loaded_matcher):
-    response = post_json(client, {"text": IT_SUPPORT, "top": 3, "paths": True})
+    response = post_json(client, {"text": IT_SUPPORT, "top": 3, "quotes": 2, "paths": True})
     assert response.status_code == 200
     args = ["match", IT_SUPPORT, "--top", "3", "--paths", "--format", "json"]
     cli = CliRunner().invoke(main, args, catch_exceptions=False)
