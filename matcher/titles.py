@@ -127,6 +127,19 @@ def _headings() -> frozenset[str]:
     return frozenset(_settings()["not_head_words"])
 
 
+@lru_cache(maxsize=8)
+def _word_set(key: str) -> frozenset[str]:
+    """A list of ``data/titles.yaml`` as a set: ``degree_openings``, ``student_body_words``, ..."""
+    return frozenset(_settings()[key])
+
+
+@lru_cache(maxsize=1)
+def _heads() -> frozenset[str]:
+    """``title_words`` less the words that end a school's name ("School", "College"), for finding titles;
+    ``title_words`` as it is for telling a name from a title (``privacy``)."""
+    return title_words() - _word_set("institution_words")
+
+
 @lru_cache(maxsize=1)
 def title_vocabulary() -> frozenset[str]:
     """Every word of O*NET's job titles (``data/title_vocabulary.txt``): "senior", "product", "baker"."""
@@ -160,6 +173,7 @@ _OPENING = re.compile(r"\s*(?:\[NAME\](?:\s+[|•·–—-])?\s+)?")  # a redact
 _CAPS_RUN = re.compile(r"((?:[A-Z][A-Z/&'’-]*\s+){0,6}[A-Z][A-Z/&'’-]*)(?=\s+[A-Z]?[a-z]|\s*$)")
 _AT = re.compile(r"\s(?:at|@)\s")
 _RANGE = re.compile(r"[-–—]|\b(?:to|until|till)\b", re.I)  # a date range, not one date
+_OF = frozenset({"of", "de"})  # "Director of Product", "Chef de Partie": the head before it
 _CONNECTORS = frozenset({"of", "and", "&", "for", "the", "to", "in", "/", "-"})
 _DETERMINERS = frozenset({"our", "my", "his", "her", "their", "your", "the", "a", "an", "this", "that"})
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
@@ -169,8 +183,8 @@ _DIGITS_TRIED = 48
 
 def _head(segment: str, capital: bool = True) -> tuple[int, int] | None:
     """Where the title is in the segment, if it is one: it ends in a head word ("Director of Product": the
-    head before "of"), has at most ``MAX_TITLE_WORDS`` words, holds no placeholder and (``capital``)
-    starts with a capital."""
+    head before "of"), has at most ``MAX_TITLE_WORDS`` words, holds no placeholder, (``capital``) starts
+    with a capital, and names no degree, school or student office (``_names_no_job``)."""
     strip = " \t-–—.,;:()"
     lo = len(segment) - len(segment.lstrip(strip))
     hi = len(segment.rstrip(strip))
@@ -180,12 +194,34 @@ def _head(segment: str, capital: bool = True) -> tuple[int, int] | None:
         return None
     if len(words) > MAX_TITLE_WORDS or (capital and not title[:1].isupper()):
         return None
-    heads = title_words()
+    heads = _heads()
     last = [normalize_word(w) for w in re.split(r"[/-]", words[-1]) if w]
-    before_of = [normalize_word(words[i - 1]) for i, w in enumerate(words) if w.lower() == "of" and i > 0]
-    if any(w in heads for w in last + before_of):
+    before_of = [normalize_word(words[i - 1]) for i, w in enumerate(words) if w.lower() in _OF and i > 0]
+    if any(w in heads for w in last + before_of) and not _names_no_job(title, words):
         return lo, hi
     return None
+
+
+def _names_no_job(title: str, words: list[str]) -> bool:
+    """A title-shaped phrase that names no job: a degree ("Master of Business Administration", "B.Tech
+    Computer Engineer"), an office in a student body ("President of the Robotics Club"), a phrase whose head
+    follows "of" after no head of its own ("part of pilot", "team of engineers"), or a head word that needs
+    a qualifier standing alone ("Lead")."""
+    lower = [w.lower() for w in words]
+    opening = re.sub(r"[.'’]", "", title).lower().split()[:2]
+    if opening[0] in _word_set("degree_openings") or " ".join(opening) in _word_set("degree_openings"):
+        return True
+    if _student_office(lower):
+        return True
+    if len(words) >= 3 and lower[-2] in _OF and normalize_word(words[-3]) not in _heads():
+        return True
+    return len(words) == 1 and normalize_word(words[0]) in _word_set("qualified_heads")
+
+
+def _student_office(lower: list[str]) -> bool:
+    """Lower-case words with a student body after "of": "president of the robotics club"."""
+    of = next((i for i, w in enumerate(lower) if w in _OF), len(lower))
+    return any(w.strip("'’") in _word_set("student_body_words") for w in lower[of + 1 :])
 
 
 def _segments(line: str, base: int, limit: int | None = None) -> list[tuple[str, int]]:
@@ -409,13 +445,15 @@ def _whole_titles(text: str, line: str, start: int) -> tuple[TitleSpan, ...]:
 def _trim_sentence_title(phrase: str) -> str:
     """ "senior product manager at Acme for" → "senior product manager": the words up to the last head word."""
     words = phrase.split()
-    heads = title_words()
+    heads = _heads()
+    if _student_office([w.lower() for w in words]):
+        return phrase  # whole, for ``_head`` to turn down: not "President of Mechanical"
 
     def is_head(word: str) -> bool:
         return normalize_word(re.split(r"[/-]", word)[-1]) in heads
 
     for k in range(len(words), 0, -1):
-        if k >= 3 and words[k - 2].lower() == "of" and is_head(words[k - 3]):  # "Head of Growth"
+        if k >= 3 and words[k - 2].lower() in _OF and is_head(words[k - 3]):  # "Head of Growth"
             return " ".join(words[:k])
         if is_head(words[k - 1]):
             return " ".join(words[:k])
