@@ -162,9 +162,10 @@ _SENTENCE_TITLE = re.compile(
     r"\b(?:I am|I'm|I work as|working as|worked as|work as|serve as|served as|serving as|as|am|currently)"
     r"\s+(?:(?:an?|the)\s+)?((?:[A-Za-z][\w/&+#-]*\s+){0,5}[A-Za-z][\w/&+#-]*)",
 )
-_LEADING_TITLE = re.compile(
+_LEADING_TITLE = re.compile(  # "Registered nurse; charting ...", "Product manager — B2B", "Chef at ..."
     r"^\s*(?:\[NAME\]\s+)?((?:(?:" + _abbreviations().words + r")\.\s+)?"  # "Sr. Software Engineer"
-    r"[A-Z][\w/&+#-]*(?<!ed)(?<!ing)(?:\s+[\w/&+#-]+){0,4}?)\s*(?:,|\s(?:with|at|who|for|in|specializing|since)\b)"
+    r"[A-Z][\w/&+#-]*(?:\s+[\w/&+#-]+){0,4}?)"
+    r"\s*([,;:(–—]|\s-\s|\s(?:with|at|who|for|in|specializing|since)\b)"
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#'’-]*")
 _TOKEN = re.compile(r"\S+")
@@ -273,7 +274,8 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
         words = len(_WORD.findall(line))
         flattened = _flattened_titles(text, line, start, line_dates) if words > LONG_LINE else []
         found.extend(flattened)  # a long line: a paragraph, or a resume that lost its line breaks
-        if headline_done < 3 and words <= 12 and not stripped.endswith("."):
+        top = headline_done < 3  # one of the text's first three lines
+        if top and words <= 12 and not stripped.endswith("."):
             kind = "headline"
         elif dated or near_date:
             kind = "dated"
@@ -291,12 +293,15 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
                 if span:
                     found.append(span)
                     break
-        if words > MAX_TITLE_WORDS and not any(t.kind == "headline" for t in flattened):
-            lead = _LEADING_TITLE.match(line)
-            if lead:
-                span = _span(text, lead.group(1), start + lead.start(1), "headline" if n == 0 else "sentence")
-                if span:
-                    found.append(span)
+        opened = any(t.kind == "headline" for t in flattened)  # a long line whose opening title is found
+        # a title that opens a long line, or a short one at the top ("Registered nurse; charting in Epic."),
+        # not a short line further down, often a list ("SQL Server, Oracle", "AWS Cloud Practitioner, ITIL")
+        lead = _leading_title(line, n == 0) if (top or words > MAX_TITLE_WORDS) and not opened else None
+        if lead:
+            span = _span(text, lead.group(1), start + lead.start(1), "headline" if n == 0 else "sentence")
+            if span:
+                found.append(span)
+        if words > MAX_TITLE_WORDS and not opened:
             for m in _SENTENCE_TITLE.finditer(line):
                 span = _span(text, _trim_sentence_title(m.group(1)), start + m.start(1), "sentence")
                 if span:
@@ -305,6 +310,22 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
     for span in found:
         unique.setdefault(normalize_title(span.text), span)
     return tuple(unique.values())[:limit]
+
+
+def _leading_title(line: str, first: bool) -> re.Match[str] | None:
+    """The title that opens a line before a comma, dash, semicolon, a colon (on the ``first`` line only: a
+    later "DevOps: Docker, AWS" labels a list) or a word like "with" or "at" ("IT support lead: tickets
+    ...", "Account executive with 4 years ..."), unless a verb opens it ("Managed engineers in ...",
+    "Hiring developers, ..."): an opening word in -ed or -ing is a title's ("Registered nurse", "Marketing
+    manager") only when O*NET's titles have it and the head is singular."""
+    m = _LEADING_TITLE.match(line)
+    if m is None or (m.group(2) == ":" and not first):
+        return None
+    words = m.group(1).split()
+    verb, last = words[0].lower(), words[-1].lower()
+    if verb.endswith(("ed", "ing")) and (verb not in title_vocabulary() or normalize_word(last) != last):
+        return None
+    return m
 
 
 def _flattened_titles(text: str, line: str, start: int, line_dates: list[re.Match[str]]) -> list[TitleSpan]:

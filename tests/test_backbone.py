@@ -180,6 +180,35 @@ def test_an_abbreviation_that_names_no_job_ends_no_title():
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("IT support lead: tickets, escalations, first and second line.", ["IT support lead"]),
+        ("Registered nurse; charting in Epic.", ["Registered nurse"]),
+        ("Senior data engineer, 6 years, Spark and Airflow.", ["Senior data engineer"]),
+        ("Product manager — B2B SaaS, 5 years", ["Product manager"]),
+        ("Account executive with 4 years closing mid-market deals", ["Account executive"]),
+        ("Chef de partie at a hotel kitchen", ["Chef de partie"]),  # O*NET's "Chef De Partie"
+        ("Marketing manager with 5 years in SaaS, running launches and pricing.", ["Marketing manager"]),
+        ("Managing Director, Acme Capital, leading early-stage investments.", ["Managing Director"]),
+        # a head word that needs a qualifier, alone, is no title; a verb that opens a line is none either
+        ("Lead: tickets and escalations.", []),
+        ("Lead, mentor and grow a team of five.", []),
+        ("Managed engineers, hired and trained staff, ran budgets.", []),
+        # a later line's colon labels a list; a later short line is often a list's
+        (
+            "Senior Engineer\nAcme Corp\nSkills\nDevOps: Docker, GitHub Actions, AWS, Terraform and Helm charts\n"
+            "AWS Cloud Practitioner, ITIL Foundation",
+            ["Senior Engineer"],
+        ),
+    ],
+)
+def test_a_title_that_opens_a_text_before_punctuation_or_a_preposition_is_found(text, expected):
+    spans = extract_titles(text)
+    assert [s.text for s in spans] == expected
+    assert all(text[s.start : s.end] == s.text for s in spans)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "MASTER OF BUSINESS ADMINISTRATION",
