@@ -206,7 +206,7 @@ def _head(segment: str, capital: bool = True) -> tuple[int, int] | None:
 def _names_no_job(title: str, words: list[str]) -> bool:
     """A title-shaped phrase that names no job: a degree ("Master of Business Administration", "B.Tech
     Computer Engineer"), an office in a student body ("President of the Robotics Club"), a phrase whose head
-    follows "of" after no head of its own ("part of pilot", "team of engineers"), or a head word that needs
+    follows "of" after no head of its own ("part of pilot", "one of the founders"), or a head word that needs
     a qualifier standing alone ("Lead")."""
     lower = [w.lower() for w in words]
     opening = re.sub(r"[.'’]", "", title).lower().split()[:2]
@@ -214,8 +214,9 @@ def _names_no_job(title: str, words: list[str]) -> bool:
         return True
     if _student_office(lower):
         return True
-    if len(words) >= 3 and lower[-2] in _OF and normalize_word(words[-3]) not in _heads():
-        return True
+    of = max((i for i, w in enumerate(lower) if w in _OF), default=0)  # the last "of" but the first word
+    if 0 < of < len(lower) - 1 and all(w in _DETERMINERS for w in lower[of + 1 : -1]):
+        return normalize_word(words[of - 1]) not in _heads()  # "part of pilot", "part of the crew"
     return len(words) == 1 and normalize_word(words[0]) in _word_set("qualified_heads")
 
 

@@ -231,6 +231,8 @@ def test_a_title_that_opens_a_text_before_punctuation_or_a_preposition_is_found(
         "I served as President of Mechanical Engineering Students Association and ran the annual fest.",
         "Secretary of the Drama Society",
         "Team of engineers, we build payment systems.",
+        "I joined as part of the crew for the airline's new long-haul route and flew it for three years.",
+        "One of the founders",
     ],
 )
 def test_degrees_schools_and_student_offices_are_not_titles(text):
