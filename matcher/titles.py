@@ -127,6 +127,19 @@ def _headings() -> frozenset[str]:
     return frozenset(_settings()["not_head_words"])
 
 
+@lru_cache(maxsize=8)
+def _word_set(key: str) -> frozenset[str]:
+    """A list of ``data/titles.yaml`` as a set: ``degree_openings``, ``student_body_words``, ..."""
+    return frozenset(_settings()[key])
+
+
+@lru_cache(maxsize=1)
+def _heads() -> frozenset[str]:
+    """``title_words`` less the words that end a school's name ("School", "College"), for finding titles;
+    ``title_words`` as it is for telling a name from a title (``privacy``)."""
+    return title_words() - _word_set("institution_words")
+
+
 @lru_cache(maxsize=1)
 def title_vocabulary() -> frozenset[str]:
     """Every word of O*NET's job titles (``data/title_vocabulary.txt``): "senior", "product", "baker"."""
@@ -149,9 +162,10 @@ _SENTENCE_TITLE = re.compile(
     r"\b(?:I am|I'm|I work as|working as|worked as|work as|serve as|served as|serving as|as|am|currently)"
     r"\s+(?:(?:an?|the)\s+)?((?:[A-Za-z][\w/&+#-]*\s+){0,5}[A-Za-z][\w/&+#-]*)",
 )
-_LEADING_TITLE = re.compile(
+_LEADING_TITLE = re.compile(  # "Registered nurse; charting ...", "Product manager — B2B", "Chef at ..."
     r"^\s*(?:\[NAME\]\s+)?((?:(?:" + _abbreviations().words + r")\.\s+)?"  # "Sr. Software Engineer"
-    r"[A-Z][\w/&+#-]*(?<!ed)(?<!ing)(?:\s+[\w/&+#-]+){0,4}?)\s*(?:,|\s(?:with|at|who|for|in|specializing|since)\b)"
+    r"[A-Z][\w/&+#-]*(?:\s+[\w/&+#-]+){0,4}?)"
+    r"\s*([,;:(–—]|\s-\s|\s(?:with|at|who|for|in|specializing|since)\b)"
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#'’-]*")
 _TOKEN = re.compile(r"\S+")
@@ -160,6 +174,7 @@ _OPENING = re.compile(r"\s*(?:\[NAME\](?:\s+[|•·–—-])?\s+)?")  # a redact
 _CAPS_RUN = re.compile(r"((?:[A-Z][A-Z/&'’-]*\s+){0,6}[A-Z][A-Z/&'’-]*)(?=\s+[A-Z]?[a-z]|\s*$)")
 _AT = re.compile(r"\s(?:at|@)\s")
 _RANGE = re.compile(r"[-–—]|\b(?:to|until|till)\b", re.I)  # a date range, not one date
+_OF = frozenset({"of", "de"})  # "Director of Product", "Chef de Partie": the head before it
 _CONNECTORS = frozenset({"of", "and", "&", "for", "the", "to", "in", "/", "-"})
 _DETERMINERS = frozenset({"our", "my", "his", "her", "their", "your", "the", "a", "an", "this", "that"})
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
@@ -169,8 +184,8 @@ _DIGITS_TRIED = 48
 
 def _head(segment: str, capital: bool = True) -> tuple[int, int] | None:
     """Where the title is in the segment, if it is one: it ends in a head word ("Director of Product": the
-    head before "of"), has at most ``MAX_TITLE_WORDS`` words, holds no placeholder and (``capital``)
-    starts with a capital."""
+    head before "of"), has at most ``MAX_TITLE_WORDS`` words, holds no placeholder, (``capital``) starts
+    with a capital, and names no degree, school or student office (``_names_no_job``)."""
     strip = " \t-–—.,;:()"
     lo = len(segment) - len(segment.lstrip(strip))
     hi = len(segment.rstrip(strip))
@@ -180,12 +195,35 @@ def _head(segment: str, capital: bool = True) -> tuple[int, int] | None:
         return None
     if len(words) > MAX_TITLE_WORDS or (capital and not title[:1].isupper()):
         return None
-    heads = title_words()
+    heads = _heads()
     last = [normalize_word(w) for w in re.split(r"[/-]", words[-1]) if w]
-    before_of = [normalize_word(words[i - 1]) for i, w in enumerate(words) if w.lower() == "of" and i > 0]
-    if any(w in heads for w in last + before_of):
+    before_of = [normalize_word(words[i - 1]) for i, w in enumerate(words) if w.lower() in _OF and i > 0]
+    if any(w in heads for w in last + before_of) and not _names_no_job(title, words):
         return lo, hi
     return None
+
+
+def _names_no_job(title: str, words: list[str]) -> bool:
+    """A title-shaped phrase that names no job: a degree ("Master of Business Administration", "B.Tech
+    Computer Engineer"), an office in a student body ("President of the Robotics Club"), a phrase whose head
+    follows "of" after no head of its own ("part of pilot", "one of the founders"), or a head word that needs
+    a qualifier standing alone ("Lead")."""
+    lower = [w.lower() for w in words]
+    opening = re.sub(r"[.'’]", "", title).lower().split()[:2]
+    if opening[0] in _word_set("degree_openings") or " ".join(opening) in _word_set("degree_openings"):
+        return True
+    if _student_office(lower):
+        return True
+    of = max((i for i, w in enumerate(lower) if w in _OF), default=0)  # the last "of" but the first word
+    if 0 < of < len(lower) - 1 and all(w in _DETERMINERS for w in lower[of + 1 : -1]):
+        return normalize_word(words[of - 1]) not in _heads()  # "part of pilot", "part of the crew"
+    return len(words) == 1 and normalize_word(words[0]) in _word_set("qualified_heads")
+
+
+def _student_office(lower: list[str]) -> bool:
+    """Lower-case words with a student body after "of": "president of the robotics club"."""
+    of = next((i for i, w in enumerate(lower) if w in _OF), len(lower))
+    return any(w.strip("'’") in _word_set("student_body_words") for w in lower[of + 1 :])
 
 
 def _segments(line: str, base: int, limit: int | None = None) -> list[tuple[str, int]]:
@@ -237,7 +275,8 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
         words = len(_WORD.findall(line))
         flattened = _flattened_titles(text, line, start, line_dates) if words > LONG_LINE else []
         found.extend(flattened)  # a long line: a paragraph, or a resume that lost its line breaks
-        if headline_done < 3 and words <= 12 and not stripped.endswith("."):
+        top = headline_done < 3  # one of the text's first three lines
+        if top and words <= 12 and not stripped.endswith("."):
             kind = "headline"
         elif dated or near_date:
             kind = "dated"
@@ -255,12 +294,15 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
                 if span:
                     found.append(span)
                     break
-        if words > MAX_TITLE_WORDS and not any(t.kind == "headline" for t in flattened):
-            lead = _LEADING_TITLE.match(line)
-            if lead:
-                span = _span(text, lead.group(1), start + lead.start(1), "headline" if n == 0 else "sentence")
-                if span:
-                    found.append(span)
+        opened = any(t.kind == "headline" for t in flattened)  # a long line whose opening title is found
+        # a title that opens a long line, or a short one at the top ("Registered nurse; charting in Epic."),
+        # not a short line further down, often a list ("SQL Server, Oracle", "AWS Cloud Practitioner, ITIL")
+        lead = _leading_title(line, n == 0) if (top or words > MAX_TITLE_WORDS) and not opened else None
+        if lead:
+            span = _span(text, lead.group(1), start + lead.start(1), "headline" if n == 0 else "sentence")
+            if span:
+                found.append(span)
+        if words > MAX_TITLE_WORDS and not opened:
             for m in _SENTENCE_TITLE.finditer(line):
                 span = _span(text, _trim_sentence_title(m.group(1)), start + m.start(1), "sentence")
                 if span:
@@ -269,6 +311,22 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
     for span in found:
         unique.setdefault(normalize_title(span.text), span)
     return tuple(unique.values())[:limit]
+
+
+def _leading_title(line: str, first: bool) -> re.Match[str] | None:
+    """The title that opens a line before a comma, dash, semicolon, a colon (on the ``first`` line only: a
+    later "DevOps: Docker, AWS" labels a list) or a word like "with" or "at" ("IT support lead: tickets
+    ...", "Account executive with 4 years ..."), unless a verb opens it ("Managed engineers in ...",
+    "Hiring developers, ..."): an opening word in -ed or -ing is a title's ("Registered nurse", "Marketing
+    manager") only when O*NET's titles have it and the head is singular."""
+    m = _LEADING_TITLE.match(line)
+    if m is None or (m.group(2) == ":" and not first):
+        return None
+    words = m.group(1).split()
+    verb, last = words[0].lower(), words[-1].lower()
+    if verb.endswith(("ed", "ing")) and (verb not in title_vocabulary() or normalize_word(last) != last):
+        return None
+    return m
 
 
 def _flattened_titles(text: str, line: str, start: int, line_dates: list[re.Match[str]]) -> list[TitleSpan]:
@@ -409,13 +467,15 @@ def _whole_titles(text: str, line: str, start: int) -> tuple[TitleSpan, ...]:
 def _trim_sentence_title(phrase: str) -> str:
     """ "senior product manager at Acme for" → "senior product manager": the words up to the last head word."""
     words = phrase.split()
-    heads = title_words()
+    heads = _heads()
+    if _student_office([w.lower() for w in words]):
+        return phrase  # whole, for ``_head`` to turn down: not "President of Mechanical"
 
     def is_head(word: str) -> bool:
         return normalize_word(re.split(r"[/-]", word)[-1]) in heads
 
     for k in range(len(words), 0, -1):
-        if k >= 3 and words[k - 2].lower() == "of" and is_head(words[k - 3]):  # "Head of Growth"
+        if k >= 3 and words[k - 2].lower() in _OF and is_head(words[k - 3]):  # "Head of Growth"
             return " ".join(words[:k])
         if is_head(words[k - 1]):
             return " ".join(words[:k])

@@ -1,5 +1,8 @@
 """The text functions as they were before the speed-ups of issue 14, kept verbatim as the reference
-that ``test_text_equivalence`` compares the fast versions with (same output, same errors)."""
+that ``test_text_equivalence`` compares the fast versions with (same output, same errors). One later rule
+is copied in: ``extract_titles_old`` also reads the title that opens a short line at the top of a text
+("Registered nurse; charting in Epic."), as ``extract_titles`` does; what the comparison checks there is
+the date search and the line scan of issue 14, and the title rules both share (``_span``, ...)."""
 
 from __future__ import annotations
 
@@ -53,13 +56,13 @@ from matcher.privacy import (
 )
 from matcher.textproc import _CONTROL, _RAW_PDF, MAX_CHARS, Span, chunk_spans, decode_bytes, sentence_spans
 from matcher.titles import (
-    _LEADING_TITLE,
     _SENTENCE_TITLE,
     _WORD,
     MAX_TITLE_WORDS,
     MAX_TITLES,
     TitleSpan,
     _date_range,
+    _leading_title,
     _segments,
     _span,
     _trim_sentence_title,
@@ -212,7 +215,8 @@ def extract_titles_old(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, .
         dated = dates.search(line)
         near_date = any(dates.fullmatch(lines[k][0].strip()) for k in (n - 1, n + 1) if 0 <= k < len(lines))
         words = len(_WORD.findall(line))
-        if headline_done < 3 and words <= 12 and not stripped.endswith("."):
+        top = headline_done < 3  # one of the text's first three lines
+        if top and words <= 12 and not stripped.endswith("."):
             kind = "headline"
         elif dated or near_date:
             kind = "dated"
@@ -228,12 +232,13 @@ def extract_titles_old(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, .
                 if span:
                     found.append(span)
                     break
+        # the later rule of tests/test_backbone.py: also a short line at the top ("Registered nurse; ...")
+        lead = _leading_title(line, n == 0) if top or words > MAX_TITLE_WORDS else None
+        if lead:
+            span = _span(text, lead.group(1), start + lead.start(1), "headline" if n == 0 else "sentence")
+            if span:
+                found.append(span)
         if words > MAX_TITLE_WORDS:
-            lead = _LEADING_TITLE.match(line)
-            if lead:
-                span = _span(text, lead.group(1), start + lead.start(1), "headline" if n == 0 else "sentence")
-                if span:
-                    found.append(span)
             for m in _SENTENCE_TITLE.finditer(line):
                 span = _span(text, _trim_sentence_title(m.group(1)), start + m.start(1), "sentence")
                 if span:

@@ -177,3 +177,114 @@ def test_a_title_that_opens_with_an_abbreviation_or_is_one_is_found(text, title)
 def test_an_abbreviation_that_names_no_job_ends_no_title():
     text = "I do ops at a logistics startup and I keep the warehouse systems running smoothly every day."
     assert extract_titles(text) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("IT support lead: tickets, escalations, first and second line.", ["IT support lead"]),
+        ("Registered nurse; charting in Epic.", ["Registered nurse"]),
+        ("Senior data engineer, 6 years, Spark and Airflow.", ["Senior data engineer"]),
+        ("Product manager — B2B SaaS, 5 years", ["Product manager"]),
+        ("Account executive with 4 years closing mid-market deals", ["Account executive"]),
+        ("Chef de partie at a hotel kitchen", ["Chef de partie"]),  # O*NET's "Chef De Partie"
+        ("Marketing manager with 5 years in SaaS, running launches and pricing.", ["Marketing manager"]),
+        ("Managing Director, Acme Capital, leading early-stage investments.", ["Managing Director"]),
+        # a head word that needs a qualifier, alone, is no title; a verb that opens a line is none either
+        ("Lead: tickets and escalations.", []),
+        ("Lead, mentor and grow a team of five.", []),
+        ("Managed engineers, hired and trained staff, ran budgets.", []),
+        # a later line's colon labels a list; a later short line is often a list's
+        (
+            "Senior Engineer\nAcme Corp\nSkills\nDevOps: Docker, GitHub Actions, AWS, Terraform and Helm charts\n"
+            "AWS Cloud Practitioner, ITIL Foundation",
+            ["Senior Engineer"],
+        ),
+    ],
+)
+def test_a_title_that_opens_a_text_before_punctuation_or_a_preposition_is_found(text, expected):
+    spans = extract_titles(text)
+    assert [s.text for s in spans] == expected
+    assert all(text[s.start : s.end] == s.text for s in spans)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MASTER OF BUSINESS ADMINISTRATION",
+        "Master of Business Administration, 2012",
+        "Masters in Computer Science",
+        "Bachelor of Engineering",
+        "MBA",
+        "B.Tech Mechanical Engineer",
+        "M.Sc. Data Scientist",
+        "Diploma in Nursing",
+        "Higher Secondary",
+        "Secondary School Certificate",
+        "HIGHER SECONDARY SCHOOL",
+        "Little Flower Public School",
+        "Maharashtra M.E.S Boys High School",
+        "Indian Institute of Technology",
+        "School of Engineering",
+        "I was part of pilot project for the new billing system and tested it with customers every week.",
+        "Activities\nPresident of Mechanical Engineering Students Association\nOrganised two tech fests.",
+        "I served as President of Mechanical Engineering Students Association and ran the annual fest.",
+        "Secretary of the Drama Society",
+        "Team of engineers, we build payment systems.",
+        "I joined as part of the crew for the airline's new long-haul route and flew it for three years.",
+        "One of the founders",
+    ],
+)
+def test_degrees_schools_and_student_offices_are_not_titles(text):
+    assert extract_titles(text) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("President of Sales", ["President of Sales"]),
+        ("President, Acme Corp", ["President"]),
+        ("Vice President of Engineering", ["Vice President of Engineering"]),
+        ("Vice President of Student Affairs\nState University", ["Vice President of Student Affairs"]),
+        ("High School Teacher", ["High School Teacher"]),
+        ("Principal of Little Flower Public School\nPune", ["Principal of Little Flower Public School"]),
+        ("Teacher at Little Flower Public School", ["Teacher"]),
+        ("MBA Associate", ["MBA Associate"]),
+        ("Diploma Engineer", ["Diploma Engineer"]),
+        ("Scrum Master", ["Scrum Master"]),
+        ("Tech Lead, Payments", ["Tech Lead"]),
+        ("Head of Sales, Acme", ["Head of Sales"]),
+        ("Chief of Staff at Acme", ["Chief of Staff"]),
+    ],
+)
+def test_titles_that_share_words_with_degrees_schools_and_clubs_are_still_found(text, expected):
+    assert [s.text for s in extract_titles(text)] == expected
+
+
+def test_a_resume_with_a_headline_gives_its_titles_not_its_school_or_degree():
+    text = (
+        "[NAME]\nSenior Data Engineer\n[EMAIL] | [PHONE]\n\nEXPERIENCE\n"
+        "Data Engineer, Globex, 2018 - 2021\nBuilt the Spark pipelines for billing.\n\nEDUCATION\n"
+        "MASTER OF BUSINESS ADMINISTRATION\nLittle Flower Public School 2010\n\nACTIVITIES\n"
+        "President of Mechanical Engineering Students Association 2012 - 2013"
+    )
+    assert [s.text for s in extract_titles(text)] == ["Senior Data Engineer", "Data Engineer"]
+
+
+def test_title_company_dates_lines_give_each_title():
+    text = (
+        "Experience\nProduct Manager, Initech, Jan 2019 - Present\nRan discovery for payments.\n"
+        "Business Analyst, Globex, 2015 - 2018\nWrote requirements.\n"
+        "Education\nBachelor of Science, State University, 2011 - 2015"
+    )
+    assert [s.text for s in extract_titles(text)] == ["Product Manager", "Business Analyst"]
+
+
+def test_a_student_resume_without_a_job_title_gives_none():
+    text = (
+        "[NAME]\n[EMAIL]\nEducation\nB.Tech, Computer Science, 2019 - 2023\nHIGHER SECONDARY SCHOOL, 2019\n"
+        "Maharashtra M.E.S Boys High School\nActivities\nPresident of the Robotics Club, 2021 - 2022\n"
+        "I was part of pilot project for the campus app and presented it at the annual tech fest.\n"
+        "Skills\nPython, SQL, Excel"
+    )
+    assert extract_titles(text) == ()

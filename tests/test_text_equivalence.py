@@ -272,7 +272,8 @@ TITLE_TEXT = st.one_of(
 @given(TITLE_TEXT)
 def test_extract_titles_is_unchanged(text):
     """The same titles as the old code, except in lines of over ``LONG_LINE`` words, which later rules read
-    as a resume that lost its line breaks (tests/test_backbone.py)."""
+    as a resume that lost its line breaks (tests/test_backbone.py); the old code has the later rule for a
+    title that opens a short line at the top of a text (``legacy_text``)."""
     assume(all(len(titles._WORD.findall(line)) <= titles.LONG_LINE for line in re.findall(r"[^\n]+", text)))
     assert titles.extract_titles(text) == old.extract_titles_old(text)
     assert titles.extract_titles(text, limit=2) == old.extract_titles_old(text, limit=2)
