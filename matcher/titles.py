@@ -206,11 +206,15 @@ def _head(segment: str, capital: bool = True) -> tuple[int, int] | None:
 def _names_no_job(title: str, words: list[str]) -> bool:
     """A title-shaped phrase that names no job: a degree ("Master of Business Administration", "B.Tech
     Computer Engineer"), an office in a student body ("President of the Robotics Club"), a phrase whose head
-    follows "of" after no head of its own ("part of pilot", "one of the founders"), or a head word that needs
-    a qualifier standing alone ("Lead")."""
+    follows "of" after no head of its own ("part of pilot", "one of the founders"), a phrase opening with a
+    preposition ("At Solid State Technologists"), a certification ("SAP Certified Development Associate"), or
+    a head word that needs a qualifier standing alone ("Lead")."""
     lower = [w.lower() for w in words]
     opening = re.sub(r"[.'’]", "", title).lower().split()[:2]
     if opening[0] in _word_set("degree_openings") or " ".join(opening) in _word_set("degree_openings"):
+        return True
+    certification = any(w in _word_set("certification_words") for w in lower[1:])
+    if certification or lower[0] in _word_set("no_title_openings"):
         return True
     if _student_office(lower):
         return True

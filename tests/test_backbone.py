@@ -288,3 +288,23 @@ def test_a_student_resume_without_a_job_title_gives_none():
         "Skills\nPython, SQL, Excel"
     )
     assert extract_titles(text) == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SQL Server\nPerformance tuning and backups.",
+        "Support vector Machine models for churn",
+        "Technical Skills Application Servers: Tomcat, JBoss",
+        "At Solid State Technologists I led QA.",
+        "SAP Certified Development Associate",
+    ],
+)
+def test_tools_prepositions_and_certifications_are_no_titles(text):
+    assert extract_titles(text) == ()
+
+
+def test_a_certified_job_is_still_a_title():
+    assert [
+        t.text for t in extract_titles("Certified Nursing Assistant\nHome care for elderly clients.")
+    ] == ["Certified Nursing Assistant"]

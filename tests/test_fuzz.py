@@ -194,7 +194,8 @@ def _check_result(result, text: str, corpus, top: int) -> None:
             assert article.text[q.start : q.end] == q.text
             assert q.matched is None or shown[q.matched.start : q.matched.end] == q.matched.text
         assert all(shown[e.start : e.end] == e.text for e in role.evidence)
-    listed = [(r.confidence, r.score) for r in result.roles]  # by confidence, ties by score (rank.listed_order)
+    # listed by confidence, ties by score (rank.listed_order)
+    listed = [(r.confidence, r.score) for r in result.roles]
     assert listed == sorted(listed, reverse=True)
     assert math.isfinite(result.fit) and 0.0 <= result.fit <= 1.0
 
