@@ -180,13 +180,12 @@ _INTRODUCTION = re.compile(  # "My name is Greg and ...", "Hi, I'm Aroha, a back
     rf"\b[Mm]y name(?: is|['’]s)\s+(?=({_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}}))"
     rf"|\bI(?:['’]m| am)\s+(?=({_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}}),\s+(?:a|an)\s)"
 )
-_PERSON_VERBS = (  # what only a person does as a sentence's subject (not "runs", "manages", "hired": tools
-    # and companies do those)
-    "closes|mentors|leads|led|founded|co-founded|cofounded|joined|spent|brings|heads|invests|advises|teaches"
-    "|coaches|negotiates|sells|worked|started|began|specialises|specializes|graduated|studied|enjoys|loves"
-)
-_LATER_SUBJECT = re.compile(  # "... in sales. Keanu closes enterprise deals"
-    rf"(?:[.!?][ \t]+|\n[ \t]*)({_NAME_WORD}(?: {_NAME_WORD})?)(?= (?:{_PERSON_VERBS})\b)"
+_PERSON_VERB = _one_of(_NAME_WORDS["person_verbs"])  # what only a person does as a sentence's subject
+_SHARED_VERB = _one_of(_NAME_WORDS["shared_verbs"])  # what tools and companies do too: "runs", "hired"
+_ADVERB = _one_of(_NAME_WORDS["subject_adverbs"])  # "Keanu also mentors ..."
+_LATER_SUBJECT = re.compile(  # "... in sales. Keanu closes deals", "Keanu now leads ...", "Keanu runs ..."
+    rf"(?:[.!?][ \t]+|\n[ \t]*)({_NAME_WORD}(?: (?!(?:{_ADVERB}) ){_NAME_WORD})?)"
+    rf"(?= (?:(?:{_ADVERB}) )?(?:{_PERSON_VERB}|({_SHARED_VERB}))\b)"
 )
 _ASIDE = re.compile(  # "Our lead engineer, Zhang Wei, runs ..." (a one-word aside is ``_APPOSITIVE``'s)
     rf"{_WHOSE}((?:[a-z][\w-]*\s+)?[a-z][\w-]*),\s+({_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}),"
@@ -339,22 +338,25 @@ def _redact_name(text: str, counts: Counter[str], mailboxes: Sequence[str] = ())
 def _names_in_context(text: str) -> list[str]:
     """Names that their place in a sentence gives away, whatever the culture: a person introducing
     themselves ("My name is Greg and ...", "Hi, I'm Aroha, a ..."), the subject of a later sentence doing
-    what only people do ("... in sales. Keanu closes enterprise deals"; not a word the text also writes in
-    lower case, such as "Procurement"), and a name of two or three words set off by commas after a job
-    word ("Our lead engineer, Zhang Wei, runs ...")."""
+    what only people do ("... in sales. Keanu closes enterprise deals", "Keanu also mentors ...") or, when
+    it is a known first name, what tools do too ("Keanu runs the team", not "Kubernetes runs ..."), unless
+    the text also writes the word in lower case ("Procurement"); and a name of two or three words set off
+    by commas after a job word ("Our lead engineer, Zhang Wei, runs ...")."""
     names = []
     for m in _INTRODUCTION.finditer(text):
         said = (m.group(1) or m.group(2)).split()
         words = _leading_name_words(said)
         if words and (m.group(1) or len(words) == len(said)):  # after "I'm" the whole name, then ", a"
             names.append(" ".join(words))
-    subjects = [m.group(1) for m in _LATER_SUBJECT.finditer(text)]
+    subjects = [(m.group(1), m.group(2)) for m in _LATER_SUBJECT.finditer(text)]
     if subjects:
         lower = {w for w in re.findall(r"[^\W\d_]+", text) if w.islower()}
-        for value in subjects:
+        for value, shared_verb in subjects:
             words = value.split()
             if value.isupper() or any(w.lower() in lower or w.lower() in _SENTENCE_OPENERS for w in words):
                 continue  # "SUMMARY Leads ...", or a word the text also writes in lower case
+            if shared_verb and words[0] not in FIRST_NAMES:
+                continue  # "Kubernetes runs the cluster", "Acme hired me"
             if _is_name(value):
                 names.append(value)
     if "," in text:

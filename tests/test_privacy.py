@@ -328,6 +328,13 @@ def test_a_lone_top_line_word_that_may_be_a_skill_is_not_replaced_further_down()
         ("Worked for eight years in sales. Keanu closes enterprise deals.", "Keanu"),
         ("Built models.\n张伟 leads the data team.", "张伟"),
         ("Our lead engineer, Zhang Wei, runs the on-call rotation.", "Zhang Wei"),
+        # an adverb between the subject and its verb
+        ("Worked eight years in sales. Keanu also mentors new reps.", "Keanu"),
+        ("Worked eight years in sales. Aroha now leads the EMEA team.", "Aroha"),
+        ("Worked eight years in sales.\nXyla Quorn often coaches account executives.", "Xyla Quorn"),
+        # a verb tools take too, after a known first name
+        ("Worked eight years in sales. Keanu runs the team and Keanu hired six reps.", "Keanu"),
+        ("Worked eight years in sales. Keanu currently manages a pipeline in Salesforce.", "Keanu"),
     ],
 )
 def test_names_their_place_in_a_sentence_gives_away_are_redacted(text, name):
@@ -347,6 +354,11 @@ def test_names_their_place_in_a_sentence_gives_away_are_redacted(text, name):
         "CORE COMPETENCIES\nProject management, SQL",  # resume headings on the top line
         "Skill Set\nJava, Python",
         "Experienced Senior Product Manager with 8 years in fintech.",
+        # tools and companies do what people do too; an adverb changes nothing
+        "I build infra. Kubernetes runs the cluster. Acme hired me. Terraform builds the VPCs.",
+        "I build infra. Kubernetes also runs the cluster. Terraform now manages it. Stripe later hired me.",
+        "I buy parts. Procurement also leads sourcing; procurement is key to us.",
+        "Sales for 8 years. Then joined Acme. Also mentors reps. Currently leads a team.",
     ],
 )
 def test_words_in_those_places_that_are_not_names_stay(text):
