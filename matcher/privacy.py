@@ -193,7 +193,8 @@ _ASIDE = re.compile(  # "Our lead engineer, Zhang Wei, runs ..." (a one-word asi
 _ASCII_WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"  # \w in ASCII
 _BEFORE_NAME = frozenset(_ASCII_WORD_CHARS + "[-")  # what may not stand just before a mention
 _AFTER_NAME = frozenset(_ASCII_WORD_CHARS + "]-")  # and just after it
-_NAME_SEPARATORS = re.compile(r"\s+(?:\||•|·|–|—|-)\s+|,\s*")
+_FIRST_LINE = re.compile(r"([^\n]*)\n\s*\S")
+_NAME_SEPARATORS = re.compile(r"(?<!\s)\s+(?:\||•|·|–|—|-)\s+|,\s*")  # from a run's first space: linear
 
 
 # --------------------------------------------------------------------------- public
@@ -302,7 +303,9 @@ def _redact_name(text: str, counts: Counter[str], mailboxes: Sequence[str] = ())
         return m.group(0)[: m.start(1) - m.start(0)] + PLACEHOLDERS["name"]
 
     text = _LABELLED_NAME.sub(labelled, text)
-    first = re.match(r"\s*([^\n]*)\n\s*\S", text)  # a name line has more text below it
+    # a name line has more text below it (matched from its first character: "\s*" first would backtrack
+    # through a long run of white space once per character)
+    first = _FIRST_LINE.match(text, len(text) - len(text.lstrip()))
     if first and first.group(1):
         head = _NAME_SEPARATORS.split(first.group(1).strip(), maxsplit=1)[0].strip()
         lone = head == first.group(1).strip() and _lone_first_name(head)

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -367,3 +368,22 @@ def test_words_in_those_places_that_are_not_names_stay(text):
 
 def test_surnames_that_are_also_common_words_still_go():
     assert redact("Wei He\nData engineer at a bank.").text == "[NAME]\nData engineer at a bank."
+
+
+HOSTILE = {  # 200 KB each: runs of capitalised words, sentence starts, white space and newlines
+    "words": "Aroha " * 34_000,
+    "lines": "Aroha Keanu\n" * 17_000,
+    "sentences": "Sales. Keanu also runs " * 9_000,
+    "a long first line": "Aroha" + " " * 200_000 + "Manager\nI sell.",
+    "blank lines": "\n " * 100_000,
+    "a header": "Aroha Senior Product Manager · " + "Auckland " * 22_000,
+    "adverbs": "Sales. Keanu" + " also" * 40_000,
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_redaction_stays_linear_on_hostile_text(name):
+    start = time.perf_counter()
+    out = redact(HOSTILE[name]).text
+    assert time.perf_counter() - start < 1.0, name
+    assert redact(out).text == out
