@@ -7,7 +7,8 @@ echoed back as evidence. ``redact`` replaces them with placeholders ([EMAIL], [P
 ("2019 - 2021"), versions, "5+ years", "C++", "C#", ".NET", percentages and plain numbers are
 left alone. Names are found where that is reliable: a "Name:" line, a top line of 2-4
 capitalised words that are not role or heading words, a name that runs on into a title on the first
-line when an e-mail address has one of its words ("RACHEL GOLDBERG Senior ... rgoldberg@..."), a bio
+line when an e-mail address has one of its words ("RACHEL GOLDBERG Senior ... rgoldberg@...") or none of
+its words is a title, skill or heading word ("Aroha Senior Product Manager · Auckland"), a bio
 that opens "Jane Doe is ...", or a common first name (``FIRST_NAMES``, from ``data/names.txt``)
 followed by a surname, and names that their place in a sentence gives away ("My name is ...", "I'm
 Aroha, ...", "... Keanu closes enterprise deals", "Our lead engineer, Zhang Wei, ..."); every later mention
@@ -132,6 +133,7 @@ _NAME_WORDS = _name_words()
 FIRST_NAMES: frozenset[str] = _NAME_WORDS["first_names"]  #: "First Surname" anywhere is the person's name
 _NOT_NAME = _NAME_WORDS["not_name"]  # words that mark a line as a heading or a role, not a name
 _HONORIFIC = _NAME_WORDS["honorifics"]
+_BEFORE_TITLE = _NAME_WORDS["before_title"]  # "Linux", "Salesforce", "Dutch", "Interim": never a name there
 _SENTENCE_OPENERS = _NAME_WORDS["sentence_openers"]  # never a name where the new rules look for one
 _NAME_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "La", "Le", "Van", "O'", "O’", "D'", "D’")
 
@@ -418,7 +420,36 @@ def _name_before_title(text: str, mailboxes: Sequence[str]) -> str | None:
         ]
         if all(allowed) and (any(mailed) or known):
             return " ".join(candidate)
-    return None
+    return _name_before_plain_title(text)
+
+
+def _name_before_plain_title(text: str) -> str | None:
+    """Without an address or a known first name: the 1-3 words that open the first line, up to a job title
+    that runs to a separator or the line's end ("Aroha Senior Product Marketing Manager · Auckland"), when
+    none of them is a title, skill or heading word ("Energy Analyst", "Linux System Administrator") and none
+    comes back elsewhere in the text, as a skill does ("Oracle Certified DBA ... Oracle RAC")."""
+    line = text.lstrip().split("\n", 1)[0].strip()
+    words = _NAME_SEPARATORS.split(line, maxsplit=1)[0].split()
+    lead = 0
+    while lead < min(3, len(words) - 1) and _untitled_name(words[lead]):
+        lead += 1
+    title = [normalize_word(w) for w in words[lead:]]
+    if not lead or len(title) > 6 or title[-1] not in title_words():
+        return None
+    if not all(w in title_vocabulary() or w in title_words() for w in title):
+        return None
+    low = text.lower()
+    if any(low.count(w.lower()) > 1 for w in words[:lead]):
+        return None
+    return " ".join(words[:lead])
+
+
+def _untitled_name(word: str) -> bool:
+    """A name word that is no title, heading or skill word (``_single_name``, ``[before_title]``) nor any word
+    of a job title, nor one that opens a sentence; one word ("Front-End", "Part-Time" are not names)."""
+    if not _single_name(word) or "-" in word or word.lower() in _SENTENCE_OPENERS:
+        return False
+    return normalize_word(word) not in title_vocabulary() and word.lower() not in _BEFORE_TITLE
 
 
 def _mailbox_pieces(mailboxes: Sequence[str]) -> frozenset[str]:

@@ -160,6 +160,43 @@ def test_a_tool_and_a_role_on_the_top_line_are_not_a_name(top):
     assert redact(f"{top}\nI build flows and reports for a sales team of 80.").text.startswith(top)
 
 
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        (
+            "Aroha Senior Product Marketing Manager · Auckland\nI own launches.",
+            "[NAME] Senior Product Marketing Manager · Auckland\nI own launches.",
+        ),
+        ("Aroha Ngata Product Manager | Wellington", "[NAME] Product Manager | Wellington"),
+        (
+            "Tevita Data Scientist, Auckland\nI build models.",
+            "[NAME] Data Scientist, Auckland\nI build models.",
+        ),
+    ],
+)
+def test_an_unknown_first_name_before_a_title_on_the_first_line_is_redacted(text, redacted):
+    assert redact(text).text == redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Energy Analyst · Houston",
+        "Linux System Administrator",
+        "Senior Data Engineer",
+        "Customer Success Manager",
+        "Salesforce Certified Administrator · Austin",  # a tool
+        "Dutch Teacher · Utrecht",  # a language
+        "Interim CFO · London",  # terms of employment
+        "Front-End Developer · Remote",
+        "Pulumi Platform Engineer\nI write Pulumi stacks.",  # a word that comes back is a skill
+        "Aroha Senior Product Marketing Manager with 8 years in SaaS.",  # no separator after the title
+    ],
+)
+def test_title_skill_and_heading_words_before_a_title_stay(text):
+    assert redact(text).text == text
+
+
 def test_a_surname_that_is_a_job_word_goes_between_a_first_name_and_a_title():
     out = redact(
         "Xyla Walker Senior Accountant · xyla@example.com\nI close the books. Walker Ltd audits."
