@@ -446,8 +446,11 @@ def _name_before_plain_title(text: str) -> str | None:
 
 def _untitled_name(word: str) -> bool:
     """A name word that is no title, heading or skill word (``_single_name``, ``[before_title]``) nor any word
-    of a job title, nor one that opens a sentence; one word ("Front-End", "Part-Time" are not names)."""
-    if not _single_name(word) or "-" in word or word.lower() in _SENTENCE_OPENERS:
+    of a job title, nor one that opens a sentence; one word ("Front-End", "Part-Time" are not names), and
+    not one that ends in "ed" ("Connected", "Managed"), unless it is a known first name ("Ahmed")."""
+    if word in FIRST_NAMES:
+        return True
+    if not _single_name(word) or "-" in word or word.lower() in _SENTENCE_OPENERS or word.endswith("ed"):
         return False
     return normalize_word(word) not in title_vocabulary() and word.lower() not in _BEFORE_TITLE
 

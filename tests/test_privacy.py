@@ -168,6 +168,7 @@ def test_a_tool_and_a_role_on_the_top_line_are_not_a_name(top):
             "[NAME] Senior Product Marketing Manager · Auckland\nI own launches.",
         ),
         ("Aroha Ngata Product Manager | Wellington", "[NAME] Product Manager | Wellington"),
+        ("Ahmed Senior Accountant · Cairo", "[NAME] Senior Accountant · Cairo"),  # known, though in "-ed"
         (
             "Tevita Data Scientist, Auckland\nI build models.",
             "[NAME] Data Scientist, Auckland\nI build models.",
@@ -189,6 +190,8 @@ def test_an_unknown_first_name_before_a_title_on_the_first_line_is_redacted(text
         "Dutch Teacher · Utrecht",  # a language
         "Interim CFO · London",  # terms of employment
         "Front-End Developer · Remote",
+        "Connected Hardware Product Specialist\nI support IoT devices.",  # a word in "-ed"
+        "Presales Consultant - Core Banking Solutions\nI run demos.",
         "Pulumi Platform Engineer\nI write Pulumi stacks.",  # a word that comes back is a skill
         "Aroha Senior Product Marketing Manager with 8 years in SaaS.",  # no separator after the title
     ],
