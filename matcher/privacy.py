@@ -531,8 +531,9 @@ def _ascii_match_end(text: str, low: str, i: int, keys: list[str]) -> int | None
 def _lone_first_name(word: str) -> bool:
     """A top line that holds one word, "Anna" or "张伟" above the rest, is the person's first name unless it
     is a heading, role or job-title word. Only a known first name is then replaced further down too:
-    "Kubernetes" on the top line may be a skill the text goes on to name."""
-    return _single_name(word)
+    "Kubernetes" on the top line may be a skill the text goes on to name. (A line of 2-4 words is a name
+    replaced further down too: "Xyla Quorn" above "... with Quorn daily".)"""
+    return " " not in word and _single_name(word)
 
 
 def _is_name(value: str) -> bool:

@@ -354,6 +354,11 @@ def test_a_heading_or_a_role_alone_on_the_top_line_is_kept(top):
     assert redact(text).text == text
 
 
+def test_a_top_line_name_of_two_words_is_replaced_further_down_too():
+    out = redact("Xyla Quorn\nProduct manager at Acme. I work with Quorn daily; XYLA QUORN signs off.").text
+    assert out == "[NAME]\nProduct manager at Acme. I work with [NAME] daily; [NAME] signs off."
+
+
 def test_a_lone_top_line_word_that_may_be_a_skill_is_not_replaced_further_down():
     text = "Kubernetes\nI run Kubernetes clusters for a bank."
     assert redact(text).text == "[NAME]\nI run Kubernetes clusters for a bank."
