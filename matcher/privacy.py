@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .titles import normalize_word, title_vocabulary, title_words
 
-__all__ = ["Redacted", "redact", "PLACEHOLDERS", "FIRST_NAMES"]
+__all__ = ["Redacted", "redact", "person_names", "PLACEHOLDERS", "FIRST_NAMES"]
 
 PLACEHOLDERS = {
     "email": "[EMAIL]",
@@ -209,6 +209,29 @@ def redact(text: str) -> Redacted:
     Running it twice changes nothing more.
     """
     counts: Counter[str] = Counter()
+    text, mailboxes = _redact_contacts(text, counts)
+    text = _redact_name(text, counts, mailboxes)
+    return Redacted(text, {k: v for k, v in counts.items() if v})
+
+
+def person_names(text: str) -> list[str]:
+    """The names ``redact`` replaces in ``text`` (each with every mention of it and of its parts), without
+    honorifics, in the order found: a "Name:" line's or the top line's first; ``[]`` when there is none.
+    For the fairness check, which swaps the person's name for others (``fairness.swap_variants``)."""
+    counts: Counter[str] = Counter()
+    text, mailboxes = _redact_contacts(text, counts)
+    names = [
+        [w for w in name.split() if w.lower() not in _HONORIFIC]
+        for name in _find_names(text, counts, mailboxes)[1]
+    ]
+    return [" ".join(words) for words in names if words]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _redact_contacts(text: str, counts: Counter[str]) -> tuple[str, tuple[str, ...]]:
+    """E-mails, URLs, addresses and phone numbers replaced; also the local parts of the e-mail addresses."""
     # A pattern is skipped when the text lacks what every match needs ("@", a digit, a URL's marks);
     # placeholders add none of these, so checking the input once is enough: the result is unchanged.
     mailboxes: tuple[str, ...] = ()
@@ -224,11 +247,7 @@ def redact(text: str) -> Redacted:
         if _US_CITY_ZIP_HINT.search(text):
             text = _sub(_US_CITY_ZIP, "address", text, counts)
         text = _sub(_PHONE, "phone", text, counts, keep=_is_phone)
-    text = _redact_name(text, counts, mailboxes)
-    return Redacted(text, {k: v for k, v in counts.items() if v})
-
-
-# --------------------------------------------------------------------------- helpers
+    return text, mailboxes
 
 
 def _sub(
@@ -291,9 +310,17 @@ def _is_phone(candidate: str) -> bool:
 
 
 def _redact_name(text: str, counts: Counter[str], mailboxes: Sequence[str] = ()) -> str:
-    """The person's name: a "Name:" line, the top line, a name that runs on into a title on the first
-    line, a bio's opening words, a known first name with a surname; then every later mention of the full
-    name or of its parts. ``mailboxes``: the local parts of the text's e-mail addresses."""
+    """The person's name (``_find_names``), then every later mention of the full name or of its parts."""
+    text, names = _find_names(text, counts, mailboxes)
+    for name in names:
+        text = _replace_mentions(text, name, counts)
+    return text
+
+
+def _find_names(text: str, counts: Counter[str], mailboxes: Sequence[str] = ()) -> tuple[str, list[str]]:
+    """The text with a "Name:" line's or the top line's name replaced, and the names found, each once: that
+    one, a name that runs on into a title on the first line, a bio's opening words, a known first name with
+    a surname, names in context. ``mailboxes``: the local parts of the text's e-mail addresses."""
     names: list[str] = []
 
     def labelled(m: re.Match[str]) -> str:
@@ -335,9 +362,7 @@ def _redact_name(text: str, counts: Counter[str], mailboxes: Sequence[str] = ())
         if _looks_like_name(m.group()):
             names.append(m.group())
     names += _names_in_context(text)
-    for name in dict.fromkeys(names):
-        text = _replace_mentions(text, name, counts)
-    return text
+    return text, list(dict.fromkeys(names))
 
 
 def _names_in_context(text: str) -> list[str]:

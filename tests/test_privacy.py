@@ -432,3 +432,11 @@ def test_redaction_stays_linear_on_hostile_text(name):
     out = redact(HOSTILE[name]).text
     assert time.perf_counter() - start < 1.0, name
     assert redact(out).text == out
+
+
+def test_person_names_are_the_names_redaction_replaces_without_honorifics():
+    from matcher.privacy import person_names
+
+    text = "Dr. Xyla Quorn\nProduct manager. I work with Keanu. Keanu also mentors reps."
+    assert person_names(text) == ["Xyla Quorn", "Keanu"]
+    assert person_names("I build APIs in Go.") == []
