@@ -17,7 +17,7 @@ import numpy as np
 from .embed import encode_documents
 from .errors import InputTextError
 from .gender import is_function_word, is_gendered_word, swap_gender
-from .privacy import FIRST_NAMES
+from .privacy import FIRST_NAMES, person_names
 from .textproc import validate
 
 __all__ = ["NAMES", "GENDERS", "swap_variants", "fairness_report", "format_fairness_report"]
@@ -51,10 +51,11 @@ def swap_variants(text: str, pronouns: bool = True) -> list[tuple[str, str]]:
     """Variants of ``text`` that differ only in the person's name and gender, as ``(name, text)``.
 
     ``pronouns=female|male|neutral`` rewrite pronouns and gendered words; ``name=First Last``
-    replaces the person's first name and surname (the first known first name in the text, and
-    the capitalised word after it) and uses that name's pronouns. With ``pronouns=False`` only
-    names change (the ``name=`` variants keep the text's own pronouns). Variants equal to the
-    original are left out, so a first-person resume without a name gives ``[]``.
+    replaces every mention of the person's name (``_find_person``): the full name by ``First Last``,
+    its first word alone by ``First`` and its last alone by ``Last``, in the case written ("MENON"),
+    and uses that name's pronouns. With ``pronouns=False`` only names change (the ``name=`` variants
+    keep the text's own pronouns). Variants equal to the original are left out, so a first-person
+    resume without a name gives ``[]``.
     """
     person = _find_person(text)
     variants = [(f"pronouns={g}", swap_gender(text, g)) for g in GENDERS] if pronouns else []
@@ -71,23 +72,44 @@ def swap_variants(text: str, pronouns: bool = True) -> list[tuple[str, str]]:
     return out
 
 
-def _find_person(text: str) -> tuple[str, str | None] | None:
-    """The first known first name in the text and the capitalised word after it (the surname)."""
+def _find_person(text: str) -> list[str] | None:
+    """The words of the person's name: the first name that redaction finds (``person_names``), or the
+    longest found name that shares a word with it ("Ravi Menon" for "Ravi"); else the first known first
+    name in the text and the capitalised word after it (the surname)."""
+    names = [name.split() for name in person_names(text)]
+    if names:
+        return max((n for n in names if set(n) & set(names[0])), key=len)
     m = _PERSON.search(text)
     if m is None:
         return None
     last = m.group(2)
-    if last is not None and (is_function_word(last) or is_gendered_word(last) or last in FIRST_NAMES):
-        last = None
-    return m.group(1), last
+    if last is None or is_function_word(last) or is_gendered_word(last) or last in FIRST_NAMES:
+        return [m.group(1)]
+    return [m.group(1), last]
 
 
-def _swap_name(text: str, person: tuple[str, str | None], new: tuple[str, str]) -> str:
-    for old, replacement in zip(person, new):
-        if old:
-            text = re.sub(rf"\b{re.escape(old)}\b", replacement, text)
-            text = re.sub(rf"\b{re.escape(old.upper())}\b", replacement.upper(), text)
-    return text
+def _swap_name(text: str, person: list[str], new: tuple[str, str]) -> str:
+    """Every mention of ``person`` (its words with any white space between) as ``new`` ("First Last"), and of
+    its first and last words alone as ``new``'s (not a pronoun or function word such as the surname "He"),
+    in the case each mention is written; lower-case words ("mark") stay."""
+    alone = {person[0].lower(): new[0]}
+    if len(person) > 1:
+        alone[person[-1].lower()] = new[1]
+    alone = {w: n for w, n in alone.items() if not (is_function_word(w) or is_gendered_word(w))}
+    parts = [r"\s+".join(map(re.escape, person)), *map(re.escape, sorted(alone, key=len, reverse=True))]
+    pattern = re.compile(rf"(?<![\w\[-])(?:{'|'.join(parts)})(?![\w\]-])", re.IGNORECASE)
+
+    def sub(m: re.Match[str]) -> str:
+        said = m.group()
+        if said[0].islower():
+            return said
+        space = re.findall(r"\s+", said)
+        replacement = new[0] + space[-1] + new[1] if space else alone.get(said.lower())
+        if replacement is None:  # a one-word name that is a pronoun or function word
+            return said
+        return replacement.upper() if said.isupper() and len(said) > 1 else replacement
+
+    return pattern.sub(sub, text)
 
 
 # --------------------------------------------------------------------------- report

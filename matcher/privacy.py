@@ -7,7 +7,8 @@ echoed back as evidence. ``redact`` replaces them with placeholders ([EMAIL], [P
 ("2019 - 2021"), versions, "5+ years", "C++", "C#", ".NET", percentages and plain numbers are
 left alone. Names are found where that is reliable: a "Name:" line, a top line of 2-4
 capitalised words that are not role or heading words, a name that runs on into a title on the first
-line when an e-mail address has one of its words ("RACHEL GOLDBERG Senior ... rgoldberg@..."), a bio
+line when an e-mail address has one of its words ("RACHEL GOLDBERG Senior ... rgoldberg@...") or none of
+its words is a title, skill or heading word ("Aroha Senior Product Manager · Auckland"), a bio
 that opens "Jane Doe is ...", or a common first name (``FIRST_NAMES``, from ``data/names.txt``)
 followed by a surname, and names that their place in a sentence gives away ("My name is ...", "I'm
 Aroha, ...", "... Keanu closes enterprise deals", "Our lead engineer, Zhang Wei, ..."); every later mention
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from .titles import normalize_word, title_vocabulary, title_words
 
-__all__ = ["Redacted", "redact", "PLACEHOLDERS", "FIRST_NAMES"]
+__all__ = ["Redacted", "redact", "person_names", "PLACEHOLDERS", "FIRST_NAMES"]
 
 PLACEHOLDERS = {
     "email": "[EMAIL]",
@@ -132,6 +133,7 @@ _NAME_WORDS = _name_words()
 FIRST_NAMES: frozenset[str] = _NAME_WORDS["first_names"]  #: "First Surname" anywhere is the person's name
 _NOT_NAME = _NAME_WORDS["not_name"]  # words that mark a line as a heading or a role, not a name
 _HONORIFIC = _NAME_WORDS["honorifics"]
+_BEFORE_TITLE = _NAME_WORDS["before_title"]  # "Linux", "Salesforce", "Dutch", "Interim": never a name there
 _SENTENCE_OPENERS = _NAME_WORDS["sentence_openers"]  # never a name where the new rules look for one
 _NAME_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "La", "Le", "Van", "O'", "O’", "D'", "D’")
 
@@ -180,13 +182,12 @@ _INTRODUCTION = re.compile(  # "My name is Greg and ...", "Hi, I'm Aroha, a back
     rf"\b[Mm]y name(?: is|['’]s)\s+(?=({_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}}))"
     rf"|\bI(?:['’]m| am)\s+(?=({_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}}),\s+(?:a|an)\s)"
 )
-_PERSON_VERBS = (  # what only a person does as a sentence's subject (not "runs", "manages", "hired": tools
-    # and companies do those)
-    "closes|mentors|leads|led|founded|co-founded|cofounded|joined|spent|brings|heads|invests|advises|teaches"
-    "|coaches|negotiates|sells|worked|started|began|specialises|specializes|graduated|studied|enjoys|loves"
-)
-_LATER_SUBJECT = re.compile(  # "... in sales. Keanu closes enterprise deals"
-    rf"(?:[.!?][ \t]+|\n[ \t]*)({_NAME_WORD}(?: {_NAME_WORD})?)(?= (?:{_PERSON_VERBS})\b)"
+_PERSON_VERB = _one_of(_NAME_WORDS["person_verbs"])  # what only a person does as a sentence's subject
+_SHARED_VERB = _one_of(_NAME_WORDS["shared_verbs"])  # what tools and companies do too: "runs", "hired"
+_ADVERB = _one_of(_NAME_WORDS["subject_adverbs"])  # "Keanu also mentors ..."
+_LATER_SUBJECT = re.compile(  # "... in sales. Keanu closes deals", "Keanu now leads ...", "Keanu runs ..."
+    rf"(?:[.!?][ \t]+|\n[ \t]*)({_NAME_WORD}(?: (?!(?:{_ADVERB}) ){_NAME_WORD})?)"
+    rf"(?= (?:(?:{_ADVERB}) )?(?:{_PERSON_VERB}|({_SHARED_VERB}))\b)"
 )
 _ASIDE = re.compile(  # "Our lead engineer, Zhang Wei, runs ..." (a one-word aside is ``_APPOSITIVE``'s)
     rf"{_WHOSE}((?:[a-z][\w-]*\s+)?[a-z][\w-]*),\s+({_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}),"
@@ -194,7 +195,8 @@ _ASIDE = re.compile(  # "Our lead engineer, Zhang Wei, runs ..." (a one-word asi
 _ASCII_WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"  # \w in ASCII
 _BEFORE_NAME = frozenset(_ASCII_WORD_CHARS + "[-")  # what may not stand just before a mention
 _AFTER_NAME = frozenset(_ASCII_WORD_CHARS + "]-")  # and just after it
-_NAME_SEPARATORS = re.compile(r"\s+(?:\||•|·|–|—|-)\s+|,\s*")
+_FIRST_LINE = re.compile(r"([^\n]*)\n\s*\S")
+_NAME_SEPARATORS = re.compile(r"(?<!\s)\s+(?:\||•|·|–|—|-)\s+|,\s*")  # from a run's first space: linear
 
 
 # --------------------------------------------------------------------------- public
@@ -207,6 +209,29 @@ def redact(text: str) -> Redacted:
     Running it twice changes nothing more.
     """
     counts: Counter[str] = Counter()
+    text, mailboxes = _redact_contacts(text, counts)
+    text = _redact_name(text, counts, mailboxes)
+    return Redacted(text, {k: v for k, v in counts.items() if v})
+
+
+def person_names(text: str) -> list[str]:
+    """The names ``redact`` replaces in ``text`` (each with every mention of it and of its parts), without
+    honorifics, in the order found: a "Name:" line's or the top line's first; ``[]`` when there is none.
+    For the fairness check, which swaps the person's name for others (``fairness.swap_variants``)."""
+    counts: Counter[str] = Counter()
+    text, mailboxes = _redact_contacts(text, counts)
+    names = [
+        [w for w in name.split() if w.lower() not in _HONORIFIC]
+        for name in _find_names(text, counts, mailboxes)[1]
+    ]
+    return [" ".join(words) for words in names if words]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _redact_contacts(text: str, counts: Counter[str]) -> tuple[str, tuple[str, ...]]:
+    """E-mails, URLs, addresses and phone numbers replaced; also the local parts of the e-mail addresses."""
     # A pattern is skipped when the text lacks what every match needs ("@", a digit, a URL's marks);
     # placeholders add none of these, so checking the input once is enough: the result is unchanged.
     mailboxes: tuple[str, ...] = ()
@@ -222,11 +247,7 @@ def redact(text: str) -> Redacted:
         if _US_CITY_ZIP_HINT.search(text):
             text = _sub(_US_CITY_ZIP, "address", text, counts)
         text = _sub(_PHONE, "phone", text, counts, keep=_is_phone)
-    text = _redact_name(text, counts, mailboxes)
-    return Redacted(text, {k: v for k, v in counts.items() if v})
-
-
-# --------------------------------------------------------------------------- helpers
+    return text, mailboxes
 
 
 def _sub(
@@ -289,9 +310,17 @@ def _is_phone(candidate: str) -> bool:
 
 
 def _redact_name(text: str, counts: Counter[str], mailboxes: Sequence[str] = ()) -> str:
-    """The person's name: a "Name:" line, the top line, a name that runs on into a title on the first
-    line, a bio's opening words, a known first name with a surname; then every later mention of the full
-    name or of its parts. ``mailboxes``: the local parts of the text's e-mail addresses."""
+    """The person's name (``_find_names``), then every later mention of the full name or of its parts."""
+    text, names = _find_names(text, counts, mailboxes)
+    for name in names:
+        text = _replace_mentions(text, name, counts)
+    return text
+
+
+def _find_names(text: str, counts: Counter[str], mailboxes: Sequence[str] = ()) -> tuple[str, list[str]]:
+    """The text with a "Name:" line's or the top line's name replaced, and the names found, each once: that
+    one, a name that runs on into a title on the first line, a bio's opening words, a known first name with
+    a surname, names in context. ``mailboxes``: the local parts of the text's e-mail addresses."""
     names: list[str] = []
 
     def labelled(m: re.Match[str]) -> str:
@@ -303,7 +332,9 @@ def _redact_name(text: str, counts: Counter[str], mailboxes: Sequence[str] = ())
         return m.group(0)[: m.start(1) - m.start(0)] + PLACEHOLDERS["name"]
 
     text = _LABELLED_NAME.sub(labelled, text)
-    first = re.match(r"\s*([^\n]*)\n\s*\S", text)  # a name line has more text below it
+    # a name line has more text below it (matched from its first character: "\s*" first would backtrack
+    # through a long run of white space once per character)
+    first = _FIRST_LINE.match(text, len(text) - len(text.lstrip()))
     if first and first.group(1):
         head = _NAME_SEPARATORS.split(first.group(1).strip(), maxsplit=1)[0].strip()
         lone = head == first.group(1).strip() and _lone_first_name(head)
@@ -331,30 +362,31 @@ def _redact_name(text: str, counts: Counter[str], mailboxes: Sequence[str] = ())
         if _looks_like_name(m.group()):
             names.append(m.group())
     names += _names_in_context(text)
-    for name in dict.fromkeys(names):
-        text = _replace_mentions(text, name, counts)
-    return text
+    return text, list(dict.fromkeys(names))
 
 
 def _names_in_context(text: str) -> list[str]:
     """Names that their place in a sentence gives away, whatever the culture: a person introducing
     themselves ("My name is Greg and ...", "Hi, I'm Aroha, a ..."), the subject of a later sentence doing
-    what only people do ("... in sales. Keanu closes enterprise deals"; not a word the text also writes in
-    lower case, such as "Procurement"), and a name of two or three words set off by commas after a job
-    word ("Our lead engineer, Zhang Wei, runs ...")."""
+    what only people do ("... in sales. Keanu closes enterprise deals", "Keanu also mentors ...") or, when
+    it is a known first name, what tools do too ("Keanu runs the team", not "Kubernetes runs ..."), unless
+    the text also writes the word in lower case ("Procurement"); and a name of two or three words set off
+    by commas after a job word ("Our lead engineer, Zhang Wei, runs ...")."""
     names = []
     for m in _INTRODUCTION.finditer(text):
         said = (m.group(1) or m.group(2)).split()
         words = _leading_name_words(said)
         if words and (m.group(1) or len(words) == len(said)):  # after "I'm" the whole name, then ", a"
             names.append(" ".join(words))
-    subjects = [m.group(1) for m in _LATER_SUBJECT.finditer(text)]
+    subjects = [(m.group(1), m.group(2)) for m in _LATER_SUBJECT.finditer(text)]
     if subjects:
         lower = {w for w in re.findall(r"[^\W\d_]+", text) if w.islower()}
-        for value in subjects:
+        for value, shared_verb in subjects:
             words = value.split()
             if value.isupper() or any(w.lower() in lower or w.lower() in _SENTENCE_OPENERS for w in words):
                 continue  # "SUMMARY Leads ...", or a word the text also writes in lower case
+            if shared_verb and words[0] not in FIRST_NAMES:
+                continue  # "Kubernetes runs the cluster", "Acme hired me"
             if _is_name(value):
                 names.append(value)
     if "," in text:
@@ -413,7 +445,39 @@ def _name_before_title(text: str, mailboxes: Sequence[str]) -> str | None:
         ]
         if all(allowed) and (any(mailed) or known):
             return " ".join(candidate)
-    return None
+    return _name_before_plain_title(text)
+
+
+def _name_before_plain_title(text: str) -> str | None:
+    """Without an address or a known first name: the 1-3 words that open the first line, up to a job title
+    that runs to a separator or the line's end ("Aroha Senior Product Marketing Manager · Auckland"), when
+    none of them is a title, skill or heading word ("Energy Analyst", "Linux System Administrator") and none
+    comes back elsewhere in the text, as a skill does ("Oracle Certified DBA ... Oracle RAC")."""
+    line = text.lstrip().split("\n", 1)[0].strip()
+    words = _NAME_SEPARATORS.split(line, maxsplit=1)[0].split()
+    lead = 0
+    while lead < min(3, len(words) - 1) and _untitled_name(words[lead]):
+        lead += 1
+    title = [normalize_word(w) for w in words[lead:]]
+    if not lead or len(title) > 6 or title[-1] not in title_words():
+        return None
+    if not all(w in title_vocabulary() or w in title_words() for w in title):
+        return None
+    low = text.lower()
+    if any(low.count(w.lower()) > 1 for w in words[:lead]):
+        return None
+    return " ".join(words[:lead])
+
+
+def _untitled_name(word: str) -> bool:
+    """A name word that is no title, heading or skill word (``_single_name``, ``[before_title]``) nor any word
+    of a job title, nor one that opens a sentence; one word ("Front-End", "Part-Time" are not names), and
+    not one that ends in "ed" ("Connected", "Managed"), unless it is a known first name ("Ahmed")."""
+    if word in FIRST_NAMES:
+        return True
+    if not _single_name(word) or "-" in word or word.lower() in _SENTENCE_OPENERS or word.endswith("ed"):
+        return False
+    return normalize_word(word) not in title_vocabulary() and word.lower() not in _BEFORE_TITLE
 
 
 def _mailbox_pieces(mailboxes: Sequence[str]) -> frozenset[str]:
@@ -492,8 +556,9 @@ def _ascii_match_end(text: str, low: str, i: int, keys: list[str]) -> int | None
 def _lone_first_name(word: str) -> bool:
     """A top line that holds one word, "Anna" or "张伟" above the rest, is the person's first name unless it
     is a heading, role or job-title word. Only a known first name is then replaced further down too:
-    "Kubernetes" on the top line may be a skill the text goes on to name."""
-    return _single_name(word)
+    "Kubernetes" on the top line may be a skill the text goes on to name. (A line of 2-4 words is a name
+    replaced further down too: "Xyla Quorn" above "... with Quorn daily".)"""
+    return " " not in word and _single_name(word)
 
 
 def _is_name(value: str) -> bool:

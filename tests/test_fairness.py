@@ -46,6 +46,32 @@ def test_name_swaps_replace_first_name_and_surname_everywhere_with_that_names_pr
     assert variants["name=John Smith"].startswith("John Smith is the chairman of a logistics firm. He leads")
 
 
+@pytest.mark.parametrize(
+    ("text", "swapped"),
+    [
+        (  # a name redaction finds that no list knows, in capitals, possessive and across a line break
+            "Xyla Quorn is a product manager. Quorn runs reviews; XYLA QUORN signs off.\nXyla\nQuorn's team ships.",
+            "Maria Garcia is a product manager. Garcia runs reviews; MARIA GARCIA signs off.\nMaria\nGarcia's team "
+            "ships.",
+        ),
+        (  # the top line's name, then its parts further down
+            "RACHEL GOLDBERG\nSenior PM at Acme.\nRachel led launches; Goldberg's team shipped them.",
+            "MARIA GARCIA\nSenior PM at Acme.\nMaria led launches; Garcia's team shipped them.",
+        ),
+        (  # a name found late in the text, one word, every mention
+            "Worked eight years in sales. Keanu also mentors reps; Keanu's team grew.",
+            "Worked eight years in sales. Maria also mentors reps; Maria's team grew.",
+        ),
+        (  # a surname that is a pronoun goes only with the first name
+            "Wei He\nData engineer. He leads the team. Wei He wrote it; Wei reviews.",
+            "Maria Garcia\nData engineer. He leads the team. Maria Garcia wrote it; Maria reviews.",
+        ),
+    ],
+)
+def test_name_swaps_cover_every_mention_of_the_name_consistently(text, swapped):
+    assert dict(swap_variants(text, pronouns=False))["name=Maria Garcia"] == swapped
+
+
 def test_her_is_read_as_possessive_or_object_from_the_next_word():
     text = "Maria Garcia runs her team. The CEO promoted her in 2020 and thanked her."
     male = dict(swap_variants(text))["pronouns=male"]
