@@ -4,10 +4,14 @@ person's sentences drove the match. Pure numpy over precomputed vectors."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from itertools import islice
+from pathlib import Path
 
 import numpy as np
+import yaml
 
+from .corpus import Passage, split_sentences
 from .embed import EncodedText
 from .index import CorpusIndex
 from .rank import occupation_similarity, remembered_by_titles, title_similarity
@@ -15,20 +19,25 @@ from .textproc import too_little_text
 
 PERSON_WEIGHT = 0.5  # quote score = 0.5 · closeness to the person + 0.5 · closeness to the role
 DUPLICATE_COSINE = 0.9
+MIN_QUOTE_WORDS = 8  # a shorter passage is a heading or a table cell ("Technical execution and UX design")
+MIN_CONTENT_WORDS = 4  # a sentence without a verb says something with this many content words
 
 
 def rank_quotes(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -> list[tuple[int, float, int]]:
     """Up to ``k`` grounded passages for ``role``: ``(passage index, score, best sentence index)``.
 
-    Near-duplicate passages (cosine > 0.9 to one already chosen) are skipped.
+    Only passages that read as prose are quoted (``quote_columns``). Near-duplicate passages (cosine > 0.9
+    to one already chosen) are skipped. The best sentence is one at the text's best evidence level
+    (``best_evidence``).
     """
     grounded = np.flatnonzero(index.grounding[:, role])
     if grounded.size == 0 or k <= 0:
         return []
+    prose = quote_columns(index, grounded)
+    grounded = grounded[prose]
     vectors = index.passage_vectors[grounded]
-    person = person_passages(doc, index, role)  # (n_spans, n_grounded)
-    eligible = evidence_mask(doc)
-    best_span = (np.where(eligible[:, None], person, -np.inf) if eligible.any() else person).argmax(axis=0)
+    person = person_passages(doc, index, role)[:, prose]  # (n_spans, n_quotable)
+    best_span = np.where(best_evidence(doc)[:, None], person, -np.inf).argmax(axis=0)
     score = PERSON_WEIGHT * person.max(axis=0) + (1 - PERSON_WEIGHT) * (vectors @ index.role_vectors[role])
     chosen: list[int] = []
     for i in np.argsort(-score, kind="stable"):
@@ -39,8 +48,13 @@ def rank_quotes(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -> 
     return [(int(grounded[i]), float(score[i]), int(best_span[i])) for i in chosen]
 
 
-_PLACEHOLDER = re.compile(r"\[(?:NAME|EMAIL|PHONE|ADDRESS|URL)\]")
-_WORD_TAIL = re.compile(r"[^\W_]\S*")  # from a word's first letter or digit (``str.isalnum``) to its end
+def quote_columns(index: CorpusIndex, grounded: np.ndarray) -> np.ndarray:
+    """``(len(grounded),)`` bool: which of the passages ``grounded`` (those grounding a role) may be
+    quoted: the ones that read as prose (``index.quotable``), or all of them when none does."""
+    if index.quotable is None:
+        return np.ones(len(grounded), dtype=bool)
+    prose = index.quotable[grounded]
+    return prose if prose.any() else np.ones(len(grounded), dtype=bool)
 
 
 def person_passages(doc: EncodedText, index: CorpusIndex, role: int) -> np.ndarray:
@@ -54,33 +68,109 @@ def person_passages(doc: EncodedText, index: CorpusIndex, role: int) -> np.ndarr
     )
 
 
+# ------------------------------------------------------------------------------ prose and fragments
+
+_WORDS = yaml.safe_load((Path(__file__).with_name("data") / "prose.yaml").read_text(encoding="utf-8"))
+_FUNCTION_WORDS = frozenset(_WORDS["function_words"])
+_CLAUSE_WORDS = frozenset(_WORDS["clause_words"])
+_DANGLING_WORDS = frozenset(_WORDS["dangling_words"])
+_PLACEHOLDER = re.compile(r"\[(?:NAME|EMAIL|PHONE|ADDRESS|URL)\]")
+_CONTACT = re.compile(r"\[(?:EMAIL|PHONE|ADDRESS|URL)\]")
+_WORD_TAIL = re.compile(r"[^\W_]\S*")  # from a word's first letter or digit (``str.isalnum``) to its end
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # letters, with inner apostrophes and hyphens
+# a label, then a dash between spaces or a colon: of at most four words in a list item ("Engineering - Moving
+# into…", "Leadership and Operations - Eg. …"), of one word (a field's name) in a resume ("company - own
+# practice", "Role: Mechanism designer."; not a title line: "Operations Manager - 3PL logistics")
+_LIST_LABEL = re.compile(r"\W*\w\S*(?:\s+\S+){0,3}?\s*(?::|\s[-–—])\s+")
+_FIELD_LABEL = re.compile(r"\W*\w\S*?\s*(?::|\s[-–—])\s+")
+_ENDS_SENTENCE = re.compile(r"(?<![.…])[.!?][\"'’”)\]]*\Z")  # not an ellipsis ("can be..") nor a colon
+
+
+def is_quotable(text: str) -> bool:
+    """Does a passage read as prose one can quote? Not when it has under ``MIN_QUOTE_WORDS`` words, ends
+    without ending a sentence (a heading, a table cell, a list's lead-in "…the following reasons:", a cut
+    "can be.."), is a ``Label - fragment`` list item, asks questions only, holds a sentence of one or two
+    words ("Wait."), or ends on a dangling word ("…and the.")."""
+    text = text.strip()
+    if len(text.split()) < MIN_QUOTE_WORDS or not _ENDS_SENTENCE.search(text) or _LIST_LABEL.match(text):
+        return False
+    sentences = [text[s:e] for s, e in split_sentences(text)]
+    if all(s.rstrip("\"'’”)]").endswith("?") for s in sentences):
+        return False
+    if any(next(islice(_WORD_TAIL.finditer(s), 2, None), None) is None for s in sentences):
+        return False
+    return _WORD.findall(text)[-1].lower() not in _DANGLING_WORDS
+
+
+def quotable_mask(passages: Iterable[Passage]) -> np.ndarray:
+    """``(n_passages,)`` bool: ``is_quotable`` of each passage's text."""
+    return np.array([is_quotable(p.text) for p in passages], dtype=bool)
+
+
 def is_evidence(sentence: str) -> bool:
-    """At least three words (with a letter or digit) once placeholders (``[NAME] | [EMAIL]``) are set
-    aside: a line of redacted contact details is never evidence."""
-    words = _WORD_TAIL.finditer(_PLACEHOLDER.sub(" ", sentence))  # one match per such word
-    return next(islice(words, 2, None), None) is not None
+    """May one of the person's sentences be evidence? Not a line with a redacted contact detail
+    (``[EMAIL]``, ``[PHONE]``, ``[ADDRESS]``, ``[URL]``), nor one of under three words (with a letter or
+    digit) once ``[NAME]`` is set aside, nor a ``label - value`` / ``label: value`` fragment (a one-word
+    label) whose value has under ``MIN_CONTENT_WORDS`` words ("company - own practice", "Role: Mechanism
+    designer.")."""
+    if _CONTACT.search(sentence):
+        return False
+    text = _PLACEHOLDER.sub(" ", sentence)
+    if next(islice(_WORD_TAIL.finditer(text), 2, None), None) is None:  # one match per such word
+        return False
+    label = _FIELD_LABEL.match(text)
+    value = _WORD_TAIL.finditer(text[label.end() :]) if label else None
+    return value is None or next(islice(value, MIN_CONTENT_WORDS - 1, None), None) is not None
 
 
-def evidence_mask(doc: EncodedText) -> np.ndarray:
-    """``(n_spans,)`` bool: which of the person's sentences may be evidence (``is_evidence``), worked
-    out once per text (quotes and evidence ask for every role shown)."""
+def says_something(sentence: str) -> bool:
+    """Does a sentence say something: a verb (a word of ``clause_words`` in ``data/prose.yaml``, or one
+    in -ed) or at least ``MIN_CONTENT_WORDS`` content words (not function words; with a lower-case letter,
+    so not acronyms)? "M.Tech (IT-DBS) B.Tech (CSE) SRM University" does not."""
+    words = _WORD.findall(sentence)
+    lower = [w.lower() for w in words]
+    if any(w in _CLAUSE_WORDS or (len(w) > 3 and w.endswith("ed") and not w.endswith("eed")) for w in lower):
+        return True
+    content = [
+        w for w, low in zip(words, lower) if low not in _FUNCTION_WORDS and not w.isupper() and len(w) > 1
+    ]
+    return len(content) >= MIN_CONTENT_WORDS
+
+
+def evidence_level(sentence: str) -> int:
+    """2: evidence that says something; 1: other evidence (a title line, a list of skills); 0: not evidence."""
+    if not is_evidence(sentence):
+        return 0
+    return 2 if says_something(sentence) else 1
+
+
+def evidence_levels(doc: EncodedText) -> np.ndarray:
+    """``(n_spans,)`` int8: ``evidence_level`` of each of the person's sentences, worked out once per text
+    (quotes and evidence ask for every role shown)."""
     return doc.remembered(
-        "evidence", None, lambda: np.array([is_evidence(s.text) for s in doc.spans], dtype=bool)
+        "evidence", None, lambda: np.array([evidence_level(s.text) for s in doc.spans], dtype=np.int8)
     )
+
+
+def best_evidence(doc: EncodedText) -> np.ndarray:
+    """``(n_spans,)`` bool: the person's sentences at the text's best evidence level (all of them when
+    none is evidence): the sentences a quote is matched to."""
+    levels = evidence_levels(doc)
+    return levels == levels.max(initial=0)
 
 
 def rank_evidence(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -> list[tuple[int, float]]:
     """Up to ``k`` of the person's sentences that best support ``role``: ``(span index, score)``.
 
-    A sentence scores by its cosine to the role description and to the role's best passage.
-    Fragments under three words are not evidence.
+    A sentence scores by its cosine to the role description and to the role's best passage. Only
+    evidence is shown (``is_evidence``), sentences that say something (``says_something``) first.
     """
     grounded = np.flatnonzero(index.grounding[:, role])
     to_role = doc.span_vectors @ index.role_vectors[role]
     to_passages = person_passages(doc, index, role).max(axis=1) if grounded.size else to_role
     score = 0.5 * to_role + 0.5 * to_passages
-    eligible = evidence_mask(doc)
-    keep = [i for i in np.argsort(-score, kind="stable") if eligible[i]]
+    levels = evidence_levels(doc)
+    keep = [i for i in np.lexsort((-score, -levels)) if levels[i]]  # by level, then score, then position
     return [(int(i), float(score[i])) for i in keep[:k]]
 
 

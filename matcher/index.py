@@ -25,6 +25,9 @@ class CorpusIndex:
     (title and description), ``occupation_weights`` ``(n_occ, n_roles)`` (the share of each occupation
     that is each role), ``title_vectors`` ``(n_titles, dim)`` float16 reference job titles with
     ``title_roles`` ``(n_titles, n_roles)`` 0/1 and ``title_occupations`` ``(n_titles,)`` (-1: a role's own).
+
+    ``quotable`` ``(n_passages,)`` bool: the passages that read as prose (``explain.is_quotable``), worked
+    out from the passage texts when the index is built or loaded, never saved; ``None``: all of them.
     """
 
     role_vectors: np.ndarray
@@ -37,6 +40,7 @@ class CorpusIndex:
     title_vectors: np.ndarray | None = None
     title_roles: np.ndarray | None = None
     title_occupations: np.ndarray | None = None
+    quotable: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.title_vectors is not None and self.title_vectors.dtype != np.float32:
@@ -81,6 +85,8 @@ def grounding_matrix(corpus: Corpus) -> np.ndarray:
 
 def build_index(corpus: Corpus, embedder: Embedder) -> CorpusIndex:
     """Embed the role descriptions, signals and passages of ``corpus``."""
+    from .explain import quotable_mask  # explain reads the index: imported here, not at the top
+
     roles = corpus.roles
     role_vectors = embedder.encode([role_text(r.title, r.description) for r in roles])
     passage_vectors = embedder.encode([p.text for p in corpus.passages])
@@ -107,5 +113,6 @@ def build_index(corpus: Corpus, embedder: Embedder) -> CorpusIndex:
         grounding=grounding,
         signal_vectors=signal_vectors.astype(np.float32),
         signal_roles=np.array([j for j, _ in signals], dtype=np.int32),
+        quotable=quotable_mask(corpus.passages),
         **backbone,
     )

@@ -19,6 +19,7 @@ import numpy as np
 
 from .corpus import Corpus
 from .errors import ArtifactError
+from .explain import quotable_mask
 from .index import CorpusIndex, grounding_matrix
 
 FORMAT_VERSION = 3  # 3: the ranker is ranker.npz (numpy arrays + JSON), no longer a joblib pickle
@@ -177,7 +178,7 @@ def load_index(
     passages = json.loads(
         check_file(models_dir, "passages.json", manifest, rebuild).read_text(encoding="utf-8")
     )
-    index = CorpusIndex(**arrays)
+    index = CorpusIndex(**arrays, quotable=quotable_mask(corpus.passages))
     backbone_ok = corpus.backbone is None or (
         np.array_equal(index.occupation_weights, corpus.backbone.weights)
         and np.array_equal(index.title_roles, corpus.backbone.title_roles)

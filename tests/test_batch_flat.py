@@ -22,6 +22,8 @@ ODD = [
     "Staff Accountant (AP/AR)",  # a bare title
     "Led a team.\n\nLed a team.\n\nShipped the billing service in Go and Kafka.",  # repeated sentences
     "%%%% #### 1234 ////",  # an error row
+    "company - own practice\n\nM.Tech (IT-DBS) B.Tech (CSE) SRM University\n\nBuilt payment APIs in Go.",  # levels
+    "Senior Product Marketing Manager [EMAIL] | [PHONE]\n\nMBA (Marketing), 2015",  # fragments only
 ]
 
 

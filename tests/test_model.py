@@ -98,3 +98,22 @@ def test_build_and_train_reproduce_the_committed_artifacts(tmp_path, real_matche
     # same inputs, same artifacts: identical bytes in a fresh process; within one process that already ran
     # the bf16 model, fp32 sums may differ in the last bit, so the classifier is compared by its scores above
     assert manifest["corpus_sha256"] == real_matcher.manifest["corpus_sha256"]
+
+
+def test_a_software_engineers_quotes_are_prose_not_list_headings(real_matcher, corpus):
+    from matcher.explain import is_quotable, quotable_mask
+
+    assert np.array_equal(real_matcher.index.quotable, quotable_mask(corpus.passages))  # set at load
+    resume = (
+        "Software Engineer with 6 years of backend development. I build services in Python and Go, review "
+        "code, write tests and run deployments on Kubernetes. Moved from support into engineering in 2019."
+    )
+    result = real_matcher.match(resume, top=14, quotes=3)
+    engineer = next(r for r in result.roles if r.id == "software-engineer")
+    assert engineer in result.roles[:3]
+    assert engineer.quotes and all(is_quotable(q.text) for q in engineer.quotes)
+    assert not any(" - " in q.text[:40] for q in engineer.quotes)  # "Engineering - Moving into …"
+    for role in result.roles:  # every role with a prose passage is quoted in prose
+        grounded = corpus.grounding[role.id]
+        if any(is_quotable(corpus.passages[i].text) for i in grounded):
+            assert all(is_quotable(q.text) for q in role.quotes), role.id

@@ -99,3 +99,16 @@ def test_index_built_with_other_grounding_is_refused(models_copy, fake_embedder)
     write_manifest(models_copy, manifest)
     with pytest.raises(ArtifactError, match="other passages or role grounding"):
         load(models_copy, fake_embedder)
+
+
+def test_which_passages_are_quotable_is_worked_out_at_build_and_load_not_saved(
+    fake_matcher, models_copy, fake_embedder
+):
+    from matcher.explain import quotable_mask
+    from matcher.index import build_index
+
+    expected = quotable_mask(fake_matcher.corpus.passages)
+    assert np.array_equal(build_index(fake_matcher.corpus, fake_embedder).quotable, expected)
+    assert np.array_equal(load(models_copy, fake_embedder).index.quotable, expected)
+    assert not expected.all() and "quotable" not in fake_matcher.index.arrays()
+    assert not list(models_copy.glob("quotable*"))

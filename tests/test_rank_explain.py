@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
+import pytest
 
 from matcher.embed import EncodedText
-from matcher.explain import rank_evidence, rank_quotes
+from matcher.explain import is_evidence, is_quotable, rank_evidence, rank_quotes, says_something
 from matcher.index import CorpusIndex
 from matcher.rank import DocFeatures, SimilarityRanker, similarity_features, softmax, top_k_mean
 from matcher.textproc import Span
@@ -23,8 +26,9 @@ def tiny_index():
     return CorpusIndex(roles, passages, grounding, roles.copy(), np.array([0, 1], dtype=np.int32))
 
 
-def doc(*vectors, tokens=None):
-    spans = tuple(Span(i * 10, i * 10 + 9, f"sentence {i} words") for i in range(len(vectors)))
+def doc(*vectors, tokens=None, texts=None):
+    texts = texts or [f"sentence {i} words" for i in range(len(vectors))]
+    spans = tuple(Span(i * 10, i * 10 + 9, t) for i, t in enumerate(texts))
     sv = np.stack(vectors)
     return EncodedText(
         "x",
@@ -73,6 +77,76 @@ def test_quotes_are_grounded_diverse_and_tied_to_the_persons_sentence():
 def test_evidence_orders_the_persons_sentences_by_support():
     d = doc(unit(0, 0, 1), unit(1, 0, 0), unit(0.5, 0.5, 0))
     assert [i for i, _ in rank_evidence(d, tiny_index(), role=0, k=2)] == [1, 2]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Engineering - Moving into more technical roles within the organization",  # a list item's label
+        "Leadership and Operations - Eg. COO, CEO roles, after building experience in product management",
+        "Navigating complex legal frameworks and institutional inertia",  # a table cell: no sentence end
+        "Below are three key career paths that a successful product manager might undertake:",  # a lead-in
+        "How do you explain someone who planned to study Psychology but ended up in Geography?",  # questions
+        "Masters specific deployment models and engineering frameworks.",  # very short
+        "The goal for many IT support members is to get out of the grind of customer requests. Wait.",
+        "Support members fill out surveys, but whether that feedback is acted upon or not can be..",
+        "Product managers often move into the roles that sit closest to the customers and the.",
+    ],
+)
+def test_headings_list_items_questions_and_cut_passages_are_not_quotable(text):
+    assert not is_quotable(text)
+
+
+def test_prose_is_quotable():
+    assert is_quotable(
+        "Those who excel can transition into more technical roles, such as software development."
+    )
+    assert is_quotable("What can you do at a fork in your IT career? It is not a unique position to be in.")
+    assert is_quotable(
+        "Industry specialists deep-dive into a specific vertical market (FinTech, HealthTech)."
+    )
+
+
+def test_quotes_come_from_quotable_passages_unless_a_role_has_none():
+    index = dataclasses.replace(tiny_index(), quotable=np.array([False, True, False, True]))
+    d = doc(unit(1, 0.1, 0), unit(0, 0, 1))
+    assert {p for p, _, _ in rank_quotes(d, index, role=0, k=3)} == {1, 3}  # 0 is not quotable
+    assert {p for p, _, _ in rank_quotes(d, index, role=1, k=3)} == {3}
+    none = dataclasses.replace(tiny_index(), quotable=np.array([True, True, False, False]))
+    assert {p for p, _, _ in rank_quotes(d, none, role=1, k=3)} == {2, 3}  # the best there is
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Senior Product Marketing Manager [EMAIL] | [PHONE]",  # a contact line
+        "Data analyst, Leeds [ADDRESS]",
+        "[NAME] | [EMAIL] | [PHONE]",
+        "company - own practice",  # a field's label and a value of a few words
+        "company - CAREER TIMELINE",
+        "Role: Mechanism designer.",
+        "Languages: English, Tagalog.",
+        "Python developer",  # under three words
+    ],
+)
+def test_contact_lines_and_labelled_fragments_are_not_evidence(sentence):
+    assert not is_evidence(sentence)
+
+
+def test_title_lines_are_evidence_and_sentences_that_say_something_come_first():
+    fragments = ["Operations Manager - 3PL logistics", "M.Tech (IT-DBS) B.Tech (CSE) SRM University"]
+    assert all(is_evidence(s) and not says_something(s) for s in fragments)
+    sentences = [
+        "I lead product.",
+        "Managed payroll for 300 staff.",
+        "Skills: Python, SQL, Tableau, Excel, Power BI",
+    ]
+    assert all(is_evidence(s) and says_something(s) for s in sentences)
+    assert is_evidence("[NAME] - Mobile Product Specialist")  # a name is no label
+    texts = ["M.Tech (IT-DBS) B.Tech (CSE) SRM University", "Role: Mechanism designer.", "I built gearboxes."]
+    d = doc(unit(1, 0, 0), unit(1, 0.01, 0), unit(0.5, 0.5, 0), texts=texts)
+    assert [i for i, _ in rank_evidence(d, tiny_index(), role=0, k=3)] == [2, 0]
+    assert [p for p in rank_quotes(d, tiny_index(), role=0, k=3) if p[2] != 2] == []  # matched: a sentence
 
 
 def test_softmax_temperature():

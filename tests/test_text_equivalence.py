@@ -301,8 +301,9 @@ def test_the_first_segments_of_a_line_are_those_of_all_its_segments(line, limit)
         ),
     )
 )
-def test_is_evidence_is_unchanged(sentence):
-    assert explain.is_evidence(sentence) == old.is_evidence(sentence)
+def test_is_evidence_only_tightens_the_old_rule(sentence):
+    # contact lines and labelled fragments left the old rule (tests/test_rank_explain.py)
+    assert not explain.is_evidence(sentence) or old.is_evidence(sentence)
 
 
 ADDRESSES = [

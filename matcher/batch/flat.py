@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..embed import EncodedText
-from ..explain import PERSON_WEIGHT, is_evidence, named_outside
+from ..explain import PERSON_WEIGHT, evidence_levels, named_outside, quote_columns
 from ..index import CorpusIndex
 from ..rank import (
     DocFeatures,
@@ -48,8 +48,9 @@ class IndexTables:
     """What every text of a batch is compared with, prepared once per catalog.
 
     ``targets`` ``(n_passages + n_roles, dim)``: passages then roles; ``grounded`` ``(n_roles, n_passages)``;
-    ``role_passage`` ``(n_roles, n_passages)``: each grounded passage's cosine to the role (``-inf``
-    where not grounded); ``quote_cells``: the quote column's text per passage; ``role_ids``/``titles``.
+    ``role_passage`` ``(n_roles, n_passages)``: the cosine to the role of each passage that may quote it
+    (``explain.quote_columns``; ``-inf`` elsewhere); ``quote_cells``: the quote column's text per passage;
+    ``role_ids``/``titles``.
     Backbone (``None`` without one): occupation and reference-title indices per role, which occupations
     and titles lie inside the catalog, and the reference titles that name an occupation, grouped by it
     (``refs_by_occupation``, group starts ``ref_groups``, the occupation of each group).
@@ -92,6 +93,7 @@ def _build_tables(matcher: RoleMatcher) -> IndexTables:
     role_passage = np.full(grounded.shape, -np.inf, np.float32)
     for j in range(len(grounded)):
         where = np.flatnonzero(index.grounding[:, j])
+        where = where[quote_columns(index, where)]  # the passages rank_quotes may quote
         role_passage[j, where] = index.passage_vectors[where] @ index.role_vectors[j]  # as in rank_quotes
     cells = []
     for passage in corpus.passages:
@@ -302,7 +304,8 @@ def _quote_and_evidence(
     to_passage, to_role = sims[:, :n_passages], sims[:, n_passages:]
     # a sentence scores by its cosine to the role and to the role's best grounded passage
     rows = np.repeat(np.arange(n), counts)
-    eligible = np.array([is_evidence(s.text) for d in docs for s in d.spans], dtype=bool)
+    levels = np.concatenate([evidence_levels(d) for d in docs])  # rank_evidence: the best level first
+    eligible = (levels > 0) & (levels == np.repeat(np.maximum.reduceat(levels, starts), counts))
     evidence = np.full(order.shape, -1)
     for rank in range(order.shape[1]):  # one (n_spans, n_passages) mask at a time
         roles = order[rows, rank]
