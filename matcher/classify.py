@@ -19,7 +19,6 @@ from .fused import (  # noqa: F401  (re-exported: train, evaluate and ablations 
     ABLATIONS,
     CLASSIFIER_FILE,
     LOW_INFORMATION_FIT,
-    MIN_WORDS,
     FusedRanker,
     calibrated_fit,
     load_ranker,

@@ -15,7 +15,7 @@ from .corpus import Passage, split_sentences
 from .embed import EncodedText
 from .index import CorpusIndex
 from .rank import occupation_similarity, remembered_by_titles, title_similarity
-from .textproc import too_little_text
+from .textproc import PLACEHOLDER, too_little_text
 
 PERSON_WEIGHT = 0.5  # quote score = 0.5 · closeness to the person + 0.5 · closeness to the role
 DUPLICATE_COSINE = 0.9
@@ -74,7 +74,7 @@ _WORDS = yaml.safe_load((Path(__file__).with_name("data") / "prose.yaml").read_t
 _FUNCTION_WORDS = frozenset(_WORDS["function_words"])
 _CLAUSE_WORDS = frozenset(_WORDS["clause_words"])
 _DANGLING_WORDS = frozenset(_WORDS["dangling_words"])
-_PLACEHOLDER = re.compile(r"\[(?:NAME|EMAIL|PHONE|ADDRESS|URL)\]")
+_PLACEHOLDER = PLACEHOLDER
 _CONTACT = re.compile(r"\[(?:EMAIL|PHONE|ADDRESS|URL)\]")
 _WORD_TAIL = re.compile(r"[^\W_]\S*")  # from a word's first letter or digit (``str.isalnum``) to its end
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # letters, with inner apostrophes and hyphens
@@ -97,7 +97,7 @@ def is_quotable(text: str) -> bool:
     sentences = [text[s:e] for s, e in split_sentences(text)]
     if all(s.rstrip("\"'’”)]").endswith("?") for s in sentences):
         return False
-    if any(next(islice(_WORD_TAIL.finditer(s), 2, None), None) is None for s in sentences):
+    if any(not _has_words(s, 3) for s in sentences):
         return False
     return _WORD.findall(text)[-1].lower() not in _DANGLING_WORDS
 
@@ -116,11 +116,15 @@ def is_evidence(sentence: str) -> bool:
     if _CONTACT.search(sentence):
         return False
     text = _PLACEHOLDER.sub(" ", sentence)
-    if next(islice(_WORD_TAIL.finditer(text), 2, None), None) is None:  # one match per such word
+    if not _has_words(text, 3):
         return False
     label = _FIELD_LABEL.match(text)
-    value = _WORD_TAIL.finditer(text[label.end() :]) if label else None
-    return value is None or next(islice(value, MIN_CONTENT_WORDS - 1, None), None) is not None
+    return label is None or _has_words(text[label.end() :], MIN_CONTENT_WORDS)
+
+
+def _has_words(text: str, n: int) -> bool:
+    """At least ``n`` words with a letter or digit (``_WORD_TAIL``: one match per such word), found lazily."""
+    return next(islice(_WORD_TAIL.finditer(text), n - 1, None), None) is not None
 
 
 def says_something(sentence: str) -> bool:

@@ -18,6 +18,7 @@ from .embed import encode_documents
 from .errors import InputTextError
 from .gender import is_function_word, is_gendered_word, swap_gender
 from .privacy import FIRST_NAMES, person_names
+from .rank import listed_order
 from .textproc import validate
 
 __all__ = ["NAMES", "GENDERS", "swap_variants", "fairness_report", "format_fairness_report"]
@@ -164,8 +165,9 @@ def fairness_report(
 def _compare(
     key: str, variants: list[tuple[str, str]], score: np.ndarray, confidence: np.ndarray, top: int
 ) -> list[dict[str, Any]]:
-    base_top = set(np.argsort(-score[0], kind="stable")[:top].tolist())
-    base_first = int(np.argmax(score[0]))
+    order = listed_order(score, confidence)  # the roles as results list them
+    base_top = set(order[0, :top].tolist())
+    base_first = int(order[0, 0])
     rows = []
     for v in range(1, len(variants)):
         delta = np.abs(score[v] - score[0])
@@ -177,8 +179,8 @@ def _compare(
                 "role": int(delta.argmax()),
                 "mean_abs": float(delta.mean()),
                 "confidence_shift": float(np.abs(confidence[v] - confidence[0]).max()),
-                "top_changed": set(np.argsort(-score[v], kind="stable")[:top].tolist()) != base_top,
-                "top1_changed": int(np.argmax(score[v])) != base_first,
+                "top_changed": set(order[v, :top].tolist()) != base_top,
+                "top1_changed": int(order[v, 0]) != base_first,
             }
         )
     return rows

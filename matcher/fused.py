@@ -26,7 +26,6 @@ from .errors import ArtifactError
 from .linear import LinearModel
 from .persist import check_file
 from .rank import DocFeatures, Ranker, Scores, SimilarityRanker, similarity_score, softmax
-from .textproc import MIN_WORDS
 
 CLASSIFIER_FILE = "ranker.npz"
 RANKER_FORMAT = 1  # the layout of ranker.npz (the models/ format as a whole is persist.FORMAT_VERSION)
@@ -101,9 +100,8 @@ def calibrated_fit(p: np.ndarray, features: DocFeatures, scale: float, bias: flo
 
 
 def low_information(features: DocFeatures) -> np.ndarray:
-    """``(n,)`` bool: texts of fewer than ``MIN_WORDS`` words (needs the backbone's word counts)."""
-    counted = features.world.any(axis=1)  # all zeros: no backbone, no word count
-    return counted & (np.expm1(features.world[:, 7]) < MIN_WORDS - 0.5)
+    """``(n,)`` bool: texts of fewer than ``MIN_WORDS`` words that say something (``textproc.word_count``)."""
+    return features.too_short
 
 
 @dataclass

@@ -325,6 +325,7 @@ def batch_invariant(features: DocFeatures) -> DocFeatures:
         chunks=tuple(c.astype(np.float64) for c in features.chunks),
         backbone=features.backbone.astype(np.float64),
         world=features.world.astype(np.float64),
+        too_short=features.too_short,
     )
 
 

@@ -449,12 +449,16 @@ def _name_before_title(text: str, mailboxes: Sequence[str]) -> str | None:
 
 
 def _name_before_plain_title(text: str) -> str | None:
-    """Without an address or a known first name: the 1-3 words that open the first line, up to a job title
-    that runs to a separator or the line's end ("Aroha Senior Product Marketing Manager · Auckland"), when
-    none of them is a title, skill or heading word ("Energy Analyst", "Linux System Administrator") and none
-    comes back elsewhere in the text, as a skill does ("Oracle Certified DBA ... Oracle RAC")."""
+    """Without an address or a known first name: the 1-3 words that open a resume's header line, up to a job
+    title that runs to a separator ("Aroha Senior Product Marketing Manager · Auckland"), when none of them is
+    a title, skill or heading word ("Energy Analyst", "Linux System Administrator") and none comes back
+    elsewhere in the text, as a skill does ("Oracle Certified DBA ... Oracle RAC"). A line without a
+    separator is a headline, whose first word is more often an adjective ("Visionary Product Leader")."""
     line = text.lstrip().split("\n", 1)[0].strip()
-    words = _NAME_SEPARATORS.split(line, maxsplit=1)[0].split()
+    parts = _NAME_SEPARATORS.split(line, maxsplit=1)
+    if len(parts) < 2:
+        return None
+    words = parts[0].split()
     lead = 0
     while lead < min(3, len(words) - 1) and _untitled_name(words[lead]):
         lead += 1

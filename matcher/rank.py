@@ -16,6 +16,7 @@ import numpy as np
 from .embed import EncodedText
 from .embed.cache import SharedMemo
 from .index import CorpusIndex
+from .textproc import too_little_text
 
 FEATURES = ("description", "best_chunk", "passages", "sentences")
 BACKBONE = ("occupation", "title")  # per role: its occupations' and its job titles' best cosine
@@ -90,9 +91,12 @@ class DocFeatures:
     chunks: tuple[np.ndarray, ...]
     backbone: np.ndarray | None = None
     world: np.ndarray | None = None
+    too_short: np.ndarray | None = None  # (n,) bool: too little text to judge (``textproc.too_little_text``)
 
     def __post_init__(self) -> None:
         n, r = self.similarity.shape[:2]
+        if self.too_short is None:
+            object.__setattr__(self, "too_short", np.zeros(n, bool))
         if self.backbone is None:
             object.__setattr__(self, "backbone", np.zeros((n, r, len(BACKBONE)), np.float32))
         if self.world is None:
@@ -109,6 +113,7 @@ class DocFeatures:
             tuple(self.chunks[i] for i in rows),
             self.backbone[rows],
             self.world[rows],
+            self.too_short[rows],
         )
 
     @staticmethod
@@ -119,6 +124,7 @@ class DocFeatures:
             tuple(c for p in parts for c in p.chunks),
             np.concatenate([p.backbone for p in parts]),
             np.concatenate([p.world for p in parts]),
+            np.concatenate([p.too_short for p in parts]),
         )
 
 
@@ -140,7 +146,13 @@ def featurize_docs(docs: Sequence[EncodedText], index: CorpusIndex) -> DocFeatur
         chunks=tuple(d.chunk_vectors for d in docs),
         backbone=backbone,
         world=world,
+        too_short=too_short(docs),
     )
+
+
+def too_short(docs: Sequence[EncodedText]) -> np.ndarray:
+    """``(n,)`` bool: the documents with too little text to judge (``textproc.too_little_text``)."""
+    return np.array([too_little_text(d.text) for d in docs], dtype=bool)
 
 
 class Ranker(Protocol):

@@ -161,10 +161,19 @@ def normalize(text: str) -> str:
     return text.strip()
 
 
+PLACEHOLDER = re.compile(r"\[(?:NAME|EMAIL|PHONE|ADDRESS|URL)\]")  # what redaction puts in (privacy)
+
+
+def word_count(prepared: str) -> int:
+    """The words of a prepared text that say something: those with a letter, placeholders set aside
+    ("• Sales !" and "[NAME] · Sales" are one word)."""
+    return sum(any(c.isalpha() for c in w) for w in PLACEHOLDER.sub(" ", prepared).split())
+
+
 def too_little_text(prepared: str) -> bool:
-    """Whether a prepared text has fewer than ``MIN_WORDS`` words: its fit is capped and it names no
-    closest occupation (one word, "Sales", is not a person's work)."""
-    return len(prepared.split()) < MIN_WORDS
+    """Whether a prepared text has fewer than ``MIN_WORDS`` words (``word_count``): its fit is capped and
+    it names no closest occupation (one word, "Sales", is not a person's work)."""
+    return word_count(prepared) < MIN_WORDS
 
 
 def validate(text: object, max_chars: int = MAX_CHARS) -> str:

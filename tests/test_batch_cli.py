@@ -198,3 +198,16 @@ def test_a_folder_read_without_recursive_says_which_subfolders_it_left(fake_mode
     assert "1 subfolder not read (add --recursive to read them)" in result.stderr
     result = invoke(fake_models, tmp_path / "cvs", "-o", tmp_path / "all.csv", "--recursive")
     assert "subfolder" not in result.stderr and "2 rows ok" in result.stderr
+
+
+def test_output_dash_writes_to_a_text_only_stdout_and_leaves_it_open(fake_matcher, people):
+    """Jupyter's and redirect_stdout's stdout have no bytes: the rows go to the text stream itself."""
+    import contextlib
+
+    from matcher.batch import run_batch
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        summary = run_batch(str(people), "-", text_column="bio", matcher=fake_matcher)
+    assert summary.rows_ok == 2 and not out.closed
+    assert [line.split(",")[0] for line in out.getvalue().splitlines()[1:]] == ["a", "b", "c"]

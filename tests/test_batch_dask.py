@@ -93,7 +93,8 @@ def test_without_a_scheduler_a_local_cluster_is_started(fake_matcher, fake_model
 
 
 @pytest.mark.parametrize(
-    ("ours", "theirs"), [(logging.WARNING, logging.WARNING), (logging.ERROR, logging.ERROR)]
+    ("ours", "theirs"),
+    [(logging.DEBUG, logging.INFO), (logging.WARNING, logging.WARNING), (logging.ERROR, logging.ERROR)],
 )
 def test_dask_cluster_chatter_follows_our_log_level(monkeypatch, ours, theirs):
     from matcher.batch.dask_engine import _distributed
@@ -102,4 +103,4 @@ def test_dask_cluster_chatter_follows_our_log_level(monkeypatch, ours, theirs):
     chatter = logging.getLogger("distributed")
     monkeypatch.setattr(chatter, "level", logging.INFO)  # what Dask sets on import
     _distributed()
-    assert chatter.level == theirs and not chatter.isEnabledFor(logging.INFO)
+    assert chatter.level == theirs  # Dask's INFO chatter only at -vv (our DEBUG)

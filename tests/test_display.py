@@ -138,7 +138,7 @@ def test_one_bar_per_role_the_confidence_as_a_percentage():
     assert bars == len(result.roles) + 1  # one per role, and the fit of the whole result
     for role in result.roles:
         assert f"width:{100 * role.confidence:.1f}%" in html
-        assert f"{100 * role.confidence:.0f}% confidence" in html
+        assert f"{percent(role.confidence)} confidence" in html
         assert f"{role.score:.2f}" not in html  # the ranking score is in to_dict(), not on the card
     assert "classifier" not in html  # no second per-role number
     assert "(similarity 0.61)" in html  # a sentence's score says what it is

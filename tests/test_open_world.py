@@ -109,3 +109,10 @@ def test_confidence_never_exceeds_the_fit_and_clear_texts_fit(real_matcher):
         "software-engineer",
     ]
     assert not any(r.abstain for r in results[-3:])
+
+
+@pytest.mark.parametrize("text", ["• Sales", "Sales !", "Jane Doe\n\nSales"])
+def test_one_word_with_punctuation_or_a_name_around_it_is_still_one_word(real_matcher, text):
+    result = real_matcher.match(text, top=1, quotes=0)
+    assert result.abstain and result.fit <= 0.05 and result.closest_occupation is None
+    assert result.warnings == (TOO_LITTLE_TEXT,)

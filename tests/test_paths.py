@@ -26,6 +26,7 @@ from matcher.gaps import (
     words,
 )
 from matcher.paths import load_graph
+from matcher.results import percent
 
 GRAPH = ROOT / "corpus" / "paths.yaml"
 REQUIRED_EDGES = {
@@ -274,9 +275,7 @@ def test_paths_command_formats_and_inputs(cli, fake_matcher, tmp_path):
     assert json.loads(cli("paths", "--file", str(path), "--format", "json").output) == data
     table = cli("paths", BIO).output
     current = data["current"]
-    assert table.startswith(
-        f"current role: {current['title']} ({100 * current['confidence']:.0f}% confidence)"
-    )
+    assert table.startswith(f"current role: {current['title']} ({percent(current['confidence'])} confidence)")
     markdown = cli("paths", BIO, "--format", "markdown").output
     assert markdown.startswith("**Current role:**")
     assert f"1. {data['moves'][0]['title']}" in table and "### → " in markdown and "\n> " in markdown

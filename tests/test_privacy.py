@@ -440,3 +440,14 @@ def test_person_names_are_the_names_redaction_replaces_without_honorifics():
     text = "Dr. Xyla Quorn\nProduct manager. I work with Keanu. Keanu also mentors reps."
     assert person_names(text) == ["Xyla Quorn", "Keanu"]
     assert person_names("I build APIs in Go.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Visionary Product Leader\nBuilt three teams.",
+        "Proactive IT Support Specialist · Leeds\nI fix laptops.",
+    ],
+)
+def test_a_headline_adjective_before_a_title_is_no_name(text):
+    assert redact(text).text == text

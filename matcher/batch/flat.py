@@ -35,6 +35,7 @@ from ..rank import (
     occupation_similarity,
     similarity_features,
     title_similarity,
+    too_short,
 )
 from ..results import Quote
 from ..threads import single_threaded_blas
@@ -202,6 +203,7 @@ def chunk_signals(docs: Sequence[EncodedText], index: CorpusIndex, tables: Index
         chunks=tuple(d.chunk_vectors for d in docs),
         backbone=np.stack([role_occ, role_title], axis=2).astype(np.float32),
         world=world,
+        too_short=too_short(docs),
     )
     return ChunkSignals(features, occupations, tuple(named), by_occupation)
 

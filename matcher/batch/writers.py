@@ -83,21 +83,35 @@ def check_writable(path: Path) -> None:
 
 
 def _open_text(path: Path, append: bool):
-    """The output as UTF-8 text; ``-``: standard output (left open when the writer closes)."""
+    """The output as UTF-8 text; ``-``: standard output (``_StandardOutput``, never closed)."""
     if str(path) == STDOUT:
-        return io.TextIOWrapper(
-            sys.stdout.buffer, encoding="utf-8", errors="replace", newline="", write_through=True
-        )
+        return _StandardOutput(sys.stdout)
     return open(path, "a" if append else "w", encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
 
 
-def _close_text(fh) -> None:
-    """Close a file from ``_open_text``; standard output is flushed and left open."""
-    if getattr(fh, "buffer", None) is getattr(sys.stdout, "buffer", None):
-        fh.flush()
-        fh.detach()
-    else:
-        fh.close()
+class _StandardOutput:
+    """Standard output as a writer's file: UTF-8 on its bytes where it has them (a terminal, a pipe), else
+    the text stream itself (Jupyter, ``contextlib.redirect_stdout``); closing flushes and leaves it open."""
+
+    def __init__(self, stream) -> None:
+        buffer = getattr(stream, "buffer", None)
+        self._wrapped = buffer is not None
+        self._fh = (
+            io.TextIOWrapper(buffer, encoding="utf-8", errors="replace", newline="", write_through=True)
+            if self._wrapped
+            else stream
+        )
+
+    def write(self, text: str) -> int:
+        return self._fh.write(text)
+
+    def flush(self) -> None:
+        self._fh.flush()
+
+    def close(self) -> None:
+        self._fh.flush()
+        if self._wrapped:
+            self._fh.detach()  # the wrapper goes; the stream's bytes stay open
 
 
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
@@ -145,7 +159,7 @@ class CsvWriter:
         self._write([[_cell(r[c]) for c in self.columns] for r in records])
 
     def close(self, complete: bool = True) -> None:
-        _close_text(self._fh)
+        self._fh.close()
 
 
 class JsonlWriter:
@@ -159,7 +173,7 @@ class JsonlWriter:
         self._fh.flush()
 
     def close(self, complete: bool = True) -> None:
-        _close_text(self._fh)
+        self._fh.close()
 
 
 class ParquetWriter:

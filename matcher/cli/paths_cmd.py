@@ -22,6 +22,7 @@ from ._common import (
     read_text_arg,
     text_input,
 )
+from ._table import echo_notes
 
 QUOTES_SHOWN = 2  # per move, in the table and Markdown (JSON has them all)
 
@@ -124,7 +125,7 @@ def paths(
     catalog: Path | None,
 ):
     """Next career moves for TEXT (a resume or bio; '-' reads stdin), with quotes and your gaps."""
-    body, _ = read_text_arg(text, file)  # the paths output carries no warnings
+    body, read_warnings = read_text_arg(text, file)
     matcher = load_matcher(models_dir, chosen_backend(ctx, backend, fast), catalog)
     if not matcher.has_paths:
         raise click.ClickException(
@@ -135,6 +136,7 @@ def paths(
         result = matcher.match(body, top=1, quotes=0, paths=True)
     except RolematchError as exc:
         raise click.ClickException(str(exc)) from exc
+    echo_notes("paths", result.after_reading(read_warnings).warnings)  # on stderr: stdout is the paths
     data = result.to_dict()["paths"]
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
