@@ -429,28 +429,13 @@ def score_frame(
     """
     import pandas as pd
 
-    from .readers import check_columns, check_keep
+    from .readers import frame_table
 
-    columns = [str(c) for c in frame.columns]
-    id_column = resolve_id_column(columns, id_column)
-    check_columns(columns, text_column, id_column, "the DataFrame")
-    keep = check_keep(columns, list(keep_columns), "the DataFrame")
+    table = frame_table(frame, text_column, id_column, keep_columns)
     top = min(max(1, int(top)), len(matcher.corpus.roles))
-    spec = BatchSpec(text_column, id_column, top, quotes, include_text, calibrated=matcher.calibrated)
-    spec = replace(spec, keep=keep_names(columns, keep, spec.columns()))
-    texts = frame[text_column].tolist()
-    ids = None if id_column is None else ["" if pd.isna(v) else str(v) for v in frame[id_column].tolist()]
-    kept = frame[keep].values.tolist() if keep else None
-    chunks = (
-        Chunk(
-            list(range(start + 1, min(start + CHUNK_ROWS, len(frame)) + 1)),
-            texts[start : start + CHUNK_ROWS],
-            None if ids is None else ids[start : start + CHUNK_ROWS],
-            kept=None if kept is None else kept[start : start + CHUNK_ROWS],
-        )
-        for start in range(0, len(frame), CHUNK_ROWS)
-    )
-    records = score_chunks(matcher, chunks, spec)
+    spec = BatchSpec(text_column, table.id_column, top, quotes, include_text, calibrated=matcher.calibrated)
+    spec = replace(spec, keep=keep_names(table.columns, table.keep, spec.columns()))
+    records = score_chunks(matcher, table.chunks, spec)
     return pd.DataFrame.from_records(records, columns=spec.columns(), index=frame.index)
 
 

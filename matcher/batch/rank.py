@@ -20,7 +20,6 @@ from ..embed import EncodedText
 from ..errors import RolematchError
 from ..threads import single_threaded_blas
 from .frame import (
-    CHUNK_ROWS,
     DIGITS,
     Chunk,
     DuplicateTracker,
@@ -245,29 +244,11 @@ def rank_frame(
     """
     import pandas as pd
 
-    from .frame import resolve_id_column
-    from .readers import check_columns, check_keep
+    from .readers import frame_table
 
-    columns = [str(c) for c in frame.columns]
-    id_column = resolve_id_column(columns, id_column)
-    check_columns(columns, text_column, id_column, "the DataFrame")
-    keep = check_keep(columns, list(keep_columns), "the DataFrame")
-    spec = make_spec(matcher, [role] if isinstance(role, str) else role, id_column, top, min_confidence)
-    spec = RankSpec(spec.roles, id_column, keep_names(columns, keep, spec.columns()), top, min_confidence)
-    texts = frame[text_column].tolist()
-    ids = None if id_column is None else ["" if pd.isna(v) else str(v) for v in frame[id_column].tolist()]
-    kept = frame[keep].values.tolist() if keep else None
-    chunks = (
-        Chunk(
-            list(range(start + 1, min(start + CHUNK_ROWS, len(frame)) + 1)),
-            texts[start : start + CHUNK_ROWS],
-            None if ids is None else ids[start : start + CHUNK_ROWS],
-            kept=None if kept is None else kept[start : start + CHUNK_ROWS],
-        )
-        for start in range(0, len(frame), CHUNK_ROWS)
-    )
-    ranking = rank_chunks(matcher, chunks, spec)
-    out = pd.DataFrame.from_records(ranking.records, columns=spec.columns())
+    table = frame_table(frame, text_column, id_column, keep_columns)
+    ranking = rank_table(matcher, table, [role] if isinstance(role, str) else role, top, min_confidence)
+    out = pd.DataFrame.from_records(ranking.records, columns=ranking.spec.columns())
     out.index = frame.index.take([row - 1 for row in ranking.rows])
     out["rank"] = out["rank"].astype("Int64")  # failed rows have no rank
     return out

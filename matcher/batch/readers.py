@@ -22,7 +22,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import InputTextError, RolematchError
 from ..textproc import decode_bytes
@@ -30,6 +30,9 @@ from . import columns as columns_mod
 from . import dialect
 from .frame import CHUNK_ROWS, Chunk, resolve_id_column
 from .xlsx import read_xlsx
+
+if TYPE_CHECKING:  # pandas only when a DataFrame is read
+    import pandas as pd
 
 #: One CSV field may hold up to 64 MB (a text over 200,000 characters becomes an error row).
 FIELD_LIMIT = 64 << 20
@@ -167,6 +170,32 @@ def open_table(
         raise BatchInputError(f"{name} has a header but no data rows; nothing to score")
     table = Table(name, columns, id_column, total, itertools.chain([first], chunks), kept, notes)
     return _with_id_note(table, text_column, asked_id)
+
+
+def frame_table(
+    frame: pd.DataFrame, text_column: str = "text", id_column: str | None = None, keep: Sequence[str] = ()
+) -> Table:
+    """A DataFrame as a ``Table`` (``score_frame``, ``rank_frame``): its columns checked (the id column
+    resolved as for files), chunks of ``CHUNK_ROWS`` rows numbered from 1; missing ids become ``""``."""
+    import pandas as pd
+
+    columns = [str(c) for c in frame.columns]
+    id_column = resolve_id_column(columns, id_column)
+    check_columns(columns, text_column, id_column, "the DataFrame")
+    kept = check_keep(columns, list(keep), "the DataFrame")
+    texts = frame[text_column].tolist()
+    ids = None if id_column is None else ["" if pd.isna(v) else str(v) for v in frame[id_column].tolist()]
+    cells = frame[kept].values.tolist() if kept else None
+    chunks = (
+        Chunk(
+            list(range(start + 1, min(start + CHUNK_ROWS, len(frame)) + 1)),
+            texts[start : start + CHUNK_ROWS],
+            None if ids is None else ids[start : start + CHUNK_ROWS],
+            kept=None if cells is None else cells[start : start + CHUNK_ROWS],
+        )
+        for start in range(0, len(frame), CHUNK_ROWS)
+    )
+    return Table("the DataFrame", columns, id_column, len(frame), chunks, kept)
 
 
 def _with_id_note(table: Table, text_column: str, asked: str | None) -> Table:
