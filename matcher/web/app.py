@@ -13,7 +13,7 @@ import logging
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -28,6 +28,9 @@ from . import errors
 from .middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from .tables import CSV_TYPE, csv_bytes, jsonl_bytes, read_upload, score_table
 from .worker import ModelWorker
+
+if TYPE_CHECKING:
+    from ..batch.readers import Table
 
 logger = logging.getLogger(__name__)
 
@@ -181,6 +184,27 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
         "delimiter": "CSV delimiter, one character (default: detected: comma, semicolon, tab or pipe).",
     }
 
+    def read_form(
+        data: bytes,
+        filename: str | None,
+        text_column: str,
+        id_column: str | None,
+        sheet: str | None,
+        delimiter: str | None,
+        keep: list[str] | None = None,
+    ) -> Table:
+        """The upload of /api/batch or /api/rank as a ``Table`` (empty form fields mean the default)."""
+        return read_upload(
+            data,
+            filename,
+            text_column,
+            settings.max_batch_rows,
+            id_column=id_column or None,
+            keep=keep or (),
+            sheet=sheet or None,
+            delimiter=delimiter or None,
+        )
+
     @app.post(
         "/api/batch",
         summary="Score a small table or a zip of resumes",
@@ -227,15 +251,7 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
         nested = format == "jsonl"
 
         def work() -> tuple[list[str], list[dict[str, Any]]]:
-            table = read_upload(
-                data,
-                file.filename,
-                text_column,
-                settings.max_batch_rows,
-                id_column=id_column or None,
-                sheet=sheet or None,
-                delimiter=delimiter or None,
-            )
+            table = read_form(data, file.filename, text_column, id_column, sheet, delimiter)
             return score_table(matcher, table, top, nested)
 
         columns, records = await worker.run(work, settings.timeout_s)
@@ -296,16 +312,7 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
         keep = [c.strip() for c in keep_columns.split(",") if c.strip()]
 
         def work():
-            table = read_upload(
-                data,
-                file.filename,
-                text_column,
-                settings.max_batch_rows,
-                id_column=id_column or None,
-                keep=keep,
-                sheet=sheet or None,
-                delimiter=delimiter or None,
-            )
+            table = read_form(data, file.filename, text_column, id_column, sheet, delimiter, keep)
             return rank_table(matcher, table, roles, top, min_confidence)
 
         ranking = await worker.run(work, settings.timeout_s)
