@@ -8,7 +8,8 @@ echoed back as evidence. ``redact`` replaces them with placeholders ([EMAIL], [P
 left alone. Names are found where that is reliable: a "Name:" line, a top line of 2-4
 capitalised words that are not role or heading words, a name that runs on into a title on the first
 line when an e-mail address has one of its words ("RACHEL GOLDBERG Senior ... rgoldberg@...") or none of
-its words is a title, skill or heading word ("Aroha Senior Product Manager · Auckland"), a bio
+its words is a title, skill or heading word ("Aroha Senior Product Manager · Auckland"), a one-line bio
+that opens with a name, a separator and a title ("Tane Whaanga — Product Manager. Tane owns ..."), a bio
 that opens "Jane Doe is ...", or a common first name (``FIRST_NAMES``, from ``data/names.txt``)
 followed by a surname, and names that their place in a sentence gives away ("My name is ...", "I'm
 Aroha, ...", "... Keanu closes enterprise deals", "Our lead engineer, Zhang Wei, ..."); every later mention
@@ -196,6 +197,7 @@ _ASCII_WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456
 _BEFORE_NAME = frozenset(_ASCII_WORD_CHARS + "[-")  # what may not stand just before a mention
 _AFTER_NAME = frozenset(_ASCII_WORD_CHARS + "]-")  # and just after it
 _FIRST_LINE = re.compile(r"([^\n]*)\n\s*\S")
+_TITLE_END = re.compile(r"[.;:,(|•·–—]|\s(?:at|with|for|in|@)\s")  # "Product Manager at Xero, ..."
 _NAME_SEPARATORS = re.compile(r"(?<!\s)\s+(?:\||•|·|–|—|-)\s+|,\s*")  # from a run's first space: linear
 
 
@@ -445,7 +447,30 @@ def _name_before_title(text: str, mailboxes: Sequence[str]) -> str | None:
         ]
         if all(allowed) and (any(mailed) or known):
             return " ".join(candidate)
-    return _name_before_plain_title(text)
+    return _name_before_plain_title(text) or _name_before_separated_title(text)
+
+
+def _name_before_separated_title(text: str) -> str | None:
+    """The 1-3 words that open a one-line bio before a separator and a job title ("Tane Whaanga — Product
+    Manager. Tane owns ..."), when each is a name word and no title, skill or heading word (``_untitled_name``),
+    and the text never writes one in lower case ("Procurement — Operations Manager ... procurement"); one
+    word before a comma only if it is a known first name."""
+    line = text.lstrip().split("\n", 1)[0].strip()
+    parts = _NAME_SEPARATORS.split(line, maxsplit=1)
+    if len(parts) < 2:
+        return None
+    words = parts[0].split()
+    if not 1 <= len(words) <= 3 or not all(_untitled_name(w) for w in words):
+        return None
+    if len(words) == 1 and words[0] not in FIRST_NAMES and line[len(parts[0])] == ",":
+        return None  # "Astronaut, Mission Specialist": one unknown word before a comma is an inverted title
+    title = [normalize_word(w) for w in _TITLE_END.split(parts[1], maxsplit=1)[0].split()]
+    if not title or len(title) > 6 or title[-1] not in title_words():
+        return None
+    if not all(w in title_vocabulary() or w in title_words() for w in title):
+        return None
+    lower = {w for w in re.findall(r"[^\W\d_]+", text) if w.islower()}
+    return None if any(w.lower() in lower for w in words) else " ".join(words)
 
 
 def _name_before_plain_title(text: str) -> str | None:

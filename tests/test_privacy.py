@@ -200,6 +200,43 @@ def test_title_skill_and_heading_words_before_a_title_stay(text):
     assert redact(text).text == text
 
 
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        (
+            "Tane Whaanga — Product Manager. Tane owns the roadmap for payments.",
+            "[NAME] — Product Manager. [NAME] owns the roadmap for payments.",
+        ),
+        (
+            "Tane Whaanga | Senior Software Engineer | Auckland",
+            "[NAME] | Senior Software Engineer | Auckland",
+        ),
+        ("Tane Whaanga, Product Manager at Xero.", "[NAME], Product Manager at Xero."),
+        (
+            "Aroha — Senior Product Marketing Manager, Auckland.",
+            "[NAME] — Senior Product Marketing Manager, Auckland.",
+        ),
+    ],
+)
+def test_a_one_line_bio_that_opens_with_a_name_a_separator_and_a_title_loses_the_name(text, redacted):
+    assert redact(text).text == redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Astronaut, Mission Specialist",  # an inverted O*NET title: one unknown word before a comma
+        "Procurement — Operations Manager for a retailer; procurement and logistics.",  # also in lower case
+        "Oracle — Database Administrator with Oracle RAC.",  # a skill word
+        "Passionate | Product Manager",
+        "Product Manager — fintech. Owns the roadmap.",
+        "Machine Learning — Software Engineer building models.",  # no title before the text goes on
+    ],
+)
+def test_a_one_line_text_whose_opening_is_no_name_stays(text):
+    assert redact(text).text == text
+
+
 def test_a_surname_that_is_a_job_word_goes_between_a_first_name_and_a_title():
     out = redact(
         "Xyla Walker Senior Accountant · xyla@example.com\nI close the books. Walker Ltd audits."
