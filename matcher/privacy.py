@@ -118,15 +118,18 @@ _NAMES_FILE = Path(__file__).with_name("data") / "names.txt"
 
 
 def _name_words(path: Path = _NAMES_FILE) -> dict[str, frozenset[str]]:
-    """The ``[section]`` word lists of ``data/names.txt`` (words split on white space, ``#`` comments)."""
+    """The ``[section]`` word lists of ``data/names.txt`` (words split on white space, ``#`` comments; in a
+    ``[..._phrases]`` section each line is one phrase)."""
     sections: dict[str, set[str]] = {}
     current = None
+    phrases = False
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0].strip()
         if line.startswith("[") and line.endswith("]"):
             current = sections.setdefault(line[1:-1], set())
+            phrases = line[1:-1].endswith("_phrases")
         elif line and current is not None:
-            current.update(line.split())
+            current.update([" ".join(line.split())] if phrases else line.split())
     return {name: frozenset(words) for name, words in sections.items()}
 
 
@@ -186,9 +189,10 @@ _INTRODUCTION = re.compile(  # "My name is Greg and ...", "Hi, I'm Aroha, a back
 _PERSON_VERB = _one_of(_NAME_WORDS["person_verbs"])  # what only a person does as a sentence's subject
 _SHARED_VERB = _one_of(_NAME_WORDS["shared_verbs"])  # what tools and companies do too: "runs", "hired"
 _ADVERB = _one_of(_NAME_WORDS["subject_adverbs"])  # "Keanu also mentors ..."
+_PERSON_PHRASE = _one_of(_NAME_WORDS["person_phrases"])  # "Keanu is passionate about ...", "... has spent"
 _LATER_SUBJECT = re.compile(  # "... in sales. Keanu closes deals", "Keanu now leads ...", "Keanu runs ..."
     rf"(?:[.!?][ \t]+|\n[ \t]*)({_NAME_WORD}(?: (?!(?:{_ADVERB}) ){_NAME_WORD})?)"
-    rf"(?= (?:(?:{_ADVERB}) )?(?:{_PERSON_VERB}|({_SHARED_VERB}))\b)"
+    rf"(?= (?:(?:{_ADVERB}) )?(?:{_PERSON_PHRASE}|{_PERSON_VERB}|({_SHARED_VERB}))\b)"
 )
 _ASIDE = re.compile(  # "Our lead engineer, Zhang Wei, runs ..." (a one-word aside is ``_APPOSITIVE``'s)
     rf"{_WHOSE}((?:[a-z][\w-]*\s+)?[a-z][\w-]*),\s+({_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}),"
@@ -460,8 +464,10 @@ def _name_before_separated_title(text: str) -> str | None:
     if len(parts) < 2:
         return None
     words = parts[0].split()
-    if not 1 <= len(words) <= 3 or not all(_untitled_name(w) for w in words):
+    if not 1 <= len(words) <= 3 or not _untitled_name(words[-1]):
         return None
+    if not all(_untitled_name(w) for w in words[:-1]) and not _looks_like_name(parts[0]):
+        return None  # a first name that is also a title word is one before a surname ("Seo Okafor")
     if len(words) == 1 and words[0] not in FIRST_NAMES and line[len(parts[0])] == ",":
         return None  # "Astronaut, Mission Specialist": one unknown word before a comma is an inverted title
     title = [normalize_word(w) for w in _TITLE_END.split(parts[1], maxsplit=1)[0].split()]
@@ -523,10 +529,15 @@ def _mailed(word: str, pieces: frozenset[str]) -> bool:
 
 
 def _replace_mentions(text: str, name: str, counts: Counter[str]) -> str:
-    """Replace the full name, then each of its words (capitalised, 3+ letters) on its own."""
+    """Replace the full name, then each of its words (capitalised, 3+ letters; any length in a script
+    without capitals) on its own."""
     words = [w for w in name.split() if w.lower() not in _HONORIFIC]
     parts = [(r"\s+".join(map(re.escape, words)), words)]
-    parts += [(re.escape(w), [w]) for w in words if len(w.strip(".")) >= 3 and w.lower() not in _NOT_NAME]
+    parts += [
+        (re.escape(w), [w])
+        for w in words
+        if (len(w.strip(".")) >= 3 or not _cased(w)) and w.lower() not in _NOT_NAME  # 张伟 has two
+    ]
     for part, part_words in parts:
         if part_words and text.isascii() and all(map(str.isascii, part_words)):  # no pattern to compile
             text = _replace_ascii(text, part_words, counts)
@@ -600,7 +611,9 @@ def _single_name(word: str) -> bool:
     if not _looks_like_name(word, allow_single=True) or word.isupper():
         return False
     w = word.lower()
-    return w not in _NOT_NAME and normalize_word(w) not in title_words() and not w.endswith("ly")
+    if w in _NOT_NAME or normalize_word(w) in title_words():
+        return False
+    return word in FIRST_NAMES or not w.endswith("ly")  # "Currently", "Recently" are not names; "Emily" is
 
 
 def _looks_like_name(value: str, allow_single: bool = False) -> bool:

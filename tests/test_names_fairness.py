@@ -1,6 +1,7 @@
 """A person's name must not move the match: 263 first names from many cultures (22 of them in their own
 scripts), alone or with a surname, at the start of a bio, in the middle of it, alone on a resume's top line,
-running into a title, introducing themselves or as the subject of a later sentence (real model)."""
+running into a title, before a separator and a title, introducing themselves or as the subject of a later
+sentence (real model)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,9 @@ TEMPLATES = (
     "Worked for eight years in sales. {n} closes enterprise deals, manages a pipeline in Salesforce and mentors"
     " account executives.",
     "Our lead engineer, {n} Okafor, runs the on-call rotation and keeps the Kubernetes clusters healthy.",
+    "Worked for eight years in sales. {n} is passionate about closing enterprise deals and growing key accounts.",
+    # a one-line bio that opens with the name, a separator and the title
+    "{n} Okafor — Product Manager. {n} owns the roadmap for a payments app and runs discovery interviews.",
 )
 MAX_SHIFT = 0.02
 

@@ -418,6 +418,14 @@ def test_a_lone_top_line_word_that_may_be_a_skill_is_not_replaced_further_down()
         # a verb tools take too, after a known first name
         ("Worked eight years in sales. Keanu runs the team and Keanu hired six reps.", "Keanu"),
         ("Worked eight years in sales. Keanu currently manages a pipeline in Salesforce.", "Keanu"),
+        # "is" and "has" after a known first name; phrases only people take after any name
+        ("Worked for eight years in sales. Mohammed is passionate about enterprise deals.", "Mohammed"),
+        ("Worked for eight years in sales. Wei has a quota of $2M.", "Wei"),
+        ("Worked for eight years in sales. Aroha is passionate about enterprise deals.", "Aroha"),
+        ("Worked for eight years in sales. Xyla Quorn has spent a decade in SaaS.", "Xyla Quorn"),
+        # a known first name that ends like an adverb
+        ("Emily founded two startups and now invests in seed-stage companies.", "Emily"),
+        ("Worked for eight years in sales. Emily is passionate about enterprise deals.", "Emily"),
     ],
 )
 def test_names_their_place_in_a_sentence_gives_away_are_redacted(text, name):
@@ -430,6 +438,8 @@ def test_names_their_place_in_a_sentence_gives_away_are_redacted(text, name):
     "text",
     [
         "I build infra. Kubernetes is a platform. I run Kubernetes clusters.",  # tools as subjects
+        "I sell software. Salesforce is our CRM. Gong has call recordings.",  # "is"/"has" after a tool
+        "I build data pipelines. Recently is when we moved to Snowflake.",  # a word in "-ly" is no name
         "Worked at Stripe. Stripe's API. Acme hired me. Terraform manages our infra.",
         "I buy parts. Monday leads to Tuesday. Procurement leads sourcing; procurement is key to us.",
         "I'm German and French. I'm Bilingual, fluent in Spanish.",  # "I'm" not followed by ", a ..."
