@@ -158,9 +158,9 @@ def _date_range() -> re.Pattern[str]:
 _SEPARATORS = re.compile(  # the space after a redacted name too: "[NAME] Senior Accountant"
     r"\s+(?:\||•|·|–|—|-|/|at|@)\s+|\s*[|•·,;:]\s*|\s+@\s*|(?<=\[NAME\])\s+"
 )
-_SENTENCE_TITLE = re.compile(
-    r"\b(?:I am|I'm|I work as|working as|worked as|work as|serve as|served as|serving as|as|am|currently)"
-    r"\s+(?:(?:an?|the)\s+)?((?:[A-Za-z][\w/&+#-]*\s+){0,5}[A-Za-z][\w/&+#-]*)",
+_SENTENCE_TITLE = re.compile(  # the phrase is a lookahead: "as a nurse before joining Acme as PM" has two
+    r"\b(?:I am|I'm|I work as|working as|worked as|work as|serve as|served as|serving as|as|am|been|became|currently)"
+    r"\s+(?:(?:an?|the)\s+)?(?=((?:[A-Za-z][\w/&+#-]*\s+){0,5}[A-Za-z][\w/&+#-]*))",
 )
 _LEADING_TITLE = re.compile(  # "Registered nurse; charting ...", "Product manager — B2B", "Chef at ..."
     r"^\s*(?:\[NAME\]\s+)?((?:(?:" + _abbreviations().words + r")\.\s+)?"  # "Sr. Software Engineer"
@@ -207,14 +207,17 @@ def _names_no_job(title: str, words: list[str]) -> bool:
     """A title-shaped phrase that names no job: a degree ("Master of Business Administration", "B.Tech
     Computer Engineer"), an office in a student body ("President of the Robotics Club"), a phrase whose head
     follows "of" after no head of its own ("part of pilot", "one of the founders"), a phrase opening with a
-    preposition ("At Solid State Technologists"), a certification ("SAP Certified Development Associate"), or
-    a head word that needs a qualifier standing alone ("Lead")."""
+    preposition ("At Solid State Technologists"), a certification ("SAP Certified Development Associate"), a
+    phrase opening with a pronoun or with "as" inside ("I was a teacher", "Serving as Head of Operations": the
+    title is the words after "as"), or a head word that needs a qualifier standing alone ("Lead")."""
     lower = [w.lower() for w in words]
     opening = re.sub(r"[.'’]", "", title).lower().split()[:2]
     if opening[0] in _word_set("degree_openings") or " ".join(opening) in _word_set("degree_openings"):
         return True
     certification = any(w in _word_set("certification_words") for w in lower[1:])
     if certification or lower[0] in _word_set("no_title_openings"):
+        return True
+    if title.split()[0] in _word_set("pronoun_openings") or "as" in lower[1:]:  # "I cook", "Serving as Head"
         return True
     if _student_office(lower):
         return True
@@ -308,7 +311,11 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
                 found.append(span)
         if words > MAX_TITLE_WORDS and not opened:
             for m in _SENTENCE_TITLE.finditer(line):
-                span = _span(text, _trim_sentence_title(m.group(1)), start + m.start(1), "sentence")
+                if _past(line, m.start()) or _not_a_role(line, m):
+                    continue
+                span = _span(
+                    text, _trim_sentence_title(_cut_at_stop(m.group(1))), start + m.start(1), "sentence"
+                )
                 if span:
                     found.append(span)
     unique: dict[str, TitleSpan] = {}
@@ -466,6 +473,44 @@ def _whole_titles(text: str, line: str, start: int) -> tuple[TitleSpan, ...]:
         if span:
             spans.append(span)
     return tuple(spans)
+
+
+def _cut_at_stop(phrase: str) -> str:
+    """The words of a sentence's title phrase before a pronoun or a conjunction ("ICU nurse I moved into
+    health" → "ICU nurse", "nurse before joining Acme" → "nurse")."""
+    words = phrase.split()
+    stops = _word_set("sentence_title_stops")
+    for k, word in enumerate(words):
+        if word.lower() in stops:
+            return " ".join(words[:k])
+    return phrase
+
+
+def _not_a_role(line: str, m: re.Match[str]) -> bool:
+    """ "as well as DevOps", "such as SQL", "as of 2020": an "as" that introduces no role."""
+    if not m.group(0).lower().startswith("as"):
+        return False
+    before = line[max(0, m.start() - 12) : m.start()].lower().split()[-1:]
+    return before in (["well"], ["such"]) or m.group(1).split()[0].lower() in ("well", "of", "part", "such")
+
+
+def _past(line: str, at: int) -> bool:
+    """Whether the title phrase whose keyword starts at ``line[at]`` names a past job: "worked as" or
+    "served as" without "have"/"has" before it, or a past marker among the six words before the keyword with
+    no verb in -ing between them ("After eight years as ...", "previously served as ..."; not "before
+    joining Acme as ...")."""
+    before = [w.strip(",;:.()") for w in line[max(0, at - 80) : at].lower().split()[-6:]]
+    keyword = line[at : at + 10].lower()
+    if keyword.startswith(("worked as", "served as")) or (
+        keyword.startswith("as") and before[-1:] in (["worked"], ["served"])
+    ):
+        perfect = before[-2:-1] if keyword.startswith("as") else before[-1:]
+        return perfect not in (["have"], ["has"], ["i've"], ["i’ve"], ["we've"], ["we’ve"])
+    markers = _word_set("past_markers")
+    last = max((k for k, w in enumerate(before) if w in markers), default=None)
+    if last is None or any(w.endswith("ing") or w in ("last", "past") for w in before[last + 1 :]):
+        return False  # "before joining Acme as ...", "spent the last four years as ..."
+    return before[last - 1 : last] not in (["have"], ["has"], ["i've"], ["i’ve"])  # "I have spent ..."
 
 
 def _trim_sentence_title(phrase: str) -> str:

@@ -261,6 +261,38 @@ def test_titles_that_share_words_with_degrees_schools_and_clubs_are_still_found(
     assert [s.text for s in extract_titles(text)] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a past job is not the person's title; the current one is
+        (
+            "After eight years as an ICU nurse I moved into health tech. For the last two years I have been "
+            "the product manager for a clinical documentation app.",
+            ["product manager"],
+        ),
+        ("Worked as a nurse before joining Acme as product manager.", ["product manager"]),
+        ("Before that I worked as a chef in London and later moved into sales.", []),
+        ("Previously a chef; now a data engineer at Acme.", []),
+        ("Former teacher turned software engineer.", []),
+        # present perfect and "the last ... years" are now
+        ("I have worked as a product manager for five years, most recently at a fintech.", ["product manager"]),
+        (
+            "I've spent the last four years as an IT project manager at a copper mining company in Chile.",
+            ["IT project manager"],
+        ),
+        # a pronoun opens no title; a sentence's title ends before a pronoun or a conjunction
+        ("I cook", []),
+        ("I was a teacher for ten years, and now I build software.", []),
+        ("I write Java code", []),
+        # "as well as", "such as" introduce no role
+        ("I run the release process as well as DevOps tooling for four product teams.", []),
+        ("Serving as Head of Operations at Acme since 2020, running logistics.", ["Head of Operations"]),
+    ],
+)
+def test_titles_in_sentences_are_current_jobs_not_past_ones_or_pronoun_phrases(text, expected):
+    assert [s.text for s in extract_titles(text)] == expected
+
+
 def test_a_resume_with_a_headline_gives_its_titles_not_its_school_or_degree():
     text = (
         "[NAME]\nSenior Data Engineer\n[EMAIL] | [PHONE]\n\nEXPERIENCE\n"
