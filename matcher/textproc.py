@@ -243,21 +243,6 @@ def _count_letters(text: str) -> int:
     return sum(map(str.isalpha, text))
 
 
-_CLOSERS = "\"'’”)]"
-_ENDS = ".!?…:;"
-
-
-def ends_sentence(text: str) -> bool:
-    """Whether ``text`` ends as a sentence does: in ``. ! ? … : ;``, perhaps before closing quotes or brackets.
-    The encoder reads a sentence without one differently ("I write Java code" and "I write Java code." are
-    0.95 apart), so ``embed`` closes those that do not (``FULL_STOP``) before encoding."""
-    end = text.rstrip().rstrip(_CLOSERS)
-    return not end or end[-1] in _ENDS
-
-
-FULL_STOP = "."
-
-
 def sentence_spans(text: str) -> list[Span]:
     """Split text into sentences and list items, with offsets; long lines without punctuation stay whole."""
     spans: list[Span] = []

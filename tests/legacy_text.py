@@ -54,16 +54,7 @@ from matcher.privacy import (
     _sub,
     _trim_url,
 )
-from matcher.textproc import (
-    _CONTROL,
-    _RAW_PDF,
-    MAX_CHARS,
-    Span,
-    chunk_spans,
-    decode_bytes,
-    ends_sentence,
-    sentence_spans,
-)
+from matcher.textproc import _CONTROL, _RAW_PDF, MAX_CHARS, Span, chunk_spans, decode_bytes, sentence_spans
 from matcher.titles import (
     _SENTENCE_TITLE,
     _WORD,
@@ -133,12 +124,7 @@ def encode_documents(embedder, texts: Sequence[str], budget: int | None = None) 
     for raw in texts:
         text = prepare_text_old(raw)
         spans = sentence_spans(text)
-        plain = _token_counter(embedder, spans, budget)
-        unclosed = {s.text for s in spans if not ends_sentence(s.text)}
-
-        def count(text: str, plain=plain, unclosed=unclosed) -> int:  # a full stop closes a sentence
-            return plain(text) + (text in unclosed)
-
+        count = _token_counter(embedder, spans, budget)
         chunks = chunk_spans(spans, count, budget)
         flat = [s for chunk in chunks for s in chunk]  # long sentences may have been cut into pieces
         index, pos = [], 0
@@ -146,16 +132,14 @@ def encode_documents(embedder, texts: Sequence[str], budget: int | None = None) 
             index.append(tuple(range(pos, pos + len(chunk))))
             pos += len(chunk)
         tokens = [max(1, sum(count(flat[i].text) for i in idx)) for idx in index]
-        whole = {(s.start, s.end) for s in spans}
-        close = [(p.start, p.end) in whole and not ends_sentence(p.text) for p in flat]
-        prepared.append((text, tuple(flat), tuple(index), tokens, close))
+        prepared.append((text, tuple(flat), tuple(index), tokens))
 
     chunk_texts, chunk_spans_rel = [], []
-    for _, flat, index, _, close in prepared:
+    for _, flat, index, _ in prepared:
         for idx in index:
             text, rel, cursor = [], [], 0
             for i in idx:
-                piece = flat[i].text + "." if close[i] else flat[i].text
+                piece = flat[i].text
                 rel.append((cursor, cursor + len(piece)))
                 text.append(piece)
                 cursor += len(piece) + 1
@@ -172,7 +156,7 @@ def encode_documents(embedder, texts: Sequence[str], budget: int | None = None) 
         else np.zeros((0, embedder.dim), np.float32)
     )
     out, c, t = [], 0, 0
-    for (text, flat, index, tokens, _), doc_titles in zip(prepared, titles):
+    for (text, flat, index, tokens), doc_titles in zip(prepared, titles):
         n = len(index)
         out.append(
             EncodedText(

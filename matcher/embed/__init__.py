@@ -23,11 +23,9 @@ import numpy as np
 from ..gender import neutralize
 from ..privacy import redact
 from ..textproc import (
-    FULL_STOP,
     TOO_LITTLE_TEXT,
     Span,
     chunk_spans,
-    ends_sentence,
     sentence_spans,
     too_little_text,
     validate_with_notes,
@@ -132,25 +130,21 @@ def encode_documents(
     count = _token_counter(embedder, all_spans, budget, tokens)
     prepared = []
     for text, spans in zip(cleaned, text_spans):
-        # a sentence that does not end as one is read with a full stop (``ends_sentence``): one token more
-        closing = _closing_counter(spans, count)
-        chunks = chunk_spans(spans, closing, budget)
+        chunks = chunk_spans(spans, count, budget)
         flat = [s for chunk in chunks for s in chunk]  # long sentences may have been cut into pieces
         index, pos = [], 0
         for chunk in chunks:
             index.append(tuple(range(pos, pos + len(chunk))))
             pos += len(chunk)
-        counts = [max(1, sum(closing(flat[i].text) for i in idx)) for idx in index]
-        whole = {(s.start, s.end) for s in spans}  # a piece of a sentence cut in parts is not closed
-        close = tuple((p.start, p.end) in whole and not ends_sentence(p.text) for p in flat)
-        prepared.append((text, tuple(flat), tuple(index), counts, close))
+        counts = [max(1, sum(count(flat[i].text) for i in idx)) for idx in index]
+        prepared.append((text, tuple(flat), tuple(index), counts))
 
     chunk_texts, chunk_spans_rel = [], []
-    for _, flat, index, _, close in prepared:
+    for _, flat, index, _ in prepared:
         for idx in index:
             text, rel, cursor = [], [], 0
             for i in idx:
-                piece = flat[i].text + FULL_STOP if close[i] else flat[i].text
+                piece = flat[i].text
                 rel.append((cursor, cursor + len(piece)))
                 text.append(piece)
                 cursor += len(piece) + 1
@@ -158,13 +152,8 @@ def encode_documents(
             chunk_spans_rel.append(rel)
     chunk_tokens = None
     if tokens is not None:
-        pieces = _piece_tokens(tokenize, text_spans, [flat for _, flat, _, _, _ in prepared], tokens)
-        stop = tokenize([FULL_STOP])[0]
-        by_chunk = [
-            ([_closed(t, flat[i].text, stop) if close[i] else t for i, t in enumerate(own)], idx)
-            for own, (_, flat, index, _, close) in zip(pieces, prepared)
-            for idx in index
-        ]
+        pieces = _piece_tokens(tokenize, text_spans, [flat for _, flat, _, _ in prepared], tokens)
+        by_chunk = [(own, idx) for own, (_, _, index, _) in zip(pieces, prepared) for idx in index]
         chunk_tokens = [
             join_tokens([own[i] for i in idx], [start for start, _ in rel])
             for (own, idx), rel in zip(by_chunk, chunk_spans_rel)
@@ -196,7 +185,7 @@ def encode_documents(
             else np.zeros((0, embedder.dim), np.float32)
         )
     out, c, t = [], 0, 0
-    for (text, flat, index, counts, _), doc_titles, (_, notes) in zip(prepared, titles, noted):
+    for (text, flat, index, counts), doc_titles, (_, notes) in zip(prepared, titles, noted):
         n = len(index)
         out.append(
             EncodedText(
@@ -214,23 +203,6 @@ def encode_documents(
         c += n
         t += len(doc_titles)
     return out
-
-
-def _closing_counter(spans: Sequence[Span], count: Callable[[str], int]) -> Callable[[str], int]:
-    """``count``, plus the full stop a sentence of ``spans`` that does not end as one is read with."""
-    unclosed = {s.text for s in spans if not ends_sentence(s.text)}
-
-    def closing(text: str) -> int:
-        return count(text) + (text in unclosed)
-
-    return closing
-
-
-def _closed(tokens: Tokens, text: str, stop: Tokens) -> Tokens:
-    """The tokens of ``text + FULL_STOP``: the sentence's, then the full stop's after its last character."""
-    return Tokens(
-        np.concatenate([tokens.ids, stop.ids]), np.concatenate([tokens.offsets, stop.offsets + len(text)])
-    )
 
 
 def _title_rows(vectors: dict[str, np.ndarray], titles: list[str], dim: int) -> np.ndarray:
