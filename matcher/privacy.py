@@ -386,7 +386,7 @@ def _names_in_context(text: str) -> list[str]:
             names.append(" ".join(words))
     subjects = [(m.group(1), m.group(2)) for m in _LATER_SUBJECT.finditer(text)]
     if subjects:
-        lower = {w for w in re.findall(r"[^\W\d_]+", text) if w.islower()}
+        lower = _lower_words(text)
         for value, shared_verb in subjects:
             words = value.split()
             if value.isupper() or any(w.lower() in lower or w.lower() in _SENTENCE_OPENERS for w in words):
@@ -457,26 +457,50 @@ def _name_before_title(text: str, mailboxes: Sequence[str]) -> str | None:
 def _name_before_separated_title(text: str) -> str | None:
     """The 1-3 words that open a one-line bio before a separator and a job title ("Tane Whaanga — Product
     Manager. Tane owns ..."), when each is a name word and no title, skill or heading word (``_untitled_name``),
-    and the text never writes one in lower case ("Procurement — Operations Manager ... procurement"); one
-    word before a comma only if it is a known first name."""
-    line = text.lstrip().split("\n", 1)[0].strip()
-    parts = _NAME_SEPARATORS.split(line, maxsplit=1)
-    if len(parts) < 2:
+    the text never writes one in lower case, and they are a person's: the first is a known first name, or one
+    comes back as the subject of a later sentence ("Tane owns ..."). A company, a tool or a place opens such a
+    line as often ("Netflix | Data Engineer | 2019", "Epic — Clinical Analyst. I build Epic order sets")."""
+    header = _header_parts(text)
+    if header is None:
         return None
-    words = parts[0].split()
+    words, title = header[0].split(), header[1]
     if not 1 <= len(words) <= 3 or not _untitled_name(words[-1]):
         return None
-    if not all(_untitled_name(w) for w in words[:-1]) and not _looks_like_name(parts[0]):
+    if not all(_untitled_name(w) for w in words[:-1]) and not _looks_like_name(header[0]):
         return None  # a first name that is also a title word is one before a surname ("Seo Okafor")
-    if len(words) == 1 and words[0] not in FIRST_NAMES and line[len(parts[0])] == ",":
-        return None  # "Astronaut, Mission Specialist": one unknown word before a comma is an inverted title
-    title = [normalize_word(w) for w in _TITLE_END.split(parts[1], maxsplit=1)[0].split()]
+    if not _is_job_title(_TITLE_END.split(title, maxsplit=1)[0].split()):
+        return None
+    lower = _lower_words(text)
+    if any(w.lower() in lower for w in words):
+        return None
+    if words[0] in FIRST_NAMES or any(_later_subject(text, w) for w in words):
+        return " ".join(words)
+    return None
+
+
+def _header_parts(text: str) -> tuple[str, str] | None:
+    """The text's first line split at its first separator (``_NAME_SEPARATORS``): what opens it and the rest."""
+    line = text.lstrip().split("\n", 1)[0].strip()
+    parts = _NAME_SEPARATORS.split(line, maxsplit=1)
+    return (parts[0], parts[1]) if len(parts) == 2 else None
+
+
+def _is_job_title(words: list[str]) -> bool:
+    """1-6 words of O*NET's job titles ending in a head word ("Senior Product Manager")."""
+    title = [normalize_word(w) for w in words]
     if not title or len(title) > 6 or title[-1] not in title_words():
-        return None
-    if not all(w in title_vocabulary() or w in title_words() for w in title):
-        return None
-    lower = {w for w in re.findall(r"[^\W\d_]+", text) if w.islower()}
-    return None if any(w.lower() in lower for w in words) else " ".join(words)
+        return False
+    return all(w in title_vocabulary() or w in title_words() for w in title)
+
+
+def _lower_words(text: str) -> frozenset[str]:
+    """The words ``text`` writes in lower case: a capitalised one it also writes so is no name ("Procurement")."""
+    return frozenset(w for w in re.findall(r"[^\W\d_]+", text) if w.islower())
+
+
+def _later_subject(text: str, word: str) -> bool:
+    """Whether a later sentence opens with ``word`` and a lower-case word ("... payments. Tane owns ...")."""
+    return re.search(rf"(?:[.!?][ \t]+|\n[ \t]*){re.escape(word)}[ \t]+[a-z]", text) is not None
 
 
 def _name_before_plain_title(text: str) -> str | None:
@@ -485,18 +509,14 @@ def _name_before_plain_title(text: str) -> str | None:
     a title, skill or heading word ("Energy Analyst", "Linux System Administrator") and none comes back
     elsewhere in the text, as a skill does ("Oracle Certified DBA ... Oracle RAC"). A line without a
     separator is a headline, whose first word is more often an adjective ("Visionary Product Leader")."""
-    line = text.lstrip().split("\n", 1)[0].strip()
-    parts = _NAME_SEPARATORS.split(line, maxsplit=1)
-    if len(parts) < 2:
+    header = _header_parts(text)
+    if header is None:
         return None
-    words = parts[0].split()
+    words = header[0].split()
     lead = 0
     while lead < min(3, len(words) - 1) and _untitled_name(words[lead]):
         lead += 1
-    title = [normalize_word(w) for w in words[lead:]]
-    if not lead or len(title) > 6 or title[-1] not in title_words():
-        return None
-    if not all(w in title_vocabulary() or w in title_words() for w in title):
+    if not lead or not _is_job_title(words[lead:]):
         return None
     low = text.lower()
     if any(low.count(w.lower()) > 1 for w in words[:lead]):

@@ -178,6 +178,7 @@ _OF = frozenset({"of", "de"})  # "Director of Product", "Chef de Partie": the he
 _CONNECTORS = frozenset({"of", "and", "&", "for", "the", "to", "in", "/", "-"})
 _DETERMINERS = frozenset({"our", "my", "his", "her", "their", "your", "the", "a", "an", "this", "that"})
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
+_CLAUSE_BREAK = re.compile(r"[.,;:!?]|\b(?:and|but)\b")  # where the clause before a title's keyword starts
 _DIGIT = re.compile(r"\d")  # as the date pattern's \d
 _DIGITS_TRIED = 48
 
@@ -189,6 +190,7 @@ def _head(segment: str, capital: bool = True) -> tuple[int, int] | None:
     strip = " \t-–—.,;:()"
     lo = len(segment) - len(segment.lstrip(strip))
     hi = len(segment.rstrip(strip))
+    lo += _role_after_as(segment[lo:hi])  # "Served as Head of Operations": the words after "as"
     title = segment[lo:hi]
     words = _WORD.findall(title)
     if not words or _PLACEHOLDER.search(title) or words[0].lower() in _DETERMINERS:
@@ -203,13 +205,29 @@ def _head(segment: str, capital: bool = True) -> tuple[int, int] | None:
     return None
 
 
+_AS = re.compile(r"\s+as\s+(?:(?:an?|the)\s+)?", re.IGNORECASE)
+
+
+def _role_after_as(title: str) -> int:
+    """Where the role starts in a phrase that names it after "as" with no job word before ("Served as Head
+    of Operations", "Spent six years as a product manager"): after the last "as" and its article; 0 when
+    there is none or the words before it hold a head word ("Teacher of English as a Second Language")."""
+    found = list(_AS.finditer(title))
+    if not found:
+        return 0
+    m = found[-1]
+    if any(normalize_word(w) in _heads() for w in _WORD.findall(title[: m.start()])):
+        return 0
+    return m.end()
+
+
 def _names_no_job(title: str, words: list[str]) -> bool:
     """A title-shaped phrase that names no job: a degree ("Master of Business Administration", "B.Tech
     Computer Engineer"), an office in a student body ("President of the Robotics Club"), a phrase whose head
     follows "of" after no head of its own ("part of pilot", "one of the founders"), a phrase opening with a
     preposition ("At Solid State Technologists"), a certification ("SAP Certified Development Associate"), a
-    phrase opening with a pronoun or with "as" inside ("I was a teacher", "Serving as Head of Operations": the
-    title is the words after "as"), or a head word that needs a qualifier standing alone ("Lead")."""
+    phrase opening with a pronoun ("I was a teacher"), or a head word that needs a qualifier standing alone
+    ("Lead")."""
     lower = [w.lower() for w in words]
     opening = re.sub(r"[.'’]", "", title).lower().split()[:2]
     if opening[0] in _word_set("degree_openings") or " ".join(opening) in _word_set("degree_openings"):
@@ -217,7 +235,7 @@ def _names_no_job(title: str, words: list[str]) -> bool:
     certification = any(w in _word_set("certification_words") for w in lower[1:])
     if certification or lower[0] in _word_set("no_title_openings"):
         return True
-    if title.split()[0] in _word_set("pronoun_openings") or "as" in lower[1:]:  # "I cook", "Serving as Head"
+    if title.split()[0] in _word_set("pronoun_openings"):  # "I cook", "I was a teacher"
         return True
     if _student_office(lower):
         return True
@@ -251,10 +269,19 @@ def _span(text: str, piece: str, offset: int, kind: str, capital: bool = True) -
     found = _head(piece, capital=capital and kind != "sentence")
     if found is None:
         return None
+    if kind == "sentence" and _opens_with_verb(piece[found[0] : found[1]]):
+        return None  # "promoted to Senior Manager", "studying to become a software developer"
     start, end = offset + found[0], offset + found[1]
     if "  " in text[start:end]:  # a blanked-out date inside: not one title
         return None
     return TitleSpan(text[start:end], start, end, kind)
+
+
+def _opens_with_verb(title: str) -> bool:
+    """A phrase whose first word ends in -ed or -ing and is no word of O*NET's titles ("promoted to ...";
+    "Registered nurse", "Marketing manager" are titles)."""
+    first = title.split()[0].lower()
+    return first.endswith(("ed", "ing")) and first not in title_vocabulary()
 
 
 def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
@@ -313,9 +340,8 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
             for m in _SENTENCE_TITLE.finditer(line):
                 if _past(line, m.start()) or _not_a_role(line, m):
                     continue
-                span = _span(
-                    text, _trim_sentence_title(_cut_at_stop(m.group(1))), start + m.start(1), "sentence"
-                )
+                shift, phrase = _cut_at_stop(m.group(1))
+                span = _span(text, _trim_sentence_title(phrase), start + m.start(1) + shift, "sentence")
                 if span:
                     found.append(span)
     unique: dict[str, TitleSpan] = {}
@@ -475,15 +501,20 @@ def _whole_titles(text: str, line: str, start: int) -> tuple[TitleSpan, ...]:
     return tuple(spans)
 
 
-def _cut_at_stop(phrase: str) -> str:
+def _cut_at_stop(phrase: str) -> tuple[int, str]:
     """The words of a sentence's title phrase before a pronoun or a conjunction ("ICU nurse I moved into
-    health" → "ICU nurse", "nurse before joining Acme" → "nurse")."""
-    words = phrase.split()
+    health" → "ICU nurse", "nurse before joining Acme" → "nurse"), after a leading "now a" or "currently
+    the" ("am now a software engineer" → "software engineer"), and where they start in ``phrase``."""
+    words = list(_TOKEN.finditer(phrase))
+    skip = _word_set("still_words") | {"a", "an", "the"}
     stops = _word_set("sentence_title_stops")
-    for k, word in enumerate(words):
-        if word.lower() in stops:
-            return " ".join(words[:k])
-    return phrase
+    first = 0
+    while first < len(words) and words[first].group().lower() in skip:
+        first += 1
+    end = next((k for k in range(first, len(words)) if words[k].group().lower() in stops), len(words))
+    if first >= end:
+        return 0, ""
+    return words[first].start(), phrase[words[first].start() : words[end - 1].end()]
 
 
 def _not_a_role(line: str, m: re.Match[str]) -> bool:
@@ -495,22 +526,32 @@ def _not_a_role(line: str, m: re.Match[str]) -> bool:
 
 
 def _past(line: str, at: int) -> bool:
-    """Whether the title phrase whose keyword starts at ``line[at]`` names a past job: "worked as" or
-    "served as" without "have"/"has" before it, or a past marker among the six words before the keyword with
-    no verb in -ing between them ("After eight years as ...", "previously served as ..."; not "before
-    joining Acme as ...")."""
-    before = [w.strip(",;:.()") for w in line[max(0, at - 80) : at].lower().split()[-6:]]
+    """Whether the title phrase whose keyword starts at ``line[at]`` names a past job. Only the clause before
+    the keyword counts (back to the last ``.,;:!?``, "and" or "but"): a past marker in it with no "now",
+    "currently" or a verb of moving on after it ("After eight years as ...", "previously served as ...";
+    not "before joining Acme as ...", "I was previously a teacher and am now ..."), or "worked as" / "served
+    as" unless "have" comes before it or "present", "since" or "now" after it ("Worked as a nurse, 2018 –
+    Present")."""
+    clause = _CLAUSE_BREAK.split(line[max(0, at - 80) : at].lower())[-1]
+    before = [w.strip("()") for w in clause.split()][-6:]
+    settings = _settings()
     keyword = line[at : at + 10].lower()
     if keyword.startswith(("worked as", "served as")) or (
         keyword.startswith("as") and before[-1:] in (["worked"], ["served"])
     ):
-        perfect = before[-2:-1] if keyword.startswith("as") else before[-1:]
-        return perfect not in (["have"], ["has"], ["i've"], ["i’ve"], ["we've"], ["we’ve"])
+        after = set(re.findall(r"[a-z]+", line[at:].lower()))
+        perfect = any(w in settings["perfect_auxiliaries"] for w in before[-3:])
+        return not perfect and not after & set(settings["still_words"])
     markers = _word_set("past_markers")
     last = max((k for k, w in enumerate(before) if w in markers), default=None)
-    if last is None or any(w.endswith("ing") or w in ("last", "past") for w in before[last + 1 :]):
-        return False  # "before joining Acme as ...", "spent the last four years as ..."
-    return before[last - 1 : last] not in (["have"], ["has"], ["i've"], ["i’ve"])  # "I have spent ..."
+    if last is None:
+        return False
+    moving_on = set(settings["still_words"]) | set(settings["moving_on_verbs"])
+    if any(w in moving_on or w in ("last", "past") for w in before[last + 1 :]):
+        return False  # "before joining Acme as ...", "spent the last four years as ...", "... now work as"
+    return not any(
+        w in settings["perfect_auxiliaries"] for w in before[max(0, last - 2) : last]
+    )  # "I have spent"
 
 
 def _trim_sentence_title(phrase: str) -> str:

@@ -208,13 +208,16 @@ def test_title_skill_and_heading_words_before_a_title_stay(text):
             "[NAME] — Product Manager. [NAME] owns the roadmap for payments.",
         ),
         (
-            "Tane Whaanga | Senior Software Engineer | Auckland",
+            "Maria Okafor | Senior Software Engineer | Auckland",
             "[NAME] | Senior Software Engineer | Auckland",
         ),
-        ("Tane Whaanga, Product Manager at Xero.", "[NAME], Product Manager at Xero."),
         (
-            "Aroha — Senior Product Marketing Manager, Auckland.",
-            "[NAME] — Senior Product Marketing Manager, Auckland.",
+            "Tane Whaanga, Product Manager at Xero. Tane runs discovery.",
+            "[NAME], Product Manager at Xero. [NAME] runs discovery.",
+        ),
+        (
+            "Aroha — Senior Product Marketing Manager, Auckland. Aroha launched three products.",
+            "[NAME] — Senior Product Marketing Manager, Auckland. [NAME] launched three products.",
         ),
     ],
 )
@@ -225,7 +228,13 @@ def test_a_one_line_bio_that_opens_with_a_name_a_separator_and_a_title_loses_the
 @pytest.mark.parametrize(
     "text",
     [
-        "Astronaut, Mission Specialist",  # an inverted O*NET title: one unknown word before a comma
+        "Astronaut, Mission Specialist",  # an inverted O*NET title
+        # a company, a tool or a place opens such a line as often as a name: an unknown word needs to come back
+        # as a sentence's subject
+        "Epic — Clinical Analyst. I build Epic order sets for the wards.",
+        "Netflix | Data Engineer | 2019 – 2023",
+        "Tane Whaanga | Senior Software Engineer | Auckland",
+        "Morgan Stanley — Investment Analyst, equity research.",
         "Procurement — Operations Manager for a retailer; procurement and logistics.",  # also in lower case
         "Oracle — Database Administrator with Oracle RAC.",  # a skill word
         "Passionate | Product Manager",
@@ -418,11 +427,12 @@ def test_a_lone_top_line_word_that_may_be_a_skill_is_not_replaced_further_down()
         # a verb tools take too, after a known first name
         ("Worked eight years in sales. Keanu runs the team and Keanu hired six reps.", "Keanu"),
         ("Worked eight years in sales. Keanu currently manages a pipeline in Salesforce.", "Keanu"),
-        # "is" and "has" after a known first name; phrases only people take after any name
+        # phrases only people take, after any name
         ("Worked for eight years in sales. Mohammed is passionate about enterprise deals.", "Mohammed"),
-        ("Worked for eight years in sales. Wei has a quota of $2M.", "Wei"),
         ("Worked for eight years in sales. Aroha is passionate about enterprise deals.", "Aroha"),
-        ("Worked for eight years in sales. Xyla Quorn has spent a decade in SaaS.", "Xyla Quorn"),
+        ("Worked for eight years in sales. Xyla Quorn is an experienced account executive.", "Xyla Quorn"),
+        # a two-character name in a script without capitals, where it comes back
+        ("张伟 Okafor — Product Manager.\n张伟 owns the roadmap.", "张伟"),
         # a known first name that ends like an adverb
         ("Emily founded two startups and now invests in seed-stage companies.", "Emily"),
         ("Worked for eight years in sales. Emily is passionate about enterprise deals.", "Emily"),
@@ -439,6 +449,8 @@ def test_names_their_place_in_a_sentence_gives_away_are_redacted(text, name):
     [
         "I build infra. Kubernetes is a platform. I run Kubernetes clusters.",  # tools as subjects
         "I sell software. Salesforce is our CRM. Gong has call recordings.",  # "is"/"has" after a tool
+        "I work in operations. Snowflake has helped us grow. Deloitte is known for audits.",
+        "I write numerical code. Julia is my main language. Skills: Julia, Python.",  # a name and a language
         "I build data pipelines. Recently is when we moved to Snowflake.",  # a word in "-ly" is no name
         "Worked at Stripe. Stripe's API. Acme hired me. Terraform manages our infra.",
         "I buy parts. Monday leads to Tuesday. Procurement leads sourcing; procurement is key to us.",
