@@ -13,6 +13,7 @@ import click
 from click.core import ParameterSource
 
 from ..errors import RolematchError
+from ..results import percent_tenths
 from ._common import (
     backend_option,
     catalog_option,
@@ -248,8 +249,9 @@ def _render(ranking, fmt: str, catalog) -> str:
 
 
 def render_ranking(ranking, titles: dict[str, str], width: int = 120) -> str:
-    """A terminal table: rank, id, confidence per role, fit, then the candidate's best evidence sentence
-    and the supporting quote for the first role, each on its own indented line."""
+    """A terminal table: rank, id, confidence per role (to a tenth of a percent, never "0.0%" or
+    "100.0%": ``results.percent_tenths``), fit, then the candidate's best evidence sentence and the
+    supporting quote for the first role, each on its own indented line."""
     spec = ranking.spec
     first = spec.roles[0]
     widths = {
@@ -268,7 +270,7 @@ def render_ranking(ranking, titles: dict[str, str], width: int = 120) -> str:
         ]
         for role in spec.roles:
             confidence = record[f"confidence_{role}"]
-            cells.append(f"{'-' if confidence is None else f'{100 * confidence:.1f}%':>14}")
+            cells.append(f"{'-' if confidence is None else percent_tenths(confidence):>14}")
         cells.append(f"{'-' if record['fit'] is None else format(record['fit'], '.2f'):>5}")
         lines.append("  ".join(cells) + ("  (no strong fit)" if record["abstain"] else ""))
         if record["status"] != "ok":
