@@ -83,6 +83,7 @@ def jd_catalog(tmp_path_factory, bundled_before):
     out = run("build", "--catalog", str(catalog))
     assert out.exit_code == 0, out.output
     assert "3 roles" in out.output and "not calibrated" in out.output
+    assert "built artifacts for --backend onnx and minilm" in out.output  # the default --backend is onnx
     return catalog
 
 
