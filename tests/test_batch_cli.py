@@ -211,3 +211,24 @@ def test_output_dash_writes_to_a_text_only_stdout_and_leaves_it_open(fake_matche
         summary = run_batch(str(people), "-", text_column="bio", matcher=fake_matcher)
     assert summary.rows_ok == 2 and not out.closed
     assert [line.split(",")[0] for line in out.getvalue().splitlines()[1:]] == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    ("asked", "says"),
+    [
+        ("nope", "(use --id-column)"),  # 'in_scope' is not a plausible meaning of 'nope'
+        ("candidte_id", "(did you mean 'candidate_id'? use --id-column)"),
+        ("ID", "(did you mean 'id'? use --id-column)"),
+        ("scope", "(did you mean 'in_scope'? use --id-column)"),  # a word of the column's name
+    ],
+)
+def test_a_missing_column_suggests_only_a_plausible_one(fake_models, tmp_path, asked, says):
+    path = tmp_path / "in.csv"
+    pd.DataFrame({"id": ["a"], "candidate_id": ["c1"], "in_scope": [True], "text": [BIOS[0]]}).to_csv(
+        path, index=False
+    )
+    result = invoke(fake_models, path, "--id-column", asked, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 1, result.output
+    assert f"column {asked!r} not found in {path}; columns are: id, candidate_id, in_scope, text {says}" in (
+        " ".join(result.stderr.split())
+    )

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from matcher.batch import ColumnError, run_batch
+from matcher.batch.columns import closest_columns
 from matcher.batch.dialect import looks_like_id, sniff_delimiter
 from matcher.batch.frame import for_batch
 from matcher.batch.readers import BatchInputError
@@ -223,3 +224,19 @@ def test_rank_exit_statuses(monkeypatch, fake_matcher, fake_models, tmp_path, bi
     result = CliRunner().invoke(main, [*args, "--models", str(fake_models)])
     assert result.exit_code == code, result.output
     assert "Exit status:" in CliRunner().invoke(main, ["rank", "--help"]).output
+
+
+@pytest.mark.parametrize(
+    ("asked", "columns", "meant"),
+    [
+        ("nope", ["id", "text", "in_scope"], []),
+        ("bio", ["id", "Bio", "name"], ["Bio"]),
+        ("txet", ["id", "text"], ["text"]),
+        ("resume", ["id", "resume_text"], ["resume_text"]),
+        ("name", ["first name", "last name", "email"], ["first name", "last name"]),
+        ("candidte_id", ["candidate_id", "name"], ["candidate_id"]),
+        ("zzz", ["id", "text"], []),
+    ],
+)
+def test_a_suggested_column_is_a_plausible_meaning(asked, columns, meant):
+    assert closest_columns(asked, columns) == meant
