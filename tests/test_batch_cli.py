@@ -213,6 +213,42 @@ def test_output_dash_writes_to_a_text_only_stdout_and_leaves_it_open(fake_matche
     assert [line.split(",")[0] for line in out.getvalue().splitlines()[1:]] == ["a", "b", "c"]
 
 
+TEACHER = (
+    "High school mathematics teacher for 11 years. I plan lessons, mark exams and run the maths club.\n"
+    "I also coach the debate team and write reports for parents.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "stdin", "says"),
+    [
+        (
+            "teacher.txt",
+            False,
+            "teacher.txt is one resume, not a table: match it with `rolematch match --file",
+        ),
+        ("teacher.md", False, "teacher.md is one resume, not a table"),
+        (
+            "teacher.csv",
+            False,
+            "teacher.csv is not a table with a header row: its first line reads like text",
+        ),
+        ("-", True, "stdin is not a table with a header row: its first line reads like text"),
+    ],
+)
+def test_a_resume_given_as_a_table_says_so_and_never_echoes_it(fake_models, tmp_path, name, stdin, says):
+    path = tmp_path / name
+    if not stdin:
+        path.write_text(TEACHER, encoding="utf-8")
+    result = invoke(
+        fake_models, "-" if stdin else path, "-o", tmp_path / "out.csv", input=TEACHER if stdin else None
+    )
+    assert result.exit_code == 1, result.output
+    assert says in result.stderr and "a folder or .zip of resume files" in result.stderr
+    assert "rolematch match -" in result.stderr if stdin else "rolematch match --file" in result.stderr
+    assert "mathematics" not in result.output and "columns are" not in result.output
+
+
 @pytest.mark.parametrize(
     ("asked", "says"),
     [

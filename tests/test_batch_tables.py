@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from matcher.batch import ColumnError, run_batch
-from matcher.batch.columns import closest_columns
-from matcher.batch.dialect import looks_like_id, sniff_delimiter
+from matcher.batch.columns import closest_columns, listed, missing_column
+from matcher.batch.dialect import looks_like_id, reads_like_text, sniff_delimiter
 from matcher.batch.frame import for_batch
 from matcher.batch.readers import BatchInputError
 from matcher.batch.worker import MatcherSource
@@ -227,6 +227,20 @@ def test_rank_exit_statuses(monkeypatch, fake_matcher, fake_models, tmp_path, bi
 
 
 @pytest.mark.parametrize(
+    ("columns", "prose"),
+    [
+        (["id", "name", "bio"], False),
+        (["Applicant No", "years_experience", "Tell us about your last job and what you did there"], False),
+        (["High school mathematics teacher for 11 years. I plan lessons", " mark exams"], True),
+        (["Registered nurse with eleven years of ward experience in three hospitals"], True),
+        (["Jane Doe"], False),  # a short first line reads as a column name (listed, shortened)
+    ],
+)
+def test_a_header_that_reads_like_text(columns, prose):
+    assert reads_like_text(columns) is prose
+
+
+@pytest.mark.parametrize(
     ("asked", "columns", "meant"),
     [
         ("nope", ["id", "text", "in_scope"], []),
@@ -240,3 +254,14 @@ def test_rank_exit_statuses(monkeypatch, fake_matcher, fake_models, tmp_path, bi
 )
 def test_a_suggested_column_is_a_plausible_meaning(asked, columns, meant):
     assert closest_columns(asked, columns) == meant
+
+
+def test_a_column_listing_is_short_whatever_the_header():
+    header = ["x" * 100, *(f"c{i}" for i in range(20))]
+    shown = listed(header)
+    assert shown == f"{'x' * 39}…, c0, c1, c2, c3, c4, c5, c6, … (13 more)"
+    assert listed([]) == "(none)" and listed(["a\nb"]) == "a b"
+    message = str(
+        missing_column(["A sentence that a person wrote about their work, " * 3], "text", "--x", "f")
+    )
+    assert len(message) < 140

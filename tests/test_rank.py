@@ -230,3 +230,14 @@ def test_rank_summary_says_1_row(cli, people, tmp_path):
     people[:1].to_csv(path, index=False)
     result = cli("--role", PMM, path, "--text-column", "bio")
     assert "ranked 1 row by" in result.stderr and "1 rows by" not in result.stderr
+
+
+def test_rank_says_a_resume_file_is_not_a_table(cli, tmp_path):
+    path = tmp_path / "teacher.txt"
+    path.write_text("High school mathematics teacher for 11 years. I plan lessons.\n", encoding="utf-8")
+    result = cli("--role", PMM, path)
+    assert result.exit_code == 1 and "teacher.txt is one resume, not a table" in result.stderr
+    assert (
+        f"rolematch match --file {path}" in " ".join(result.stderr.split())
+        and "mathematics" not in result.output
+    )

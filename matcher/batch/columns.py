@@ -12,6 +12,10 @@ from . import dialect
 #: the lower-cased names): one slip in a short name ("txet" → "text", 0.75) passes; "nope" → "in_scope"
 #: (0.67) does not.
 SPELLING_CUTOFF = 0.75
+#: How many columns a message lists, and how much of each name: a header row that is really a line of
+#: text (a resume given as a table) must not come back whole in an error or a log.
+LISTED_COLUMNS = 8
+LISTED_CHARS = 40
 
 
 def keep_all(columns: Sequence[str], text_column: str, id_column: str | None) -> list[str]:
@@ -22,9 +26,9 @@ def keep_all(columns: Sequence[str], text_column: str, id_column: str | None) ->
 def missing_column(
     columns: Sequence[str], column: str, option: str, name: str, delimiter: str | None = None
 ) -> str:
-    """Why ``column`` (named by ``option``) is not in ``columns``: the columns that exist and the
-    closest ones, or, for a one-column header that holds another delimiter, the ``--delimiter`` to use."""
-    shown = ", ".join(str(c) for c in columns) or "(none)"
+    """Why ``column`` (named by ``option``) is not in ``columns``: the columns that exist (``listed``) and
+    the closest ones, or, for a one-column header that holds another delimiter, the ``--delimiter`` to use."""
+    shown = listed(columns)
     other = dialect.other_delimiter(columns, delimiter) if delimiter else None
     if other:
         return (
@@ -33,8 +37,22 @@ def missing_column(
             f"use --delimiter {other!r}"
         )
     close = closest_columns(column, columns)
-    hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
+    hint = f"did you mean {' or '.join(repr(shorten(c)) for c in close)}? " if close else ""
     return f"column {column!r} not found in {name}; columns are: {shown} ({hint}use {option})"
+
+
+def listed(columns: Sequence[str]) -> str:
+    """The column names for a message: at most ``LISTED_COLUMNS`` of them, each ``shorten``-ed, then how
+    many more; ``(none)`` for none."""
+    names = [shorten(str(c)) for c in columns[:LISTED_COLUMNS]]
+    more = len(columns) - len(names)
+    return ", ".join(names + ([f"… ({more} more)"] if more > 0 else [])) or "(none)"
+
+
+def shorten(name: str, limit: int = LISTED_CHARS) -> str:
+    """``name`` on one line and cut to ``limit`` characters with an ellipsis."""
+    name = " ".join(name.split())
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
 def _words(name: str) -> set[str]:
