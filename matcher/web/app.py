@@ -303,7 +303,8 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
         sheet: str | None = Form(None, description=upload_fields["sheet"]),
         delimiter: str | None = Form(None, pattern='^[^"\\r\\n]$', description=upload_fields["delimiter"]),
     ) -> Response:
-        """Rank every candidate of an upload by the confidence that the role fits them, best first.
+        """Rank every candidate of an upload by how well the role fits them, best first: by confidence,
+        or, for a catalog without labelled examples, by similarity to the role with "no strong fit" last.
 
         The columns are those of `rolematch rank` and `RoleMatcher.rank_frame`: rank, id, kept columns,
         then confidence_<role>, evidence_<role>, quote_<role> per role, fit, abstain, status, error.
