@@ -186,9 +186,10 @@ class RoleMatcher:
         min_confidence: float = 0.0,
         keep_columns: Sequence[str] = (),
     ) -> Any:
-        """The rows of a pandas DataFrame sorted by the confidence that ``role`` fits each person, best
-        first (``rank, id, kept…, confidence_<role>, evidence_<role>, quote_<role>, fit, …``; a list of
-        roles: columns for each, sorted by the first). See ``matcher.batch.rank.rank_frame``."""
+        """The rows of a pandas DataFrame sorted by how well ``role`` fits each person, best first: by the
+        confidence, or without labelled examples by the role's similarity score, "no strong fit" last
+        (``rank, id, kept…, confidence_<role>, evidence_<role>, quote_<role>, fit, …``; a list of roles:
+        columns for each, sorted by the first). See ``matcher.batch.rank.rank_frame`` and ``candidate_key``."""
         from .batch.rank import rank_frame
 
         return rank_frame(

@@ -71,6 +71,18 @@ def percent(p: float) -> str:
     return f"{math.floor(100 * p + 0.5)}%"
 
 
+def percent_tenths(p: float) -> str:
+    """A probability to a tenth of a percent, for a ranking that needs finer steps than ``percent``:
+    "6.9%", and ">99.9%" or "<0.1%" where rounding would claim certainty ("100.0%", "0.0%"). Worked out
+    from the 4 decimals the JSON and CSV carry, halves rounded up, as ``percent``."""
+    p = round(p, 4)
+    if p < 0.0005:
+        return "<0.1%"
+    if p >= 0.9995:
+        return ">99.9%"
+    return f"{math.floor(1000 * p + 0.5) / 10:.1f}%"
+
+
 UNCALIBRATED = "not calibrated (no labelled examples)"  # the confidence of a catalog without examples
 
 #: What a role's confidence means, in one line: the table, the Markdown and the notebook display print it.

@@ -211,3 +211,60 @@ def test_output_dash_writes_to_a_text_only_stdout_and_leaves_it_open(fake_matche
         summary = run_batch(str(people), "-", text_column="bio", matcher=fake_matcher)
     assert summary.rows_ok == 2 and not out.closed
     assert [line.split(",")[0] for line in out.getvalue().splitlines()[1:]] == ["a", "b", "c"]
+
+
+TEACHER = (
+    "High school mathematics teacher for 11 years. I plan lessons, mark exams and run the maths club.\n"
+    "I also coach the debate team and write reports for parents.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "stdin", "says"),
+    [
+        (
+            "teacher.txt",
+            False,
+            "teacher.txt is one resume, not a table: match it with `rolematch match --file",
+        ),
+        ("teacher.md", False, "teacher.md is one resume, not a table"),
+        (
+            "teacher.csv",
+            False,
+            "teacher.csv is not a table with a header row: its first line reads like text",
+        ),
+        ("-", True, "stdin is not a table with a header row: its first line reads like text"),
+    ],
+)
+def test_a_resume_given_as_a_table_says_so_and_never_echoes_it(fake_models, tmp_path, name, stdin, says):
+    path = tmp_path / name
+    if not stdin:
+        path.write_text(TEACHER, encoding="utf-8")
+    result = invoke(
+        fake_models, "-" if stdin else path, "-o", tmp_path / "out.csv", input=TEACHER if stdin else None
+    )
+    assert result.exit_code == 1, result.output
+    assert says in result.stderr and "a folder or .zip of resume files" in result.stderr
+    assert "rolematch match -" in result.stderr if stdin else "rolematch match --file" in result.stderr
+    assert "mathematics" not in result.output and "columns are" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("asked", "says"),
+    [
+        ("nope", "(use --id-column)"),  # 'in_scope' is not a plausible meaning of 'nope'
+        ("candidte_id", "(did you mean 'candidate_id'? use --id-column)"),
+        ("ID", "(did you mean 'id'? use --id-column)"),
+        ("scope", "(did you mean 'in_scope'? use --id-column)"),  # a word of the column's name
+    ],
+)
+def test_a_missing_column_suggests_only_a_plausible_one(fake_models, tmp_path, asked, says):
+    path = tmp_path / "in.csv"
+    pd.DataFrame({"id": ["a"], "candidate_id": ["c1"], "in_scope": [True], "text": [BIOS[0]]}).to_csv(
+        path, index=False
+    )
+    result = invoke(fake_models, path, "--id-column", asked, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 1, result.output
+    assert f"column {asked!r} not found in {path}; columns are: id, candidate_id, in_scope, text {says}" in (
+        " ".join(result.stderr.split())
+    )

@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from matcher.batch import ColumnError, run_batch
-from matcher.batch.dialect import looks_like_id, sniff_delimiter
+from matcher.batch.columns import closest_columns, listed, missing_column
+from matcher.batch.dialect import looks_like_id, reads_like_text, sniff_delimiter
 from matcher.batch.frame import for_batch
 from matcher.batch.readers import BatchInputError
 from matcher.batch.worker import MatcherSource
@@ -223,3 +224,44 @@ def test_rank_exit_statuses(monkeypatch, fake_matcher, fake_models, tmp_path, bi
     result = CliRunner().invoke(main, [*args, "--models", str(fake_models)])
     assert result.exit_code == code, result.output
     assert "Exit status:" in CliRunner().invoke(main, ["rank", "--help"]).output
+
+
+@pytest.mark.parametrize(
+    ("columns", "prose"),
+    [
+        (["id", "name", "bio"], False),
+        (["Applicant No", "years_experience", "Tell us about your last job and what you did there"], False),
+        (["High school mathematics teacher for 11 years. I plan lessons", " mark exams"], True),
+        (["Registered nurse with eleven years of ward experience in three hospitals"], True),
+        (["Jane Doe"], False),  # a short first line reads as a column name (listed, shortened)
+    ],
+)
+def test_a_header_that_reads_like_text(columns, prose):
+    assert reads_like_text(columns) is prose
+
+
+@pytest.mark.parametrize(
+    ("asked", "columns", "meant"),
+    [
+        ("nope", ["id", "text", "in_scope"], []),
+        ("bio", ["id", "Bio", "name"], ["Bio"]),
+        ("txet", ["id", "text"], ["text"]),
+        ("resume", ["id", "resume_text"], ["resume_text"]),
+        ("name", ["first name", "last name", "email"], ["first name", "last name"]),
+        ("candidte_id", ["candidate_id", "name"], ["candidate_id"]),
+        ("zzz", ["id", "text"], []),
+    ],
+)
+def test_a_suggested_column_is_a_plausible_meaning(asked, columns, meant):
+    assert closest_columns(asked, columns) == meant
+
+
+def test_a_column_listing_is_short_whatever_the_header():
+    header = ["x" * 100, *(f"c{i}" for i in range(20))]
+    shown = listed(header)
+    assert shown == f"{'x' * 39}…, c0, c1, c2, c3, c4, c5, c6, … (13 more)"
+    assert listed([]) == "(none)" and listed(["a\nb"]) == "a b"
+    message = str(
+        missing_column(["A sentence that a person wrote about their work, " * 3], "text", "--x", "f")
+    )
+    assert len(message) < 140

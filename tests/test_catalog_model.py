@@ -83,6 +83,7 @@ def jd_catalog(tmp_path_factory, bundled_before):
     out = run("build", "--catalog", str(catalog))
     assert out.exit_code == 0, out.output
     assert "3 roles" in out.output and "not calibrated" in out.output
+    assert "built artifacts for --backend onnx and minilm" in out.output  # the default --backend is onnx
     return catalog
 
 
@@ -154,3 +155,75 @@ def test_paths_on_a_catalog_without_paths_says_what_to_write(jd_catalog):
     out = CliRunner().invoke(main, ["paths", "--catalog", str(jd_catalog), PEOPLE[1][1]])
     assert out.exit_code == 1
     assert "has no career paths" in out.output and "paths.example.yaml" in out.output
+
+
+OPENINGS = {
+    "backend-engineer.md": JDS["backend-engineer.md"],
+    "accountant.md": JDS["accountant.md"],
+    "product-manager.md": (
+        "# Product Manager\n\n"
+        "You will own the product roadmap, write user stories and prioritise the backlog with engineering.\n\n"
+        "You will talk to customers, define what success looks like and launch features with design.\n"
+    ),
+    "it-support.md": (
+        "# IT Support Technician\n\n"
+        "You will set up laptops and phones, manage user accounts and fix network and printer problems.\n\n"
+        "You will look after backups and servers and help staff with their IT questions.\n"
+    ),
+}
+CANDIDATES = {
+    "nurse": "Registered nurse, eight years on surgical wards: medication rounds, care plans, talking to "
+    "families and doctors.",
+    "chef": "Head chef at a busy Italian restaurant. I plan menus, order produce, run the kitchen line and "
+    "train junior cooks.",
+    "pm": "Product manager for a SaaS platform: I write specs and user stories, prioritise the backlog with "
+    "engineers and talk to customers about the API roadmap.",
+    "it": "IT support technician: I set up laptops, manage user accounts, fix network problems and look "
+    "after the servers and backups for 200 staff.",
+    "dev": "Python developer. I build REST APIs with FastAPI and PostgreSQL and write tests for them.",
+}
+
+
+@pytest.fixture(scope="module")
+def openings(tmp_path_factory, bundled_before):
+    """A four-role catalog from job descriptions, none of which a nurse or a chef fits."""
+    root = tmp_path_factory.mktemp("openings")
+    (root / "jds").mkdir()
+    for name, text in OPENINGS.items():
+        (root / "jds" / name).write_text(text, encoding="utf-8")
+    assert run("init", str(root / "openings"), "--from-jds", str(root / "jds")).exit_code == 0
+    out = run("build", "--catalog", str(root / "openings"))
+    assert out.exit_code == 0 and "not calibrated" in out.output, out.output
+    return root / "openings"
+
+
+def test_without_labelled_examples_people_who_fit_nothing_rank_last(openings, tmp_path, real_embedder):
+    """The user's report: for "Backend Engineer", a nurse and a chef (no strong fit: a flat share of a small
+    catalog) ranked above a product manager and an IT technician, who fit other roles well. Now those who
+    fit come first, each group ordered by the role's similarity score."""
+    folder = tmp_path / "cands"
+    folder.mkdir()
+    for name, text in CANDIDATES.items():
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    env = {"ROLEMATCH_CATALOG": str(openings)}
+    out = run("rank", "--role", "Backend Engineer", str(folder), "--format", "csv", env=env)
+    assert out.exit_code == 0, out.output
+    rows = list(csv.DictReader(out.stdout.splitlines()))
+    order = [r["file"].removesuffix(".txt") for r in rows]
+    abstains = [r["abstain"] == "True" for r in rows]
+    assert set(order[-2:]) == {"nurse", "chef"} and abstains == sorted(abstains)  # no strong fit: last
+    assert order[0] == "dev" and set(order[1:3]) == {"pm", "it"}
+    matcher = RoleMatcher.load(catalog=openings, embedder=real_embedder)
+    score = {
+        name: next(r.score for r in result.roles if r.id == "backend-engineer")
+        for name, result in zip(CANDIDATES, matcher.match(list(CANDIDATES.values()), top=4))
+    }
+    assert [score[n] for n in order[:3]] == sorted((score[n] for n in order[:3]), reverse=True)
+    assert (
+        "candidates are ordered by their similarity to the role, those with no strong fit last" in out.stderr
+    )
+    table = run("rank", "--role", "Backend Engineer", str(folder), env=env)
+    lines = [line for line in table.stdout.splitlines() if line[:4].strip().isdigit()]
+    assert [line.split()[1].removesuffix(".txt") for line in lines] == order
+    assert all("(no strong fit)" in line for line in lines[-2:])
+    assert not any("(no strong fit)" in line for line in lines[:-2])

@@ -183,3 +183,31 @@ def test_build_on_the_default_backend_builds_the_minilm_index_and_packs_a_stale_
     assert calls == ["pack", "minilm"] and "packed the int8 ONNX encoder" in out.output
     CliRunner().invoke(main, ["build", "--models", str(tmp_path)], catch_exceptions=False)
     assert calls[2:] == ["minilm"]  # current: not packed again
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        ([], "built artifacts for --backend onnx and minilm (one index, which both read): 1 roles"),
+        (
+            ["--backend", "minilm"],
+            "built artifacts for --backend minilm and onnx (one index, which both read)",
+        ),
+        (["--backend", "static"], "built artifacts for --backend static: 1 roles"),
+    ],
+)
+def test_build_names_the_backends_it_built_for_as_backend_names_them(monkeypatch, tmp_path, args, says):
+    """The default backend is onnx: the line names it (and minilm, which reads the same index), not only
+    the minilm index that was embedded."""
+    from click.testing import CliRunner
+
+    import matcher.build
+    import matcher.embed.onnx as onnx
+    from matcher.cli import main
+
+    manifest = {"roles": ["a"], "n_passages": 1, "corpus_sha256": "0" * 64}
+    monkeypatch.setattr(matcher.build, "build", lambda **kw: manifest)
+    monkeypatch.setattr(onnx, "encoder_is_current", lambda: True)
+    out = CliRunner().invoke(main, ["build", "--models", str(tmp_path), *args], catch_exceptions=False)
+    assert out.exit_code == 0, out.output
+    assert says in out.output and "built minilm artifacts" not in out.output

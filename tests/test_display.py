@@ -8,7 +8,7 @@ from html import escape
 import pytest
 
 from matcher.display import result_html, score_bar
-from matcher.results import Evidence, MatchResult, Quote, RoleMatch, percent
+from matcher.results import Evidence, MatchResult, Quote, RoleMatch, percent, percent_tenths
 
 EVIL = '<script>alert("x")</script>'
 
@@ -159,3 +159,22 @@ def test_one_bar_per_role_the_confidence_as_a_percentage():
 )
 def test_a_probability_is_never_shown_as_0_or_100_percent(p, shown):
     assert percent(p) == shown
+
+
+@pytest.mark.parametrize(
+    ("p", "shown"),
+    [
+        (0.0, "<0.1%"),
+        (0.0004, "<0.1%"),
+        (0.00049, "0.1%"),  # the CSV shows 0.0005: the table agrees with it
+        (0.0005, "0.1%"),
+        (0.069, "6.9%"),
+        (0.12345, "12.4%"),  # from the 4 decimals the output carries (0.1235), halves up
+        (0.9994, "99.9%"),
+        (0.99949, ">99.9%"),  # 0.9995 in the CSV
+        (0.9995, ">99.9%"),
+        (1.0, ">99.9%"),
+    ],
+)
+def test_a_ranking_percentage_has_tenths_but_never_reads_0_0_or_100_0(p, shown):
+    assert percent_tenths(p) == shown

@@ -230,3 +230,46 @@ def test_rank_summary_says_1_row(cli, people, tmp_path):
     people[:1].to_csv(path, index=False)
     result = cli("--role", PMM, path, "--text-column", "bio")
     assert "ranked 1 row by" in result.stderr and "1 rows by" not in result.stderr
+
+
+def test_rank_says_a_resume_file_is_not_a_table(cli, tmp_path):
+    path = tmp_path / "teacher.txt"
+    path.write_text("High school mathematics teacher for 11 years. I plan lessons.\n", encoding="utf-8")
+    result = cli("--role", PMM, path)
+    assert result.exit_code == 1 and "teacher.txt is one resume, not a table" in result.stderr
+    assert (
+        f"rolematch match --file {path}" in " ".join(result.stderr.split())
+        and "mathematics" not in result.output
+    )
+
+
+def test_the_order_counts_the_confidence_when_calibrated_and_fit_then_similarity_when_not():
+    """``candidate_key``: a calibrated confidence already counts the fit and orders alone; without labelled
+    examples, people who fit come before those with no strong fit, then the role's similarity score."""
+    from matcher.batch.rank import RankSpec, candidate_key, order
+
+    people = {  # id: (confidence = fit × share, score, abstain)
+        "nurse": (0.069, 0.05, True),  # fits no role: a flat share of a small catalog
+        "pm": (0.004, 0.28, False),  # fits another role well: a small share of this one
+        "it": (0.002, 0.17, False),
+        "dev": (0.95, 0.57, False),
+        "chef": (0.03, 0.05, True),
+    }
+
+    def ranked(calibrated: bool) -> list[str]:
+        records = [
+            {
+                "id": name,
+                f"confidence_{SWE}": c,
+                "status": "ok",
+                "_row": row,
+                "_order": candidate_key(c, s, a, calibrated),
+            }
+            for row, (name, (c, s, a)) in enumerate(people.items(), 1)
+        ]
+        return [r["id"] for r in order(records, RankSpec((SWE,), "id"))[0]]
+
+    assert ranked(calibrated=True) == ["dev", "nurse", "chef", "pm", "it"]  # by confidence alone, as before
+    # not calibrated: who fits first, then the score (nurse and chef score alike: the larger share first)
+    assert ranked(calibrated=False) == ["dev", "pm", "it", "nurse", "chef"]
+    assert candidate_key(0.5, 0.3, True, calibrated=True) == (0.5,)

@@ -63,6 +63,26 @@ def test_every_bad_file_gets_its_own_error(make, name, error, says):
     assert isinstance(caught.value, InputTextError)
 
 
+@pytest.mark.parametrize(
+    ("make", "name"),
+    [
+        (lambda: table_docx()[: len(table_docx()) // 2], "cut.docx"),  # cut short
+        (lambda: table_docx()[:-300], None),  # its end (the zip directory) lost; no name
+        (lambda: table_docx()[:30] + b"x" * 2000, "garbled.docx"),  # no Word part left to see
+        (lambda: zip_of({"notes.txt": RESUME.encode()}), "cv.docx"),  # another zip named .docx
+    ],
+)
+def test_a_damaged_docx_is_said_in_words_not_zip_jargon(make, name):
+    with pytest.raises(read.CorruptFileError) as caught:
+        read.read_bytes(make(), name)
+    message = str(caught.value)
+    assert (
+        f"{name or 'stdin'} cannot be opened as a Word document: the file is damaged or is not a .docx"
+        in message
+    )
+    assert "re-save it from Word or export a PDF" in message and "zip" not in message.lower()
+
+
 @pytest.mark.parametrize("compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
 def test_a_zip_holding_a_pdf_is_a_zip_even_when_stored(compression):
     data = zip_of({"cv.pdf": typeset_pdf()}, compression)

@@ -326,3 +326,23 @@ def test_rank_sorts_a_semicolon_upload_and_names_unknown_roles(client):
     assert [r["id"] for r in as_json.json()][0] == "a"
     bad = client.post("/api/rank", files=files, data={"role": "product-marketer", "text_column": "bio"})
     assert bad.status_code == 422 and "did you mean 'product-marketing-manager'?" in bad.json()["detail"]
+
+
+TEACHER = (
+    "High school mathematics teacher for 11 years. I plan lessons, mark exams and run the maths club.\n"
+    "I also coach the debate team and write reports for parents.\n"
+)
+
+
+def test_a_plain_resume_posted_to_batch_is_422_not_a_table_and_never_echoed(client, caplog):
+    """`curl -F file=@teacher.txt .../api/batch`: the first line of the resume is not a column name: the
+    answer says what a table is and where one resume goes, and holds none of the resume's words."""
+    for endpoint, form in (("/api/batch", {}), ("/api/rank", {"role": "it-support"})):
+        response = client.post(endpoint, files={"file": ("teacher.txt", TEACHER.encode())}, data=form)
+        assert response.status_code == 422, response.text
+        detail = response.json()["detail"]
+        assert detail.startswith("teacher.txt is not a table with a header row")
+        assert "(.csv, .tsv, .xlsx, .jsonl or .parquet)" in detail
+        assert "One resume goes to POST /api/match, or paste it on the page" in detail
+        assert "mathematics" not in detail and "columns are" not in detail
+    assert "mathematics" not in caplog.text

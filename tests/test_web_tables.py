@@ -144,6 +144,43 @@ def test_unusable_uploads_are_422_saying_what_to_upload(client, name, data, says
         assert says in response.json()["detail"]
 
 
+RESUME_LINES = (
+    "Registered nurse for 11 years. I run medication rounds, write care plans and talk to families.\n"
+    "Before that I worked on a surgical ward.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("cv.txt", RESUME_LINES.encode()),
+        ("resume", RESUME_LINES.encode()),  # no suffix: its first line reads like text
+        ("cv.csv", RESUME_LINES.encode()),
+        ("cv.md", b"Jane Doe\nNurse, 11 years on surgical wards.\n"),  # a short first line, named as text
+        ("cv.tsv", RESUME_LINES.replace(". ", ".\t").encode()),
+    ],
+)
+def test_a_resume_is_not_a_table_and_its_words_are_not_column_names(client, name, data):
+    for endpoint in ("/api/batch", "/api/rank"):
+        response = client.post(
+            endpoint, files={"file": (name, data)}, data={"role": PMM} if "rank" in endpoint else {}
+        )
+        assert response.status_code == 422, response.text
+        detail = response.json()["detail"]
+        assert "is not a table with a header row" in detail and "POST /api/match" in detail
+        for word in ("nurse", "Nurse", "Jane", "medication", "columns are"):
+            assert word not in detail
+
+
+def test_listed_columns_are_few_and_short(client):
+    header = ["Tell us about yourself and the work you did in your last job", *(f"c{i}" for i in range(11))]
+    data = (",".join(header) + "\n" + ",".join("x" * len(header)) + "\n").encode()
+    detail = post(client, "/api/batch", "p.csv", data, text_column="bio").json()["detail"]
+    listed = detail.split("columns are: ", 1)[1].split(" (use", 1)[0].split(", ")
+    assert len(listed) == 9 and listed[-1] == "… (4 more)"
+    assert listed[0] == "Tell us about yourself and the work you…" and max(map(len, listed)) <= 40
+
+
 def test_a_zip_over_the_limit_is_refused_before_reading(client):
     archive = zip_of({f"cv{i}.txt": BIOS["a"].encode() for i in range(6)})
     response = client.post("/api/batch", files={"file": ("cvs.zip", archive)})

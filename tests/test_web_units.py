@@ -187,3 +187,16 @@ def test_serve_says_when_the_port_is_taken(monkeypatch):
         out = CliRunner().invoke(main, ["serve", "--port", str(port)])
     assert out.exit_code == 1
     assert f"cannot listen on 127.0.0.1:{port}" in out.output and "--port" in out.output
+
+
+@pytest.mark.parametrize("with_file", [True, False])
+def test_a_multipart_match_with_a_text_field_is_422_not_a_silently_dropped_text(corpus, with_file):
+    stub = StubMatcher(corpus)
+    part = ("file", ("cv.txt", b"I run the help desk.")) if with_file else ("notes", ("n.txt", b""))
+    form = {"text": "Secret Person: nurse on a surgical ward", "top": "3"}  # notes: keeps it multipart
+    response = client_for(stub).post("/api/match", files=dict([part]), data=form)
+    assert response.status_code == 422 and stub.calls == 0
+    detail = response.json()["detail"]
+    found = "both a file and a text field" if with_file else "a text field"
+    assert detail.startswith(f"the form has {found}; send one or the other: a resume file as multipart")
+    assert '{"text": "..."}' in detail and "Secret" not in detail and "nurse" not in detail

@@ -18,6 +18,9 @@ DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 SAMPLE_BYTES = 64 << 10
 _ID_NAME = re.compile(r"^(id|key|uid|uuid|ref)$|[ _.-](id|key|uid|uuid|number|no|nr)$", re.I)
 _CAMEL_ID = re.compile(r"[a-z](Id|ID)$")  # candidateId
+#: A header cell of this many words reads as a line of text, not a column name.
+PROSE_WORDS = 8
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+\S")  # one sentence ends and another begins
 
 
 def decode_sample(head: bytes, complete: bool) -> str:
@@ -79,3 +82,14 @@ def looks_like_id(columns: Sequence[str], exclude: Sequence[str] = ()) -> str | 
         if name and name not in exclude and (_ID_NAME.search(name) or _CAMEL_ID.search(name)):
             return str(column)
     return None
+
+
+def reads_like_text(columns: Sequence[str]) -> bool:
+    """True when a header row reads like a line of text (the first line of a resume or a letter) rather
+    than column names: a cell where a sentence ends and another begins, or a header of one or two cells
+    with ``PROSE_WORDS`` words or more. Column names are a few words ("Applicant No", "bio"); a form's
+    export may name a column by a long question ("Tell us about your last job"), beside other columns."""
+    names = [str(c) for c in columns]
+    return any(_SENTENCE_BREAK.search(c) for c in names) or (
+        len(names) <= 2 and any(len(c.split()) >= PROSE_WORDS for c in names)
+    )

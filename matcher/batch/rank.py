@@ -1,11 +1,13 @@
-"""Rank candidates for a role: score every row of a table, then sort the people by that role's confidence.
+"""Rank candidates for a role: score every row of a table, then sort the people by how well they fit it.
 
 A recruiter's question is "who of these 300 fits the product marketing opening?". Each row is scored
 as in batch (same validation, same encoder pass, same ``RoleMatch.confidence``); the rows are then
-sorted by the confidence of the first role asked for, best first (ties keep input order), and each role
-asked for gets its own ``confidence_<role>``, ``evidence_<role>`` (the person's sentence) and
-``quote_<role>`` (the supporting article passage) columns. Rows that cannot be scored come last, with
-the reason, unless ``top`` or ``min_confidence`` filter the ranking.
+sorted for the first role asked for, best first (ties keep input order; ``candidate_key`` says how: by
+that role's confidence with a calibrated catalog, and with a catalog without labelled examples by the
+role's similarity score, candidates with no strong fit last), and each role asked for gets its own
+``confidence_<role>``, ``evidence_<role>`` (the person's sentence) and ``quote_<role>`` (the supporting
+article passage) columns. Rows that cannot be scored come last, with the reason, unless ``top`` or
+``min_confidence`` filter the ranking.
 """
 
 from __future__ import annotations
@@ -40,6 +42,11 @@ if TYPE_CHECKING:
 HEAD = ("rank",)
 TAIL = ("fit", "abstain", "status", "error", "warning", "model_version")
 PER_ROLE = ("confidence", "evidence", "quote")
+#: How the people are ordered when the catalog's confidence is not calibrated (``candidate_key``).
+UNCALIBRATED_ORDER = (
+    "candidates are ordered by their similarity to the role, those with no strong fit last; the confidence "
+    "is a share among this catalog's roles, which does not compare people"
+)
 
 
 class UnknownRoleError(RolematchError, ValueError):
@@ -117,9 +124,32 @@ def resolve_roles(catalog: Sequence[tuple[str, str]], asked: Iterable[str]) -> t
 # ------------------------------------------------------------------------------------------ scoring
 
 
+def candidate_key(confidence: float, score: float, abstain: bool, calibrated: bool) -> tuple[float, ...]:
+    """How one person sorts for a role, largest first: ``confidence``, ``score`` (``RoleMatch``'s, for
+    that role) and ``abstain`` (the result's "no strong fit").
+
+    Calibrated (a trained ranker): ``(confidence,)``, the probability that the role is right for the
+    person, counting the chance that none fits: it is on one scale for everyone, and a person who fits
+    nothing gets little of it.
+
+    Not calibrated (a catalog without labelled examples): the confidence is ``fit × share``, the share a
+    softmax of the person's similarities over the catalog's roles. A share answers "which role, for this
+    person?", not "which person, for this role?": it is relative to the person's other roles, so someone
+    who fits no role spreads a flat share over a small catalog and gets more of the role than someone who
+    fits another role well (a nurse at 6.9% above a product manager, for a backend opening). The key is
+    ``(fits, score, confidence)``: first the people who fit some role (``abstain`` false), so that no one
+    told "no strong fit" ranks above one who fits; then the role's score, the mean of the cosines between
+    the person's text and the role (``rank.SimilarityBackboneRanker``), on one scale for everyone; the
+    confidence breaks ties (scores are clipped at 0)."""
+    if calibrated:
+        return (confidence,)
+    return (0.0 if abstain else 1.0, score, confidence)
+
+
 def rank_chunk(matcher: RoleMatcher, chunk: Chunk, spec: RankSpec) -> list[dict[str, Any]]:
     """One unsorted record per input row, with the confidence, evidence and quote for each role of
-    ``spec``; ``_order`` holds the first role's full-precision confidence (None: the row failed)."""
+    ``spec``; ``_order`` holds the first role's ``candidate_key`` (None: the row failed)."""
+    calibrated = bool(getattr(matcher, "calibrated", True))
     stage = encode_chunk(matcher, chunk)
     docs = [(i, d) for i, d in enumerate(stage.encoded) if isinstance(d, EncodedText)]
     columns = [matcher.corpus.role_ids.index(r) for r in spec.roles]
@@ -150,18 +180,24 @@ def rank_chunk(matcher: RoleMatcher, chunk: Chunk, spec: RankSpec) -> list[dict[
         record["error"] = "" if found else str(encoded)
         record["warning"] = row_warning(warnings[i], () if isinstance(encoded, str) else encoded.notes)
         record["model_version"] = matcher.model_version
-        record["_order"] = found[1][0].confidence if found else None
+        first = found[1][0] if found else None
+        record["_order"] = (
+            None if first is None else candidate_key(first.confidence, first.score, found[0][1], calibrated)
+        )
         record["_row"] = row
         records.append(record)
     return records
 
 
 def order(records: list[dict[str, Any]], spec: RankSpec) -> tuple[list[dict[str, Any]], list[int]]:
-    """Sort by the first role's confidence, best first (ties: input order), number the ranks, apply
-    ``top`` and ``min_confidence``; rows that failed come last, or not at all when filtering.
-    Returns the records and their 1-based input row numbers."""
-    ok = sorted((r for r in records if r["_order"] is not None), key=lambda r: (-r["_order"], r["_row"]))
-    ok = [r for r in ok if round(r["_order"], DIGITS) >= spec.min_confidence]  # as the output shows it
+    """Sort by the first role's ``candidate_key``, best first (ties: input order), number the ranks, apply
+    ``top`` and ``min_confidence`` (on the confidence as the output shows it); rows that failed come last,
+    or not at all when filtering. Returns the records and their 1-based input row numbers."""
+    ok = sorted(
+        (r for r in records if r["_order"] is not None),
+        key=lambda r: (tuple(-k for k in r["_order"]), r["_row"]),
+    )
+    ok = [r for r in ok if r[f"confidence_{spec.roles[0]}"] >= spec.min_confidence]
     if spec.top is not None:
         ok = ok[: spec.top]
     failed = [] if spec.filtered else [r for r in records if r["_order"] is None]
@@ -219,8 +255,8 @@ def rank_table(
     min_confidence: float = 0.0,
     on_chunk: Any = None,
 ) -> Ranking:
-    """``table``'s candidates (``rolematch rank``'s input, read by ``batch.files.open_input``) sorted by the
-    first role's confidence, its kept columns carried; ``on_chunk`` as for ``rank_chunks``."""
+    """``table``'s candidates (``rolematch rank``'s input, read by ``batch.files.open_input``) sorted for
+    the first role (``candidate_key``), its kept columns carried; ``on_chunk`` as for ``rank_chunks``."""
     spec = make_spec(matcher, roles, table.id_column, top, min_confidence)
     spec = replace(spec, keep=keep_names(table.columns, table.keep, spec.columns()))
     return rank_chunks(matcher, table.chunks, spec, on_chunk=on_chunk)
@@ -236,8 +272,9 @@ def rank_frame(
     min_confidence: float = 0.0,
     keep_columns: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """The rows of ``frame`` sorted by the confidence that ``role`` (an id or title, or a list: one set of
-    columns each, sorted by the first) fits them, best first; the index keeps the input's labels.
+    """The rows of ``frame`` sorted by how well ``role`` (an id or title, or a list: one set of columns
+    each, sorted by the first) fits them, best first (``candidate_key``: the confidence with a calibrated
+    catalog); the index keeps the input's labels.
 
     Columns: as ``RankSpec.columns()``. Rows that fail come last with ``status="error"`` (left out when
     ``top`` or ``min_confidence`` is given). Raises ``UnknownRoleError`` or ``ColumnError`` with the fix.

@@ -7,7 +7,9 @@ that looks like ids but is not used) for the run's summary.
 Readers never drop a row: a row they cannot use (ragged, unparsable, not JSON) still comes out,
 with a ``problem`` that becomes its error; bytes that are not UTF-8 are decoded (cp1252, else
 latin-1) with a warning. Whole-file problems (missing, empty, header only, binary, a missing
-column) raise ``BatchInputError`` before any work, naming what was expected and the fix.
+column, a resume given as a table) raise ``BatchInputError`` before any work, naming what was expected
+and the fix; a message lists a few column names, each cut short, and none of a header that reads like
+text: they would be a person's own words.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ if TYPE_CHECKING:  # pandas only when a DataFrame is read
 FIELD_LIMIT = 64 << 20
 _SURROGATE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, kept by "surrogateescape"
 INPUT_FORMATS = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet", ".xlsx")
+#: Names of one resume (``rolematch match --file`` reads them), not of a table.
+RESUME_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".pdf", ".docx", ".doc")
 
 
 class BatchInputError(RolematchError, ValueError):
@@ -49,6 +53,11 @@ class ColumnError(BatchInputError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0])
+
+
+class NotATableError(ColumnError):
+    """The input has no header row of column names: its first line reads like text (a resume given as a
+    table). The message names no column: they would be the person's own words."""
 
 
 @dataclass
@@ -84,11 +93,31 @@ def check_keep(columns: Sequence[str], keep: Sequence[str], name: str) -> list[s
     return list(dict.fromkeys(keep))
 
 
+def not_a_table(name: str) -> str:
+    """Why a text whose first line reads like prose cannot be read as a table, and what to give instead
+    (``name``: the file, or ``stdin``)."""
+    one = "rolematch match -" if name == "stdin" else f"rolematch match --file {name}"
+    return (
+        f"{name} is not a table with a header row: its first line reads like text, not column names. "
+        f"To match one resume use `{one}`; to score many, give a table whose first row names the columns "
+        f"({', '.join(INPUT_FORMATS)}; e.g. id,text, with --text-column naming the text) "
+        "or a folder or .zip of resume files"
+    )
+
+
 def input_format(path: str) -> str:
-    """``csv``, ``jsonl`` or ``parquet`` from the file name (``-`` is CSV on stdin)."""
+    """``csv``, ``jsonl`` or ``parquet`` from the file name (``-`` is CSV on stdin); a resume's name
+    (.txt, .pdf, ...) raises ``BatchInputError`` saying how to match it."""
     if path == "-":
         return "csv"
     suffix = Path(path).suffix.lower()
+    if suffix in RESUME_SUFFIXES:
+        renamed = "; a table saved as .txt: rename it .csv" if suffix in (".txt", ".text") else ""
+        raise BatchInputError(
+            f"{path} is one resume, not a table: match it with `rolematch match --file {path}`; to score "
+            f"many, give a table with a header row ({', '.join(INPUT_FORMATS)}) or a folder or .zip of "
+            f"resume files{renamed}"
+        )
     if suffix in (".csv", ".tsv"):
         return "csv"
     if suffix in (".jsonl", ".ndjson"):
@@ -154,6 +183,8 @@ def open_table(
         elif fmt == "csv":
             columns, rows = _csv_rows(binary, name, delimiter, owned=path != "-")
         id_column = resolve_id_column(columns, id_column)
+        if fmt == "csv" and text_column not in columns and dialect.reads_like_text(columns):
+            raise NotATableError(not_a_table(name))
         check_columns(columns, text_column, id_column, name, delimiter)
         kept = (
             columns_mod.keep_all(columns, text_column, id_column)

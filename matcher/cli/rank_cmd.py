@@ -1,4 +1,4 @@
-"""``rolematch rank``: who of these candidates fits a role? Every row scored, sorted by that role's confidence."""
+"""``rolematch rank``: who of these candidates fits a role? Every row scored, sorted by how well it fits."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import click
 from click.core import ParameterSource
 
 from ..errors import RolematchError
+from ..results import percent_tenths
 from ._common import (
     backend_option,
     catalog_option,
@@ -48,7 +49,9 @@ Examples:
 
 \b
 The people are sorted by the confidence of the first --role: the model's calibrated probability
-that the role is right for the person, which is comparable across people. Each --role gets its
+that the role is right for the person, which is comparable across people. A catalog without
+labelled examples has no such probability: its people are sorted by their similarity to the role,
+those with no strong fit last. Each --role gets its
 columns confidence_<role>, evidence_<role> (the person's sentence that drove the match) and
 quote_<role> (the supporting article passage). Rows that cannot be scored come last with the
 reason (left out with --top or --min-confidence; the summary counts them).
@@ -123,7 +126,7 @@ def rank(
     quiet: bool,
 ) -> None:
     """Rank every candidate in INPUT (.csv, .tsv, .xlsx, .jsonl, .parquet, or '-' for CSV on stdin)
-    by how likely ROLE fits them, best first.
+    by how well ROLE fits them, best first.
 
     INPUT may also be a folder or a .zip of resume files (.pdf, .docx, .txt, .md), as for batch: one
     candidate per file, named by its path (the `file` column); a file that cannot be read is an error row.
@@ -134,7 +137,7 @@ def rank(
     if output is not None and ctx.get_parameter_source("fmt") == ParameterSource.COMMANDLINE:
         raise click.UsageError("--format is for stdout; with --output the file's extension sets the format")
     from ..batch.files import is_file_collection, open_input
-    from ..batch.rank import UnknownRoleError, resolve_roles
+    from ..batch.rank import UNCALIBRATED_ORDER, UnknownRoleError, resolve_roles
     from ..batch.writers import BatchOutputError, check_writable, output_format
     from ..corpus import load_corpus
 
@@ -183,7 +186,7 @@ def rank(
     if not quiet:
         echo_notes("rank", table.notes)
         if uncalibrated_note(matcher):
-            click.echo(f"rolematch rank: {uncalibrated_note(matcher)}", err=True)
+            click.echo(f"rolematch rank: {uncalibrated_note(matcher)}; {UNCALIBRATED_ORDER}", err=True)
         where = f" → {output}" if output is not None else ""
         click.echo(f"rolematch rank: {ranking.line()}{where}", err=True)
     ctx.exit(exit_status(ranking.rows_ok, ranking.rows_error))
@@ -209,6 +212,7 @@ def _rank(matcher: Any, table: Any, role_ids, top, min_confidence, quiet: bool):
 
 
 def _write(output: Path, ranking, table, matcher, backend: str, text_column: str, bom: bool) -> None:
+    from ..batch.rank import UNCALIBRATED_ORDER
     from ..batch.writers import write_records
     from ..batch.xlsx import about_rows
 
@@ -229,6 +233,7 @@ def _write(output: Path, ranking, table, matcher, backend: str, text_column: str
             "kept columns": list(spec.keep) or "(none)",
             "catalog": matcher.catalog_name,
             "confidence": uncalibrated_note(matcher) or "calibrated on labelled examples",
+            "order": "by confidence" if matcher.calibrated else UNCALIBRATED_ORDER,
         }
         about = about_rows(settings, [(r.id, r.title) for r in matcher.corpus.roles])
     write_records(output, spec.columns(), ranking.records, about=about, bom=bom)
@@ -248,8 +253,9 @@ def _render(ranking, fmt: str, catalog) -> str:
 
 
 def render_ranking(ranking, titles: dict[str, str], width: int = 120) -> str:
-    """A terminal table: rank, id, confidence per role, fit, then the candidate's best evidence sentence
-    and the supporting quote for the first role, each on its own indented line."""
+    """A terminal table: rank, id, confidence per role (to a tenth of a percent, never "0.0%" or
+    "100.0%": ``results.percent_tenths``), fit, then the candidate's best evidence sentence and the
+    supporting quote for the first role, each on its own indented line."""
     spec = ranking.spec
     first = spec.roles[0]
     widths = {
@@ -268,7 +274,7 @@ def render_ranking(ranking, titles: dict[str, str], width: int = 120) -> str:
         ]
         for role in spec.roles:
             confidence = record[f"confidence_{role}"]
-            cells.append(f"{'-' if confidence is None else f'{100 * confidence:.1f}%':>14}")
+            cells.append(f"{'-' if confidence is None else percent_tenths(confidence):>14}")
         cells.append(f"{'-' if record['fit'] is None else format(record['fit'], '.2f'):>5}")
         lines.append("  ".join(cells) + ("  (no strong fit)" if record["abstain"] else ""))
         if record["status"] != "ok":

@@ -16,6 +16,7 @@ from .clean import clean_pages
 from .detect import FORMAT_NAMES, SUFFIX_FORMATS, detect_format
 from .encoding import decode_text
 from .errors import (
+    CorruptFileError,
     EmptyFileError,
     EncryptedFileError,
     FileTooLargeError,
@@ -111,9 +112,12 @@ def _read_pdf(data: bytes, label: str, max_pages: int) -> Document:
 
 def _read_docx(data: bytes, label: str) -> Document:
     from .archive import open_zip
-    from .docx import read_docx_parts
+    from .docx import damaged_docx, read_docx_parts
 
-    archive = open_zip(data, label)  # zip-bomb checks before python-docx inflates anything
+    try:
+        archive = open_zip(data, label)  # zip-bomb checks before python-docx inflates anything
+    except CorruptFileError as exc:
+        raise damaged_docx(label) from exc
     xml = next((i for i in archive.infolist() if i.filename == "word/document.xml"), None)
     if xml is not None and xml.file_size > MAX_DOCX_XML:
         raise FileTooLargeError(
@@ -142,6 +146,10 @@ def _check_name(label: str, name: str | None, fmt: str) -> None:
         return
     suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower()
     promised = SUFFIX_FORMATS.get(suffix)
+    if promised == "docx" and fmt == "zip":  # a damaged .docx reads as a zip without Word's parts
+        from .docx import damaged_docx
+
+        raise damaged_docx(label)
     if promised is None or promised == fmt or (promised == "doc" and fmt in ("doc", "docx")):
         return
     found = FORMAT_NAMES.get(fmt, fmt)

@@ -4,7 +4,6 @@ text boxes included, each once), then headers and footers of every section (each
 from __future__ import annotations
 
 import io
-import zipfile
 
 from .errors import CorruptFileError, EmptyTextLayerError, EncryptedFileError
 
@@ -18,13 +17,8 @@ def read_docx_parts(data: bytes, name: str) -> list[str]:
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise CorruptFileError(
-            f"{name} starts like a Word .docx file but cannot be opened (damaged or cut short); "
-            "save it again from Word"
-        ) from exc
-    except Exception as exc:  # noqa: BLE001 - python-docx/lxml raise several types
-        raise CorruptFileError(f"{name} is not a readable .docx file ({type(exc).__name__})") from exc
+    except Exception as exc:  # noqa: BLE001 - python-docx, zipfile and lxml raise several types
+        raise damaged_docx(name) from exc
     parts = [element_text(document.element.body)]
     seen: set[str] = set()
     for section in document.sections:
@@ -38,6 +32,15 @@ def read_docx_parts(data: bytes, name: str) -> list[str]:
     if not any(p.strip() for p in parts):
         raise EmptyTextLayerError(f"{name}: the Word document has no text; is the resume an image in it?")
     return parts
+
+
+def damaged_docx(name: str) -> CorruptFileError:
+    """The error for a file that should be a Word .docx but does not open as one: damaged, cut short, or
+    another kind of file (a zip archive) named .docx. Said without "zip", which a user need not know."""
+    return CorruptFileError(
+        f"{name} cannot be opened as a Word document: the file is damaged or is not a .docx; "
+        "re-save it from Word or export a PDF"
+    )
 
 
 def element_text(root) -> str:

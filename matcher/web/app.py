@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
+#: The two ways to send /api/match one resume, for messages.
+MATCH_BODIES = 'a resume file as multipart/form-data (file=@cv.pdf), or the text as JSON ({"text": "..."})'
 
 
 @dataclass(frozen=True)
@@ -148,12 +150,16 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
         responses={
             413: {"description": "Body over the size limit (1 MB of JSON, 10 MB file)"},
             415: {"description": "Neither JSON nor multipart/form-data"},
-            422: {"description": "Empty, binary or too long text; an unreadable file (scan, encrypted, ...)"},
+            422: {
+                "description": "Empty, binary or too long text; an unreadable file (scan, encrypted, ...); "
+                "a form with a text field (send a file or JSON, not both)"
+            },
             504: {"description": "Took longer than the per-request deadline"},
         },
     )
     async def match(request: Request) -> JSONResponse:
-        """Rank the roles for one text (JSON) or one resume file (multipart: `file`, `top`, `paths`).
+        """Rank the roles for one text (JSON) or one resume file (multipart: `file`, `top`, `paths`), not
+        both: a form that also holds a `text` field is refused (422) rather than read in part.
 
         The answer is exactly MatchResult.to_dict(): the JSON of `rolematch match --format json`
         (with `"paths": true`, of `rolematch match --paths --format json`). A file (.pdf, .docx,
@@ -297,7 +303,8 @@ def create_app(matcher: Any, settings: WebSettings | None = None) -> FastAPI:
         sheet: str | None = Form(None, description=upload_fields["sheet"]),
         delimiter: str | None = Form(None, pattern='^[^"\\r\\n]$', description=upload_fields["delimiter"]),
     ) -> Response:
-        """Rank every candidate of an upload by the confidence that the role fits them, best first.
+        """Rank every candidate of an upload by how well the role fits them, best first: by confidence,
+        or, for a catalog without labelled examples, by similarity to the role with "no strong fit" last.
 
         The columns are those of `rolematch rank` and `RoleMatcher.rank_frame`: rank, id, kept columns,
         then confidence_<role>, evidence_<role>, quote_<role> per role, fit, abstain, status, error.
@@ -389,6 +396,9 @@ async def _upload(request: Request) -> tuple[MatchRequest, bytes, str | None]:
 
     form = await request.form()
     upload = form.get("file")
+    if "text" in form:  # never read one and drop the other without a word
+        found = "both a file and a text field" if upload is not None else "a text field"
+        raise HTTPException(422, f"the form has {found}; send one or the other: {MATCH_BODIES}")
     if upload is None or isinstance(upload, str):
         raise HTTPException(422, "the form has no file field; send multipart/form-data with file=@cv.pdf")
     fields = {k: form[k] for k in ("top", "quotes") if k in form}

@@ -5,7 +5,8 @@ text (CSV/TSV, or JSONL by its name or its first character). It is then written 
 folder and opened by ``matcher.batch.files.open_input``, the reader of ``rolematch batch`` and
 ``rolematch rank``: the CSV delimiter is sniffed, a ragged or unparsable row becomes an error row (never
 a failed request, never a dropped row), ``.xlsx`` reads its first sheet, a zip gives one row per file.
-Whole-file problems raise ``InputTextError`` (a 422) worded for the form rather than the command line.
+Whole-file problems raise ``InputTextError`` (a 422) worded for the form rather than the command line;
+a resume uploaded as a table (``teacher.txt``) is told so, and where one resume goes, without its words.
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ def read_upload(
     ``InputTextError`` saying what to fix (empty, unreadable, a missing column, too many rows).
     """
     from ..batch.files import open_input
+    from ..batch.readers import ColumnError, NotATableError
 
     if not data.strip():
         raise InputTextError(f"the uploaded file is empty; {WHAT_TO_UPLOAD}")
@@ -117,10 +119,32 @@ def read_upload(
             if table.total is not None:
                 _check_size(table.total, max_rows, kind, exact=True)
             chunks = list(_at_most(table.chunks, max_rows, kind))  # read now: the file goes with the folder
+        except ColumnError as exc:
+            if isinstance(exc, NotATableError) or (kind in ("csv", "tsv") and _named_as_text(filename)):
+                raise InputTextError(not_a_table(name, filename)) from exc  # its "columns" are its words
+            raise InputTextError(for_form(str(exc), str(path), name)) from exc
         except RolematchError as exc:
             raise InputTextError(for_form(str(exc), str(path), name)) from exc
     chunks = [_renamed(chunk, str(path), name) for chunk in chunks]
     return dataclasses.replace(table, name=name, chunks=iter(chunks), total=sum(map(len, chunks)))
+
+
+def not_a_table(name: str, filename: str | None) -> str:
+    """Why a text upload without a header row of column names (a resume) is refused, naming no column
+    (they would be the person's words), and where one resume goes instead."""
+    suffix = Path(filename or "").suffix.lower()
+    renamed = f"; a table saved as {suffix}: name it .csv" if _named_as_text(filename) else ""
+    return (
+        f"{name} is not a table with a header row: its first line is not column names. One resume goes "
+        f"to POST /api/match, or paste it on the page; to score many, {WHAT_TO_UPLOAD}{renamed}"
+    )
+
+
+def _named_as_text(filename: str | None) -> bool:
+    """True for the name of a text document (``teacher.txt``, ``cv.md``), which a table is not."""
+    from ..read.detect import SUFFIX_FORMATS
+
+    return SUFFIX_FORMATS.get(Path(filename or "").suffix.lower()) == "text"
 
 
 def _no_table_options(id_column: str | None, options: dict[str, Any]) -> None:
