@@ -275,7 +275,10 @@ def test_titles_that_share_words_with_degrees_schools_and_clubs_are_still_found(
         ("Previously a chef; now a data engineer at Acme.", []),
         ("Former teacher turned software engineer.", []),
         # present perfect and "the last ... years" are now
-        ("I have worked as a product manager for five years, most recently at a fintech.", ["product manager"]),
+        (
+            "I have worked as a product manager for five years, most recently at a fintech.",
+            ["product manager"],
+        ),
         (
             "I've spent the last four years as an IT project manager at a copper mining company in Chile.",
             ["IT project manager"],
