@@ -59,28 +59,19 @@ class TitleMatch:
     score: float
 
 
-def percent(p: float) -> str:
+def percent(p: float, decimals: int = 0) -> str:
     """A probability as people read it: "64%", and ">99%" or "<1%" where rounding would claim certainty
-    (a model's probability is never quite 0 or 1). Worked out from the 4 decimals the JSON carries, halves
-    rounded up, so that the page (``pct`` in ``web/static/app.js``) writes the same."""
+    (a model's probability is never quite 0 or 1); ``decimals=1`` for a ranking that needs finer steps:
+    "6.9%", ">99.9%", "<0.1%". Worked out from the 4 decimals the JSON and CSV carry, halves rounded up, so
+    that the page (``pct`` in ``web/static/app.js``) writes the same."""
     p = round(p, 4)
-    if p < 0.005:
-        return "<1%"
-    if p >= 0.995:
-        return ">99%"
-    return f"{math.floor(100 * p + 0.5)}%"
-
-
-def percent_tenths(p: float) -> str:
-    """A probability to a tenth of a percent, for a ranking that needs finer steps than ``percent``:
-    "6.9%", and ">99.9%" or "<0.1%" where rounding would claim certainty ("100.0%", "0.0%"). Worked out
-    from the 4 decimals the JSON and CSV carry, halves rounded up, as ``percent``."""
-    p = round(p, 4)
-    if p < 0.0005:
-        return "<0.1%"
-    if p >= 0.9995:
-        return ">99.9%"
-    return f"{math.floor(1000 * p + 0.5) / 10:.1f}%"
+    scale = 10**decimals  # steps per percent
+    half = 0.5 / (100 * scale)  # what rounds to the smallest step shown
+    if p < half:
+        return f"<{1 / scale:.{decimals}f}%"
+    if p >= 1 - half:
+        return f">{100 - 1 / scale:.{decimals}f}%"
+    return f"{math.floor(100 * scale * p + 0.5) / scale:.{decimals}f}%"
 
 
 UNCALIBRATED = "not calibrated (no labelled examples)"  # the confidence of a catalog without examples

@@ -8,7 +8,7 @@ from html import escape
 import pytest
 
 from matcher.display import result_html, score_bar
-from matcher.results import Evidence, MatchResult, Quote, RoleMatch, percent, percent_tenths
+from matcher.results import Evidence, MatchResult, Quote, RoleMatch, percent
 
 EVIL = '<script>alert("x")</script>'
 
@@ -177,4 +177,4 @@ def test_a_probability_is_never_shown_as_0_or_100_percent(p, shown):
     ],
 )
 def test_a_ranking_percentage_has_tenths_but_never_reads_0_0_or_100_0(p, shown):
-    assert percent_tenths(p) == shown
+    assert percent(p, decimals=1) == shown

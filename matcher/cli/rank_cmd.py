@@ -13,7 +13,7 @@ import click
 from click.core import ParameterSource
 
 from ..errors import RolematchError
-from ..results import percent_tenths
+from ..results import percent
 from ._common import (
     backend_option,
     catalog_option,
@@ -254,7 +254,7 @@ def _render(ranking, fmt: str, catalog) -> str:
 
 def render_ranking(ranking, titles: dict[str, str], width: int = 120) -> str:
     """A terminal table: rank, id, confidence per role (to a tenth of a percent, never "0.0%" or
-    "100.0%": ``results.percent_tenths``), fit, then the candidate's best evidence sentence and the
+    "100.0%": ``results.percent``), fit, then the candidate's best evidence sentence and the
     supporting quote for the first role, each on its own indented line."""
     spec = ranking.spec
     first = spec.roles[0]
@@ -274,7 +274,7 @@ def render_ranking(ranking, titles: dict[str, str], width: int = 120) -> str:
         ]
         for role in spec.roles:
             confidence = record[f"confidence_{role}"]
-            cells.append(f"{'-' if confidence is None else percent_tenths(confidence):>14}")
+            cells.append(f"{'-' if confidence is None else percent(confidence, decimals=1):>14}")
         cells.append(f"{'-' if record['fit'] is None else format(record['fit'], '.2f'):>5}")
         lines.append("  ".join(cells) + ("  (no strong fit)" if record["abstain"] else ""))
         if record["status"] != "ok":
