@@ -539,7 +539,7 @@ def _past(line: str, at: int) -> bool:
     if keyword.startswith(("worked as", "served as")) or (
         keyword.startswith("as") and before[-1:] in (["worked"], ["served"])
     ):
-        after = set(re.findall(r"[a-z]+", line[at:].lower()))
+        after = set(re.findall(r"[a-z]+", line[at : at + 160].lower()))  # the dates that follow
         perfect = any(w in settings["perfect_auxiliaries"] for w in before[-3:])
         return not perfect and not after & set(settings["still_words"])
     markers = _word_set("past_markers")
