@@ -181,10 +181,16 @@ class _CountingFake(FakeEmbedder):
 
 
 def _same_documents(new, ref) -> None:
+    """The same documents; their titles too, unless a line has over ``LONG_LINE`` words, which later rules
+    read as a resume that lost its line breaks (tests/test_backbone.py), as in ``test_extract_titles_is_unchanged``."""
     assert len(new) == len(ref)
     for a, b in zip(new, ref):
-        assert (a.text, a.spans, a.chunks, a.titles) == (b.text, b.spans, b.chunks, b.titles)
-        for name in ("chunk_vectors", "chunk_tokens", "span_vectors", "title_vectors"):
+        assert (a.text, a.spans, a.chunks) == (b.text, b.spans, b.chunks)
+        names = ["chunk_vectors", "chunk_tokens", "span_vectors"]
+        if all(len(titles._WORD.findall(line)) <= titles.LONG_LINE for line in re.findall(r"[^\n]+", a.text)):
+            assert a.titles == b.titles
+            names.append("title_vectors")
+        for name in names:
             np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
 
 
@@ -216,6 +222,9 @@ DOCUMENT = TEXT.filter(_valid_before)
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
 )
 @given(st.lists(DOCUMENT, min_size=1, max_size=4), st.sampled_from([None, 5, 40]))
+@example(
+    ["A:A:A ENGINEER at A:A:A:A:2000-PRESENT:A:A:A:A:A:A:A:A:A:A:A"], None
+)  # a long line: no title check
 def test_encode_documents_counts_tokens_once_for_all_texts_with_the_same_result(texts, budget):
     fast, ref = _CountingFake(), _CountingFake()
     with _new_rules_off():
