@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import InputTextError, RolematchError
+from ..read.detect import SUFFIX_FORMATS
 from ..textproc import decode_bytes
 from . import columns as columns_mod
 from . import dialect
@@ -40,8 +41,9 @@ if TYPE_CHECKING:  # pandas only when a DataFrame is read
 FIELD_LIMIT = 64 << 20
 _SURROGATE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, kept by "surrogateescape"
 INPUT_FORMATS = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet", ".xlsx")
-#: Names of one resume (``rolematch match --file`` reads them), not of a table.
-RESUME_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".pdf", ".docx", ".doc")
+#: Names of one resume (``rolematch match --file`` reads them), not of a table: the file formats
+#: ``read`` knows but a .zip (a folder of resumes, which batch reads).
+RESUME_SUFFIXES = tuple(suffix for suffix, kind in SUFFIX_FORMATS.items() if kind != "zip")
 
 
 class BatchInputError(RolematchError, ValueError):
