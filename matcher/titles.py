@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -127,7 +127,7 @@ def _headings() -> frozenset[str]:
     return frozenset(_settings()["not_head_words"])
 
 
-@lru_cache(maxsize=8)
+@cache  # a few fixed keys of data/titles.yaml
 def _word_set(key: str) -> frozenset[str]:
     """A list of ``data/titles.yaml`` as a set: ``degree_openings``, ``student_body_words``, ..."""
     return frozenset(_settings()[key])
@@ -534,24 +534,20 @@ def _past(line: str, at: int) -> bool:
     Present")."""
     clause = _CLAUSE_BREAK.split(line[max(0, at - 80) : at].lower())[-1]
     before = [w.strip("()") for w in clause.split()][-6:]
-    settings = _settings()
     keyword = line[at : at + 10].lower()
+    perfect, still = _word_set("perfect_auxiliaries"), _word_set("still_words")
     if keyword.startswith(("worked as", "served as")) or (
         keyword.startswith("as") and before[-1:] in (["worked"], ["served"])
     ):
         after = set(re.findall(r"[a-z]+", line[at : at + 160].lower()))  # the dates that follow
-        perfect = any(w in settings["perfect_auxiliaries"] for w in before[-3:])
-        return not perfect and not after & set(settings["still_words"])
-    markers = _word_set("past_markers")
-    last = max((k for k, w in enumerate(before) if w in markers), default=None)
+        return not any(w in perfect for w in before[-3:]) and not after & still
+    last = max((k for k, w in enumerate(before) if w in _word_set("past_markers")), default=None)
     if last is None:
         return False
-    moving_on = set(settings["still_words"]) | set(settings["moving_on_verbs"])
+    moving_on = still | _word_set("moving_on_verbs")
     if any(w in moving_on or w in ("last", "past") for w in before[last + 1 :]):
         return False  # "before joining Acme as ...", "spent the last four years as ...", "... now work as"
-    return not any(
-        w in settings["perfect_auxiliaries"] for w in before[max(0, last - 2) : last]
-    )  # "I have spent"
+    return not any(w in perfect for w in before[max(0, last - 2) : last])  # "I have spent"
 
 
 def _trim_sentence_title(phrase: str) -> str:
