@@ -148,6 +148,12 @@ def title_vocabulary() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _function_vocabulary() -> frozenset[str]:
+    """The words that may name a function after a rank: O*NET's title words and our abbreviations ("HR")."""
+    return title_vocabulary() | _abbreviations().expansions.keys()
+
+
+@lru_cache(maxsize=1)
 def _date_range() -> re.Pattern[str]:
     current = "|".join(re.escape(w) for w in sorted(_settings()["current"], key=len, reverse=True))
     return re.compile(
@@ -323,10 +329,10 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
             clean = _blank_dates(line, line_dates) if dated else line
             # a long line: only the title that opens it ("Plumbing engineer, ...")
             pieces = _segments(clean, start, 1 if words > LONG_LINE else None)
-            for piece, offset in pieces:
+            for k, (piece, offset) in enumerate(pieces):
                 span = _span(text, piece, offset, kind)
                 if span:
-                    found.append(span)
+                    found.append(_with_function(text, span, pieces[k + 1 : k + 2]))
                     break
         opened = any(t.kind == "headline" for t in flattened)  # a long line whose opening title is found
         # a title that opens a long line, or a short one at the top ("Registered nurse; charting in Epic."),
@@ -346,7 +352,8 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
                     found.append(span)
     unique: dict[str, TitleSpan] = {}
     for span in found:
-        unique.setdefault(normalize_title(span.text), span)
+        if not any(o.start == span.start and o.end > span.end for o in found):  # "Director", its function
+            unique.setdefault(normalize_title(span.text), span)
     return tuple(unique.values())[:limit]
 
 
@@ -492,13 +499,43 @@ def _whole_titles(text: str, line: str, start: int) -> tuple[TitleSpan, ...]:
     if len(_WORD.findall(line)) > MAX_TITLE_WORDS + 5 or stripped.endswith((".", "!", "?")):
         return ()
     clean = re.sub(r"\(.*?\)", lambda m: " " * len(m.group(0)), line)
-    spans = []
-    for piece, offset in _segments(clean, start):
+    spans: list[TitleSpan] = []
+    pieces = _segments(clean, start)
+    for k, (piece, offset) in enumerate(pieces):
+        if spans and spans[-1].end > offset:
+            continue  # the function of the title before: "Director, Strategic Planning"
         lead = len(piece) - len(piece.lstrip())
         span = _span(text, _trim_sentence_title(piece.strip()), offset + lead, "headline", capital=False)
         if span:
-            spans.append(span)
+            spans.append(_with_function(text, span, pieces[k + 1 : k + 2]))
     return tuple(spans)
+
+
+def _with_function(text: str, span: TitleSpan, following: list[tuple[str, int]]) -> TitleSpan:
+    """The title with the function it heads after a comma ("Director, Strategic Planning", "Senior Manager,
+    Corporate Strategy", "VP, Sales & Marketing"), when the title is nothing but a rank (``rank_words`` and
+    ``head_words``: "Director", "Senior Manager") and the words after the comma are all words of O*NET's
+    titles with no job noun at the end; "Founder, CEO", "Manager, Acme" and "Engineer, Google" stay apart."""
+    if not following:
+        return span
+    piece, offset = following[0]
+    lo = offset + len(piece) - len(piece.lstrip())
+    hi = offset + len(piece.rstrip(" \t-–—.,;:()"))
+    if text[span.end : lo].strip() != "," or hi <= lo:
+        return span
+    heads, ranks = _word_set("head_words"), _word_set("rank_words")
+    rank = [normalize_word(w) for w in _WORD.findall(span.text)]
+    if not rank or rank[-1] not in heads or not all(w in heads or w in ranks for w in rank):
+        return span
+    words = text[lo:hi].split()
+    if len(words) > 4 or _DIGIT.search(text[lo:hi]) or normalize_word(words[-1]) in heads:
+        return span
+    if span.text[:1].isupper() and any(w[:1].islower() for w in words if w.lower() not in _CONNECTORS):
+        return span  # "Analyst Intern, county agriculture department": a place, not a function
+    known = _function_vocabulary()
+    if not all(w.lower() in _CONNECTORS or "&" in w or normalize_word(w) in known for w in words):
+        return span  # "&": "M&A", "R&D"
+    return TitleSpan(text[span.start : hi], span.start, hi, span.kind)
 
 
 def _cut_at_stop(phrase: str) -> tuple[int, str]:
@@ -562,7 +599,24 @@ def _trim_sentence_title(phrase: str) -> str:
 
     for k in range(len(words), 0, -1):
         if k >= 3 and words[k - 2].lower() in _OF and is_head(words[k - 3]):  # "Head of Growth"
+            if words[k - 1].lower() in _DETERMINERS or _DIGIT.search(words[k - 1]):
+                return " ".join(words[: k - 2])  # "CEO of a drone company", "founder of 3 companies"
+            while (
+                k < len(words) and words[k - 1][-1] not in ",.;:" and _function_word(words[k], words[k + 1 :])
+            ):
+                k += 1  # "Director of Strategic Planning", "Head of Sales and Marketing"
             return " ".join(words[:k])
         if is_head(words[k - 1]):
             return " ".join(words[:k])
     return phrase
+
+
+def _function_word(word: str, after: list[str]) -> bool:
+    """A word that goes on naming the function after "Head of ...": a word of O*NET's titles that is no
+    preposition ("Director of Strategic Planning at Acme" ends before "at"), or "and"/"&" before one."""
+    low = word.lower().strip(",.;:")
+    if low in _word_set("no_title_openings") or _DIGIT.search(low):
+        return False
+    if low in ("and", "&"):
+        return word == low and bool(after) and _function_word(after[0], [])
+    return normalize_word(low) in title_vocabulary()

@@ -67,6 +67,7 @@ from matcher.titles import (
     _span,
     _trim_sentence_title,
     _whole_titles,
+    _with_function,
     expand_abbreviations,
     normalize_title,
 )
@@ -227,10 +228,11 @@ def extract_titles_old(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, .
         headline_done += 1
         if kind:
             clean = dates.sub(lambda m: " " * len(m.group(0)), line) if dated else line
-            for piece, offset in _segments(clean, start):
+            pieces = _segments(clean, start)
+            for k, (piece, offset) in enumerate(pieces):
                 span = _span(text, piece, offset, kind)
-                if span:
-                    found.append(span)
+                if span:  # the later rule: a rank and its function after a comma are one title
+                    found.append(_with_function(text, span, pieces[k + 1 : k + 2]))
                     break
         # the later rule of tests/test_backbone.py: also a short line at the top ("Registered nurse; ...")
         lead = _leading_title(line, n == 0) if top or words > MAX_TITLE_WORDS else None
@@ -245,7 +247,8 @@ def extract_titles_old(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, .
                     found.append(span)
     unique: dict[str, TitleSpan] = {}
     for span in found:
-        unique.setdefault(normalize_title(span.text), span)
+        if not any(o.start == span.start and o.end > span.end for o in found):  # the later rule, as above
+            unique.setdefault(normalize_title(span.text), span)
     return tuple(unique.values())[:limit]
 
 

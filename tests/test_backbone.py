@@ -296,6 +296,33 @@ def test_titles_in_sentences_are_current_jobs_not_past_ones_or_pronoun_phrases(t
     assert [s.text for s in extract_titles(text)] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a rank and, after a comma, the function it heads are one title
+        ("Director, Strategic Planning", ["Director, Strategic Planning"]),
+        ("Vice President, Sales and Marketing", ["Vice President, Sales and Marketing"]),
+        ("Senior Manager, Corporate Strategy & M&A — Tokyo", ["Senior Manager, Corporate Strategy & M&A"]),
+        (
+            "Senior Director, Product Management\nAcme Corp, 2019 - Present",
+            ["Senior Director, Product Management"],
+        ),
+        # "Director of ..." keeps the whole function, up to a preposition, an article or a number
+        ("Director of Strategic Planning", ["Director of Strategic Planning"]),
+        ("I am the Head of Sales and Marketing at a bank.", ["Head of Sales and Marketing"]),
+        ("I'm the founder and CEO of a small drone-inspection company for wind farms.", ["founder and CEO"]),
+        # a title after a comma, a company or a place stays apart
+        ("Founder, CEO", ["Founder", "CEO"]),
+        ("Manager, Acme Corp", ["Manager"]),
+        ("Engineer, Google", ["Engineer"]),
+        ("Software Engineer, Payments", ["Software Engineer"]),
+        ("Analyst Intern, county agriculture department, 2019 - 2020\nAcme", ["Analyst Intern"]),
+    ],
+)
+def test_a_rank_and_its_function_are_one_title(text, expected):
+    assert [s.text for s in extract_titles(text)] == expected
+
+
 def test_a_resume_with_a_headline_gives_its_titles_not_its_school_or_degree():
     text = (
         "[NAME]\nSenior Data Engineer\n[EMAIL] | [PHONE]\n\nEXPERIENCE\n"
