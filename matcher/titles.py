@@ -187,6 +187,7 @@ _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
 _CLAUSE_BREAK = re.compile(r"[.,;:!?]|\b(?:and|but)\b")  # where the clause before a title's keyword starts
 _DIGIT = re.compile(r"\d")  # as the date pattern's \d
 _DIGITS_TRIED = 48
+_MANY_DIGITS = re.compile(r"[$€£]?\d{2,}[%+]?[,.]?")  # a count or an amount, as a word of its own
 
 
 def _head(segment: str, capital: bool = True) -> tuple[int, int] | None:
@@ -232,8 +233,8 @@ def _names_no_job(title: str, words: list[str]) -> bool:
     Computer Engineer"), an office in a student body ("President of the Robotics Club"), a phrase whose head
     follows "of" after no head of its own ("part of pilot", "one of the founders"), a phrase opening with a
     preposition ("At Solid State Technologists"), a certification ("SAP Certified Development Associate"), a
-    phrase opening with a pronoun ("I was a teacher"), or a head word that needs a qualifier standing alone
-    ("Lead")."""
+    phrase opening with a pronoun ("I was a teacher"), a phrase that counts people ("Hired 65 engineers"), or
+    a head word that needs a qualifier standing alone ("Lead")."""
     lower = [w.lower() for w in words]
     opening = re.sub(r"[.'’]", "", title).lower().split()[:2]
     if opening[0] in _word_set("degree_openings") or " ".join(opening) in _word_set("degree_openings"):
@@ -243,12 +244,22 @@ def _names_no_job(title: str, words: list[str]) -> bool:
         return True
     if title.split()[0] in _word_set("pronoun_openings"):  # "I cook", "I was a teacher"
         return True
+    if _counts_people(title.split()):  # "Hired 65 engineers" ("Microsoft 365 Administrator" is a job)
+        return True
     if _student_office(lower):
         return True
     of = max((i for i, w in enumerate(lower) if w in _OF), default=0)  # the last "of" but the first word
     if 0 < of < len(lower) - 1 and all(w in _DETERMINERS for w in lower[of + 1 : -1]):
         return normalize_word(words[of - 1]) not in _heads()  # "part of pilot", "part of the crew"
     return len(words) == 1 and normalize_word(words[0]) in _word_set("qualified_heads")
+
+
+def _counts_people(words: list[str]) -> bool:
+    """A number of two or more digits before a plural word: "Hired 65 engineers", "Managed 12 analysts"."""
+    return any(
+        _MANY_DIGITS.fullmatch(w) and normalize_word(after) != after.lower()
+        for w, after in zip(words, words[1:])
+    )
 
 
 def _student_office(lower: list[str]) -> bool:
@@ -301,6 +312,7 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
     dates = _date_range()
     has_digit = [_DIGIT.search(line) is not None for line, _ in lines]  # every date has one: skip the rest
     headline_done = 0
+    ranges: dict[TitleSpan, str] = {}  # a dated title → the date range beside it
     for n, (line, start) in enumerate(lines):
         stripped = line.strip()
         if not stripped:
@@ -313,7 +325,7 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
             if 0 <= k < len(lines)
         )
         words = len(_WORD.findall(line))
-        flattened = _flattened_titles(text, line, start, line_dates) if words > LONG_LINE else []
+        flattened = _flattened_titles(text, line, start, line_dates, ranges) if words > LONG_LINE else []
         found.extend(flattened)  # a long line: a paragraph, or a resume that lost its line breaks
         top = headline_done < 3  # one of the text's first three lines
         if top and words <= 12 and not stripped.endswith("."):
@@ -332,7 +344,18 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
             for k, (piece, offset) in enumerate(pieces):
                 span = _span(text, piece, offset, kind)
                 if span:
-                    found.append(_with_function(text, span, pieces[k + 1 : k + 2]))
+                    span = _with_function(text, span, pieces[k + 1 : k + 2])
+                    found.append(span)
+                    beside = [m.group() for m in line_dates if _RANGE.search(m.group())] or [
+                        lines[j][0]
+                        for j in (n + 1, n - 1)
+                        if 0 <= j < len(lines)
+                        and has_digit[j]
+                        and dates.fullmatch(lines[j][0].strip())
+                        and _RANGE.search(lines[j][0])
+                    ]
+                    if beside:  # a job's date range, on its line or the next: a top line may be one too
+                        ranges[span] = beside[0]
                     break
         opened = any(t.kind == "headline" for t in flattened)  # a long line whose opening title is found
         # a title that opens a long line, or a short one at the top ("Registered nurse; charting in Epic."),
@@ -346,15 +369,39 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
             for m in _SENTENCE_TITLE.finditer(line):
                 if _past(line, m.start()) or _not_a_role(line, m):
                     continue
-                shift, phrase = _cut_at_stop(m.group(1))
+                shift, phrase = _cut_at_stop(_before_possessive(m.group(1), line[m.end(1) : m.end(1) + 2]))
                 span = _span(text, _trim_sentence_title(phrase), start + m.start(1) + shift, "sentence")
                 if span:
                     found.append(span)
+    past = _earlier_entries(ranges, len(text))
     unique: dict[str, TitleSpan] = {}
     for span in found:
-        if not any(o.start == span.start and o.end > span.end for o in found):  # "Director", its function
-            unique.setdefault(normalize_title(span.text), span)
+        if any(lo <= span.start < hi for lo, hi in past):
+            continue  # an earlier job's title, or a title in what it says of that job
+        if any(o.start == span.start and o.end > span.end for o in found):
+            continue  # "Director" beside "Director, Strategic Planning"
+        unique.setdefault(normalize_title(span.text), span)
     return tuple(unique.values())[:limit]
+
+
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+def _earlier_entries(ranges: dict[TitleSpan, str], size: int) -> list[tuple[int, int]]:
+    """Where the entries of earlier jobs are: each from its dated title to the next dated title. A job is
+    an earlier one when some title's date range runs to the present ("2017 – Present") and its own ended,
+    or, where none runs to the present, when it ended before the latest one did. A resume's current job
+    names the person's role; "President and COO, 2012 – 2017" under "CEO, 2017 – Present" does not."""
+    current = _word_set("current")
+    now = {s for s, r in ranges.items() if any(w in r.lower() for w in current)}
+    if now:
+        past = set(ranges) - now
+    else:
+        ends = {s: max(map(int, _YEAR.findall(r)), default=0) for s, r in ranges.items()}
+        latest = max(ends.values(), default=0)
+        past = {s for s, end in ends.items() if 0 < end < latest}
+    starts = sorted({s.start for s in ranges} | {size})
+    return [(s.start, next(x for x in starts if x > s.start)) for s in past]
 
 
 def _leading_title(line: str, first: bool) -> re.Match[str] | None:
@@ -373,12 +420,16 @@ def _leading_title(line: str, first: bool) -> re.Match[str] | None:
     return m
 
 
-def _flattened_titles(text: str, line: str, start: int, line_dates: list[re.Match[str]]) -> list[TitleSpan]:
+def _flattened_titles(
+    text: str, line: str, start: int, line_dates: list[re.Match[str]], ranges: dict[TitleSpan, str]
+) -> list[TitleSpan]:
     """Titles in a long line, as in a resume that lost its line breaks: the upper-case words that open it
     ("PRESIDENT/CHIEF EXECUTIVE OFFICER Executive Profile ...") or the words before a heading that opens
     it ("Senior Product Manager Summary ..."), after a redacted name if one leads, and the job-title words
     just before each date range ("... Professional Experience Account Executive Jan 2016 to Current ...");
-    ``line_dates``: the line's dates (``_all_dates``)."""
+    ``line_dates``: the line's dates (``_all_dates``); ``ranges`` gets each dated title's range. Where
+    no title word stands just before a range ("Chief Executive Officer — FreightLoop Inc., Boston, MA March
+    2017 – Present"), the title is the first piece after the sentence before it ends."""
     out = []
     opening = _OPENING.match(line).end()
     caps = _CAPS_RUN.match(line, opening)
@@ -387,6 +438,7 @@ def _flattened_titles(text: str, line: str, start: int, line_dates: list[re.Matc
         span = _span(text, line[head[0] : head[1]], start + head[0], "headline")
         if span:
             out.append(span)
+    after = 0  # where the text since the last range starts
     for m in line_dates:
         if _RANGE.search(m.group()):
             span = _title_before(text, line, start, m.start())
@@ -394,9 +446,33 @@ def _flattened_titles(text: str, line: str, start: int, line_dates: list[re.Matc
             ats = list(_AT.finditer(line, max(0, m.start() - 60), m.start()))
             if span is None and ats:
                 span = _title_before(text, line, start, ats[-1].start())
+            if span is None:
+                span = _title_opening_entry(text, line, start, max(after, m.start() - 160), m.start())
             if span:
                 out.append(span)
+                ranges[span] = m.group()
+            after = m.end()
     return out
+
+
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z])")
+
+
+def _title_opening_entry(text: str, line: str, start: int, lo: int, hi: int) -> TitleSpan | None:
+    """The title that opens a job's entry in ``line[lo:hi]`` (the words before its date range): after
+    the last sentence's end, the job-title words before the first separator ("… operating plans.
+    PROFESSIONAL EXPERIENCE Chief Executive Officer — FreightLoop Inc., Boston, MA" → "Chief Executive
+    Officer"), with the function after a comma ("Vice President, Business Operations — Oracle")."""
+    ends = list(_SENTENCE_END.finditer(line, lo, hi))
+    entry = ends[-1].end() if ends else lo
+    sep = _SEPARATORS.search(line, entry, hi)
+    if sep is None:
+        return None
+    span = _title_before(text, line, start, sep.start())
+    if span is None or span.start < start + entry:
+        return None
+    following = _segments(line[sep.end() : hi], start + sep.end(), 1)
+    return _with_function(text, span, following)
 
 
 def _before_heading(line: str, pos: int) -> tuple[int, int] | None:
@@ -539,8 +615,9 @@ def _with_function(text: str, span: TitleSpan, following: list[tuple[str, int]])
 
 
 def _cut_at_stop(phrase: str) -> tuple[int, str]:
-    """The words of a sentence's title phrase before a pronoun or a conjunction ("ICU nurse I moved into
-    health" → "ICU nurse", "nurse before joining Acme" → "nurse"), after a leading "now a" or "currently
+    """The words of a sentence's title phrase before a pronoun, a conjunction or a possessive ("ICU nurse I
+    moved into health" → "ICU nurse", "nurse before joining Acme" → "nurse", "act as the CEO's gatekeeper"
+    → none: the CEO is someone else), after a leading "now a" or "currently
     the" ("am now a software engineer" → "software engineer"), and where they start in ``phrase``."""
     words = list(_TOKEN.finditer(phrase))
     skip = _word_set("still_words") | {"a", "an", "the"}
@@ -548,7 +625,14 @@ def _cut_at_stop(phrase: str) -> tuple[int, str]:
     first = 0
     while first < len(words) and words[first].group().lower() in skip:
         first += 1
-    end = next((k for k in range(first, len(words)) if words[k].group().lower() in stops), len(words))
+    end = next(
+        (
+            k
+            for k in range(first, len(words))
+            if words[k].group().lower() in stops or _possessive(words[k].group())
+        ),
+        len(words),
+    )
     if first >= end:
         return 0, ""
     return words[first].start(), phrase[words[first].start() : words[end - 1].end()]
@@ -620,3 +704,16 @@ def _function_word(word: str, after: list[str]) -> bool:
     if low in ("and", "&"):
         return word == low and bool(after) and _function_word(after[0], [])
     return normalize_word(low) in title_vocabulary()
+
+
+def _possessive(word: str) -> bool:
+    """ "CEO's", "team’s": a word that names whose, not who."""
+    return word.lower().rstrip(".,;:").endswith(("'s", "’s"))
+
+
+def _before_possessive(phrase: str, after: str) -> str:
+    """The phrase without its last word when ``after`` (what follows it) makes that word a possessive: "act
+    as the CEO's gatekeeper" names no title, "as product manager for the company's app" names one."""
+    if not after.lower().startswith(("'s", "’s")):
+        return phrase
+    return phrase[: phrase.rfind(" ") + 1] if " " in phrase else ""

@@ -56,12 +56,14 @@ from matcher.privacy import (
 )
 from matcher.textproc import _CONTROL, _RAW_PDF, MAX_CHARS, Span, chunk_spans, decode_bytes, sentence_spans
 from matcher.titles import (
+    _RANGE,
     _SENTENCE_TITLE,
     _WORD,
     MAX_TITLE_WORDS,
     MAX_TITLES,
     TitleSpan,
     _date_range,
+    _earlier_entries,
     _leading_title,
     _segments,
     _span,
@@ -209,6 +211,7 @@ def extract_titles_old(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, .
             return whole[:limit]
     dates = _date_range()
     headline_done = 0
+    ranges: dict[TitleSpan, str] = {}
     for n, (line, start) in enumerate(lines):
         stripped = line.strip()
         if not stripped:
@@ -232,7 +235,18 @@ def extract_titles_old(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, .
             for k, (piece, offset) in enumerate(pieces):
                 span = _span(text, piece, offset, kind)
                 if span:  # the later rule: a rank and its function after a comma are one title
-                    found.append(_with_function(text, span, pieces[k + 1 : k + 2]))
+                    span = _with_function(text, span, pieces[k + 1 : k + 2])
+                    found.append(span)
+                    # the later rule: a job's date range, to tell earlier jobs from the current one
+                    beside = [m.group() for m in dates.finditer(line) if _RANGE.search(m.group())] or [
+                        lines[j][0]
+                        for j in (n + 1, n - 1)
+                        if 0 <= j < len(lines)
+                        and dates.fullmatch(lines[j][0].strip())
+                        and _RANGE.search(lines[j][0])
+                    ]
+                    if beside:
+                        ranges[span] = beside[0]
                     break
         # the later rule of tests/test_backbone.py: also a short line at the top ("Registered nurse; ...")
         lead = _leading_title(line, n == 0) if top or words > MAX_TITLE_WORDS else None
@@ -245,9 +259,12 @@ def extract_titles_old(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, .
                 span = _span(text, _trim_sentence_title(m.group(1)), start + m.start(1), "sentence")
                 if span:
                     found.append(span)
+    past = _earlier_entries(ranges, len(text))  # the later rules, as above
     unique: dict[str, TitleSpan] = {}
     for span in found:
-        if not any(o.start == span.start and o.end > span.end for o in found):  # the later rule, as above
+        if any(lo <= span.start < hi for lo, hi in past):
+            continue
+        if not any(o.start == span.start and o.end > span.end for o in found):
             unique.setdefault(normalize_title(span.text), span)
     return tuple(unique.values())[:limit]
 

@@ -66,7 +66,7 @@ def test_the_onet_attribution_ships_with_the_data():
         (
             "Experience\nSales Manager, Globex, 2015-2019\nDirector of Operations, Initech, 2019 - present\n"
             "Ran the warehouse network and the customer service teams across three sites.",
-            ["Sales Manager", "Director of Operations"],
+            ["Director of Operations"],  # the job that runs to the present, not the one before it
         ),
         ("PRESIDENT/CHIEF EXECUTIVE OFFICER\nExecutive Profile\n", ["PRESIDENT/CHIEF EXECUTIVE OFFICER"]),
         (
@@ -100,7 +100,7 @@ def test_the_onet_attribution_ships_with_the_data():
             "Summary I sell software to banks and close deals with many stakeholders every single year. "
             "Experience Account Executive Jan 2016 to Current Acme Corp - Springfield Managed 80 accounts. "
             "Sales Development Representative 05/2013 - 12/2015 Booked meetings for the field team.",
-            ["Account Executive", "Sales Development Representative"],
+            ["Account Executive"],
         ),
         (
             "SENIOR MANAGEMENT CONSULTANT Summary Strategy consultant who advises executives on growth and "
@@ -323,6 +323,56 @@ def test_a_rank_and_its_function_are_one_title(text, expected):
     assert [s.text for s in extract_titles(text)] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a resume's earlier jobs, and what it says under them, name no title of the person's now
+        (
+            "MARGARET OKAFOR\nChief Executive Officer\n\nEXPERIENCE\n"
+            "Chief Executive Officer — FreightLoop Inc., Boston, MA\nMarch 2017 – Present\n"
+            "- Lead a 420-person company and report to the board.\n\n"
+            "President and Chief Operating Officer — Parcelwise, Chicago, IL\nJanuary 2012 – February 2017\n"
+            "- Ran sales, operations and finance; hired the first general manager in Amsterdam as head of Europe.",
+            ["Chief Executive Officer"],
+        ),
+        # where no job runs to the present, the one that ended last
+        (
+            "Strategy Intern, Acme, June 2023 - August 2023\nSummer Analyst, Globex, June 2022 - August 2022",
+            ["Strategy Intern"],
+        ),
+        # the same resume with its line breaks lost, as pasted into a CSV cell
+        (
+            "MARGARET OKAFOR Chief Executive Officer Boston, MA SUMMARY Chief executive with 20 years in B2B "
+            "software. EXPERIENCE Chief Executive Officer — FreightLoop Inc., Boston, MA March 2017 – Present - "
+            "Lead a 420-person company and report to the board. President and Chief Operating Officer — "
+            "Parcelwise, Chicago, IL January 2012 – February 2017 - Ran sales, operations and finance.",
+            ["Chief Executive Officer"],
+        ),
+        (
+            "Summary I build data platforms for banks and insurers with many teams and several markets. "
+            "Experience Vice President, Data Engineering — Globex Bank, London January 2020 – Present - Led 30 "
+            "engineers.",
+            ["Vice President, Data Engineering"],
+        ),
+        # someone else's title is not the person's; a count of people is not a title
+        (
+            "Executive assistant for eight years. I manage calendars and act as the CEO's gatekeeper.",
+            ["Executive assistant"],
+        ),
+        (
+            "Senior Technical Recruiter\nAcme, 2019 - Present\n• Hired 65 engineers in 2023 across teams.",
+            ["Senior Technical Recruiter"],
+        ),
+        (
+            "Endpoint & Microsoft 365 administrator at a retail chain",
+            ["Endpoint & Microsoft 365 administrator"],
+        ),
+    ],
+)
+def test_the_current_job_names_the_title_not_earlier_ones_or_other_people(text, expected):
+    assert [s.text for s in extract_titles(text)] == expected
+
+
 def test_a_resume_with_a_headline_gives_its_titles_not_its_school_or_degree():
     text = (
         "[NAME]\nSenior Data Engineer\n[EMAIL] | [PHONE]\n\nEXPERIENCE\n"
@@ -333,13 +383,18 @@ def test_a_resume_with_a_headline_gives_its_titles_not_its_school_or_degree():
     assert [s.text for s in extract_titles(text)] == ["Senior Data Engineer", "Data Engineer"]
 
 
-def test_title_company_dates_lines_give_each_title():
+def test_title_company_dates_lines_give_the_current_title_with_offsets():
     text = (
         "Experience\nProduct Manager, Initech, Jan 2019 - Present\nRan discovery for payments.\n"
         "Business Analyst, Globex, 2015 - 2018\nWrote requirements.\n"
         "Education\nBachelor of Science, State University, 2011 - 2015"
     )
-    assert [s.text for s in extract_titles(text)] == ["Product Manager", "Business Analyst"]
+    spans = extract_titles(text)
+    assert [s.text for s in spans] == ["Product Manager"]  # the earlier Business Analyst job is past
+    assert all(text[s.start : s.end] == s.text for s in spans)
+    # the same lines, all of them past jobs: the one that ended last
+    past = text.replace("Jan 2019 - Present", "Jan 2019 - Mar 2021")
+    assert [s.text for s in extract_titles(past)] == ["Product Manager"]
 
 
 def test_a_student_resume_without_a_job_title_gives_none():
