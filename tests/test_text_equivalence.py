@@ -202,10 +202,12 @@ def _new_rules_off():
     before validation (tests/test_textproc.py)."""
     with (
         mock.patch.object(textproc, "repair_characters", side_effect=lambda text: (text, [])),
-        mock.patch.object(privacy, "_name_before_title", return_value=None),
-        mock.patch.object(privacy, "_lone_first_name", return_value=False),
-        mock.patch.object(privacy, "_names_in_context", return_value=[]),
-        mock.patch.object(privacy, "_cased", return_value=True),
+        # patched where they are looked up: detect calls the first three, words and mentions call _cased
+        mock.patch.object(privacy.detect, "_name_before_title", return_value=None),
+        mock.patch.object(privacy.detect, "_lone_first_name", return_value=False),
+        mock.patch.object(privacy.detect, "_names_in_context", return_value=[]),
+        mock.patch.object(privacy.words, "_cased", return_value=True),
+        mock.patch.object(privacy.mentions, "_cased", return_value=True),
     ):
         yield
 
