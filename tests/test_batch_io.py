@@ -117,7 +117,28 @@ def test_an_unclosed_quote_is_an_error_row_not_a_silent_loss(fake_matcher, tmp_p
     run(fake_matcher, tmp_path / "in.csv", tmp_path / "out.csv")
     out = read(tmp_path / "out.csv")
     assert list(out["status"]) == ["ok", "error"]
-    assert "unclosed quote" in out["error"].iloc[1]
+    error = out["error"].iloc[1]
+    assert "unclosed quote" in error and "starts on line 3" in error and "lines 3-4" in error
+    assert "Close the quote" in error
+    assert out["warning"].iloc[1] == ""  # not "the id is empty": the row could not be split into cells
+
+
+def test_blank_lines_inside_a_csv_keep_the_row_numbers(fake_matcher, tmp_path):
+    """A blank line between rows is an error row of its own, so later rows keep their number in the file;
+    blank lines after the last row are not rows (a line of empty fields is a row: it was written)."""
+    (tmp_path / "in.csv").write_text(f"name,bio\nA,{BIOS[0]}\n\n,\nB,{BIOS[3]}\nC,x,y\n\n\n")
+    summary = run(fake_matcher, tmp_path / "in.csv", tmp_path / "out.csv")
+    out = read(tmp_path / "out.csv")
+    assert list(out["row"]) == ["1", "2", "3", "4", "5"] and summary.rows == 5
+    assert list(out["status"]) == ["ok", "error", "error", "ok", "error"]
+    assert out["error"].iloc[1].startswith("the row is empty")
+    assert out["error"].iloc[2].startswith("the text is empty")
+    assert "the row has 3 fields but the header has 2 columns" in out["error"].iloc[4]
+    (tmp_path / "one.csv").write_text(f"id,bio\na,{BIOS[0]}\nb\n")
+    run(fake_matcher, tmp_path / "one.csv", tmp_path / "one_out.csv")
+    assert (
+        "the row has 1 field but the header has 2 columns" in read(tmp_path / "one_out.csv")["error"].iloc[1]
+    )
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ BOM, 4-decimal numbers, the id-column hint and the exit statuses (fake matcher: 
 from __future__ import annotations
 
 import re
+import zipfile
 
 import openpyxl
 import pandas as pd
@@ -168,6 +169,56 @@ def test_an_xlsx_round_trip(fake_matcher, tmp_path):
     assert about["product-marketing-manager"]  # the catalog is listed
     again = run(fake_matcher, tmp_path / "out.xlsx", tmp_path / "again.csv", text_column="bio")  # out → in
     assert again.rows_ok == 3
+
+
+def test_xlsx_rows_keep_their_numbers_and_say_what_is_wrong(fake_matcher, tmp_path):
+    """An empty sheet row between people is an error row (later rows keep their number); empty rows after
+    the last one are not rows; a formula without a saved value is said as such, not as an empty text."""
+    rows = [["name", "bio"], ["A", BIOS[0]], [None, None], ["B", BIOS[1]], ["C", '=CONCAT("a","b")']]
+    source = write_xlsx(tmp_path / "in.xlsx", {"people": [*rows, ["D", None], [None, None], [None, None]]})
+    summary = run(fake_matcher, source, tmp_path / "out.csv")
+    out = read(tmp_path / "out.csv")
+    assert list(out["row"]) == ["1", "2", "3", "4", "5"] and summary.rows == 5
+    assert list(out["status"]) == ["ok", "error", "ok", "error", "error"]
+    assert out["error"].iloc[1].startswith("the row is empty")
+    assert "holds a formula and the file has no saved value" in out["error"].iloc[3]
+    assert "open the file in Excel or LibreOffice and save it" in out["error"].iloc[3]
+    assert out["error"].iloc[4].startswith("the text is empty")  # a cell that is really empty
+    run(fake_matcher, source, tmp_path / "ids.csv", id_column="name")  # no row column: the error says it
+    assert read(tmp_path / "ids.csv")["error"].iloc[1].startswith("row 2 (after the header) is empty")
+
+
+def test_a_formula_with_a_saved_value_is_read_as_its_value(fake_matcher, tmp_path):
+    source = write_xlsx(tmp_path / "in.xlsx", {"people": [["id", "bio"], ["=1+1", BIOS[0]]]})
+    with zipfile.ZipFile(source) as book:  # store the value Excel would have saved: <v>2</v>
+        parts = {n: book.read(n) for n in book.namelist()}
+    sheet = next(n for n in parts if n.startswith("xl/worksheets/"))
+    parts[sheet] = parts[sheet].replace(b"<f>1+1</f><v></v>", b"<f>1+1</f><v>2</v>")
+    with zipfile.ZipFile(source, "w") as book:
+        for name, data in parts.items():
+            book.writestr(name, data)
+    run(fake_matcher, source, tmp_path / "out.csv", id_column="id")
+    out = read(tmp_path / "out.csv")
+    assert list(out["id"]) == ["2"] and list(out["warning"]) == [""] and list(out["status"]) == ["ok"]
+
+
+def test_a_missing_column_on_the_first_sheet_points_to_the_sheet_that_has_it(fake_matcher, tmp_path):
+    sheets = {"Summary": [["This workbook lists candidates; see sheet People"]], "People": [["id", "bio"]]}
+    source = write_xlsx(tmp_path / "in.xlsx", {**sheets, "Other": [["x"], ["y"]]})
+    with pytest.raises(ColumnError) as caught:
+        run(fake_matcher, source, tmp_path / "out.csv")
+    message = str(caught.value)
+    assert "not found in sheet 'Summary' of" in message
+    assert "'Summary' is the first sheet of 3: Summary, People, Other" in message
+    assert "Sheet 'People' has a 'bio' column: read it with --sheet People" in message
+    with pytest.raises(ColumnError, match=r"If the table is on another sheet, name it with --sheet NAME"):
+        run(fake_matcher, source, tmp_path / "out.csv", text_column="resume")
+    prose = write_xlsx(
+        tmp_path / "p.xlsx", {"a": [["I am a product manager. I own the roadmap."]], "b": [["x"]]}
+    )
+    with pytest.raises(ColumnError) as caught:
+        run(fake_matcher, prose, tmp_path / "out.csv")
+    assert "reads like text, not column names" in str(caught.value) and "roadmap" not in str(caught.value)
 
 
 def test_batch_messages_do_not_say_paste(fake_matcher, tmp_path):

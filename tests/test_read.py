@@ -101,6 +101,33 @@ def test_a_zero_byte_file_is_empty_whatever_its_name(tmp_path, name):
             read_it()
 
 
+@pytest.mark.parametrize(
+    ("data", "says", "not_says"),
+    [
+        (b"\x7fELF\x02\x01\x01" + bytes(200), "holds binary data; it is not a resume", "re-export"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(100), "holds an image; rolematch does not do OCR", "re-export"),
+        (typeset_pdf(), "holds a PDF; rename it .pdf", "export the resume as"),
+    ],
+)
+def test_a_file_whose_name_lies_is_told_the_fix_for_what_it_holds(data, says, not_says):
+    with pytest.raises(read.FormatMismatchError) as caught:
+        read.read_bytes(data, "cv.txt")
+    assert says in str(caught.value) and not_says not in str(caught.value)
+
+
+def test_a_text_file_over_the_size_limit_is_not_told_to_compress_images(tmp_path):
+    path = tmp_path / "huge.txt"
+    path.write_bytes(b"Product manager who owns the roadmap.\n" * 300_000)  # 11.4 MB
+    for read_it in (lambda: read.read_file(path), lambda: read.read_bytes(path.read_bytes(), "huge.txt")):
+        with pytest.raises(read.FileTooLargeError) as caught:
+            read_it()
+        message = str(caught.value)
+        assert "the limit is 10 MB" in message and "give the resume itself" in message
+        assert "images" not in message and "pages" not in message
+    with pytest.raises(read.FileTooLargeError, match="compress its images"):
+        read.read_bytes(b"%PDF-1.4\n" + b"x" * 11_000_000, "big.pdf")
+
+
 def test_page_limit():
     import io
 

@@ -36,9 +36,26 @@ def missing_column(
             f"{dialect.describe_delimiter(other)}, not {dialect.describe_delimiter(delimiter)}; "
             f"use --delimiter {other!r}"
         )
+    if dialect.reads_like_text(columns):  # a note or a line of a resume above the table: not listed
+        return (
+            f"column {column!r} not found in {name}: its first row reads like text, not column names "
+            f"(use {option} to name the column)"
+        )
     close = closest_columns(column, columns)
     hint = f"did you mean {' or '.join(repr(shorten(c)) for c in close)}? " if close else ""
     return f"column {column!r} not found in {name}; columns are: {shown} ({hint}use {option})"
+
+
+def sheet_hint(sheet: str, sheets: Sequence[str], column: str, having: Sequence[str]) -> str:
+    """What a missing-column message of a workbook adds: the sheet read among the workbook's sheets
+    (``listed``), and ``--sheet`` with the first of the sheets ``having`` the column, if any."""
+    which = "the first sheet" if sheets and sheet == sheets[0] else "a sheet"
+    said = f"; {shorten(sheet)!r} is {which} of {len(sheets)}: {listed(sheets)}"
+    if having:
+        name = having[0]
+        flag = f"--sheet {name}" if re.fullmatch(r"[\w.-]+", name) else f"--sheet '{name}'"
+        return f"{said}. Sheet {shorten(name)!r} has a {shorten(column)!r} column: read it with {flag}"
+    return f"{said}. If the table is on another sheet, name it with --sheet NAME"
 
 
 def listed(columns: Sequence[str]) -> str:

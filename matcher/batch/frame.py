@@ -386,9 +386,14 @@ class DuplicateTracker:
         return None if first == row else f"duplicate id {key!r} (first at row {first})"
 
     def flag(self, records: list[dict[str, Any]], rows: Sequence[int], key_column: str) -> None:
-        """Add duplicate warnings to ``records`` in place."""
+        """Add duplicate warnings to ``records`` in place. An error row whose id is empty gets no "the id
+        is empty": its error says what to fix (an empty row, or lines the reader could not split into
+        cells, has no id to read)."""
         for record, row in zip(records, rows):
-            message = self.note(str(record[key_column]), row)
+            key = str(record[key_column])
+            if key == "" and record.get("status") == "error":
+                continue
+            message = self.note(key, row)
             if message:
                 record["warning"] = f"{record['warning']}; {message}" if record["warning"] else message
 

@@ -4,18 +4,21 @@ The CSV delimiter (comma, semicolon, tab, pipe) is sniffed from the first 64 KB 
 newlines stay inside their cell. ``Table.notes`` says how the input was read (the delimiter, a column
 that looks like ids but is not used) for the run's summary.
 
-Readers never drop a row: a row they cannot use (ragged, unparsable, not JSON) still comes out,
-with a ``problem`` that becomes its error; bytes that are not UTF-8 are decoded (cp1252, else
-latin-1) with a warning. Whole-file problems (missing, empty, header only, binary, a missing
-column, a resume given as a table) raise ``BatchInputError`` before any work, naming what was expected
-and the fix; a message lists a few column names, each cut short, and none of a header that reads like
-text: they would be a person's own words.
+Readers never drop a row: a row they cannot use (ragged, unparsable, not JSON, empty) still comes out,
+with a ``problem`` that becomes its error, and rows keep their number in the file: an empty row (a blank
+line, a sheet row with no value) between the header and the last row is an error row; empty rows after the
+last row are not rows (a sheet's formatted but unused rows, a file's trailing blank lines). Bytes that are
+not UTF-8 are decoded (cp1252, else latin-1) with a warning. Whole-file problems (missing, empty, header
+only, binary, a missing column, a resume given as a table) raise ``BatchInputError`` before any work,
+naming what was expected and the fix; a message lists a few column names, each cut short, and none of a
+header that reads like text: they would be a person's own words.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import difflib
 import io
 import itertools
 import json
@@ -31,8 +34,8 @@ from ..read.detect import SUFFIX_FORMATS
 from ..textproc import decode_bytes
 from . import columns as columns_mod
 from . import dialect
-from .frame import CHUNK_ROWS, Chunk, resolve_id_column
-from .xlsx import read_xlsx
+from .frame import CHUNK_ROWS, Chunk, plural, resolve_id_column
+from .xlsx import _openpyxl, cell_text
 
 if TYPE_CHECKING:  # pandas only when a DataFrame is read
     import pandas as pd
@@ -44,6 +47,13 @@ INPUT_FORMATS = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet", ".xlsx")
 #: Names of one resume (``rolematch match --file`` reads them), not of a table: the file formats
 #: ``read`` knows but a .zip (a folder of resumes, which batch reads).
 RESUME_SUFFIXES = tuple(suffix for suffix, kind in SUFFIX_FORMATS.items() if kind != "zip")
+#: The problem of an empty row between the header and the last row of a table (a blank CSV line, a sheet
+#: row with no value). JSONL has no empty rows: a blank line there is no record.
+EMPTY_ROW = "the row is empty (no cell holds a value); fill it in or delete the row"
+#: How many sheets, and how many rows of each, are looked at for the column a missing-column message
+#: of a workbook suggests (``--sheet NAME``).
+PEEK_SHEETS = 50
+PEEK_ROWS = 100
 
 
 class BatchInputError(RolematchError, ValueError):
@@ -169,9 +179,11 @@ def open_table(
         return _with_id_note(table, text_column, asked_id)
     name = "stdin" if path == "-" else path
     notes: list[str] = []
+    workbook = None
     if fmt == "xlsx":
-        sheet_name, columns, rows = read_xlsx(Path(path), sheet, BatchInputError)
-        notes.append(f"read sheet {sheet_name!r}")
+        workbook = _Workbook(Path(path), sheet)
+        columns, rows = workbook.columns, workbook.rows()
+        notes.append(f"read sheet {workbook.sheet!r}")
         binary = None
     else:
         binary = (stdin or sys.stdin.buffer) if path == "-" else open(path, "rb")  # noqa: SIM115 - closed by the chunks
@@ -187,17 +199,25 @@ def open_table(
         id_column = resolve_id_column(columns, id_column)
         if fmt == "csv" and text_column not in columns and dialect.reads_like_text(columns):
             raise NotATableError(not_a_table(name))
-        check_columns(columns, text_column, id_column, name, delimiter)
-        kept = (
-            columns_mod.keep_all(columns, text_column, id_column)
-            if keep_every
-            else check_keep(columns, keep, name)
-        )
-        chunks = _chunks(rows, columns, text_column, id_column, chunk_rows, kept)
+        where = name if workbook is None else f"sheet {workbook.sheet!r} of {name}"
+        try:
+            check_columns(columns, text_column, id_column, where, delimiter)
+            kept = (
+                columns_mod.keep_all(columns, text_column, id_column)
+                if keep_every
+                else check_keep(columns, keep, where)
+            )
+        except ColumnError as exc:
+            if workbook is None:
+                raise
+            raise ColumnError(f"{exc}{workbook.sheet_hint(text_column, asked_id)}") from None
+        chunks = _chunks(_until_last_row(rows), columns, text_column, id_column, chunk_rows, kept)
         first = next(chunks, None)
     except BaseException:
         if binary is not None and path != "-":
             binary.close()
+        if workbook is not None:
+            workbook.close()
         raise
     if first is None:
         raise BatchInputError(f"{name} has a header but no data rows; nothing to score")
@@ -291,7 +311,9 @@ def _text_stream(binary: IO[bytes]) -> io.TextIOWrapper:
 def _csv_rows(
     binary: IO[bytes], name: str, delimiter: str, owned: bool = True
 ) -> tuple[list[str], Iterator[tuple[list[str] | None, str]]]:
-    """The header and an iterator of ``(fields or None, problem)``; blank lines are not rows."""
+    """The header and an iterator of ``(fields or None, problem)``; a blank line is an ``EMPTY_ROW``
+    (``_until_last_row`` keeps those before the last row); a line of empty fields (``,`` or ``""``) was
+    written as a row, and is one."""
     csv.field_size_limit(FIELD_LIMIT)
     stream = _text_stream(binary)
     reader = csv.reader(stream, delimiter=delimiter, strict=True)
@@ -320,19 +342,55 @@ def _csv_rows(
                 except StopIteration:
                     return
                 except csv.Error as exc:
-                    hint = (
-                        " (an unclosed quote runs to the end of the file)"
-                        if "end of data" in str(exc)
-                        else ""
-                    )
-                    yield None, f"the row could not be parsed: {exc}{hint} (lines {start}-{reader.line_num})"
+                    yield None, _unparsable(exc, start, reader.line_num)
                     continue
-                if fields:
-                    yield fields, ""
+                yield (fields, "") if fields else (None, EMPTY_ROW)
         finally:
             _release(stream, owned)
 
     return [h.strip() for h in header], rows()
+
+
+def _unparsable(exc: csv.Error, start: int, end: int) -> str:
+    """Why the CSV row on lines ``start``-``end`` could not be read, and the fix: a quote that opens a
+    cell and never closes swallows every line after it into that cell."""
+    lines = f"line {start}" if start == end else f"lines {start}-{end}"
+    if "end of data" in str(exc):
+        return (
+            f"an unclosed quote: a quote in the row that starts on line {start} never closes, so {lines} "
+            "(to the end of the file) were read as one row; not scored. Close the quote, or write a quote "
+            'inside a cell as two ("")'
+        )
+    if start != end:
+        return (
+            f"the row could not be parsed ({exc}) on {lines}: a quoted cell ran over several lines, "
+            f"so a quote opened on line {start} may be unclosed; not scored. Check the quotes (a quote "
+            'inside a cell is written as two: "")'
+        )
+    return (
+        f"the row could not be parsed ({exc}) on {lines}; not scored. Check the quotes (a quote inside a "
+        'cell is written as two: "")'
+    )
+
+
+def _until_last_row(rows: Iterator[tuple[Any, str]]) -> Iterator[tuple[Any, str]]:
+    """``rows`` up to the last one that is not empty: a run of empty rows (``EMPTY_ROW``) is held back (as
+    a count) until a later row shows it lies inside the table; after the last row it is dropped. Row
+    numbers stay those of the file."""
+    count = 0
+    try:
+        for fields, problem in rows:
+            if problem == EMPTY_ROW:
+                count += 1
+                continue
+            for _ in range(count):
+                yield None, EMPTY_ROW
+            count = 0
+            yield fields, problem
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
 
 
 def _release(stream: io.TextIOWrapper, owned: bool) -> None:
@@ -401,6 +459,140 @@ def _json_record(line: str) -> tuple[dict[str, Any] | None, str]:
     return value, ""
 
 
+# ------------------------------------------------------------------------------------------ .xlsx
+
+
+class _Unsaved(str):
+    """The text of a cell that holds a formula and no saved value (see ``UNSAVED``)."""
+
+
+#: A cell holding a formula whose value the file does not store (written by a program that does not
+#: calculate, e.g. openpyxl or pandas): reads as ``""``, told apart by identity (``is UNSAVED``).
+UNSAVED = _Unsaved("")
+
+
+def unsaved_formula(column: str | None) -> str:
+    """What to do about a formula cell without a saved value in ``column``."""
+    return (
+        f"the {column!r} cell holds a formula and the file has no saved value for it (it was written by a "
+        "program that does not calculate formulas); open the file in Excel or LibreOffice and save it, or "
+        "replace the formula by its value (copy, then Paste Special > Values)"
+    )
+
+
+class _Workbook:
+    """One sheet of an .xlsx workbook read as a table (openpyxl, read-only: rows stream, memory stays flat).
+
+    ``sheet``: the sheet read (the one asked for, else the first); ``sheets``: all of them; ``columns``:
+    its header, the first row with a value (trailing empty header cells dropped; an empty one inside is
+    ``column_N``). Raises ``BatchInputError`` naming the sheets for a sheet that is missing or empty.
+    """
+
+    def __init__(self, path: Path, sheet: str | None) -> None:
+        self.path = path
+        self._openpyxl = _openpyxl("reading", BatchInputError)
+        try:
+            self._book = self._openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - zipfile/openpyxl raise many types for a bad file
+            raise BatchInputError(
+                f"{path} is not a readable .xlsx workbook ({exc}); save it from Excel as .xlsx"
+            ) from exc
+        self._formulas: Any = None
+        self.sheets = list(self._book.sheetnames)
+        if sheet is not None and sheet not in self.sheets:
+            self.close()
+            close = difflib.get_close_matches(sheet, self.sheets, n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise BatchInputError(
+                f"sheet {sheet!r} not found in {path}; sheets are: {', '.join(self.sheets)} ({hint}use --sheet)"
+            )
+        self.sheet = sheet or self.sheets[0]
+        self._values = enumerate(self._book[self.sheet].iter_rows(), 1)  # (sheet row number, cells)
+        header = next((cells for _, cells in self._values if any(_text(c) for c in cells)), None)
+        if header is None:
+            self.close()
+            others = [n for n in self.sheets if n != self.sheet]
+            raise BatchInputError(
+                f"sheet {self.sheet!r} of {path} is empty; expected a header row naming the columns "
+                "(e.g. id, bio) and one row per person"
+                + (f" (other sheets: {', '.join(others)}; use --sheet)" if others else "")
+            )
+        self.columns = _header([c.value for c in header])
+
+    def rows(self) -> Iterator[tuple[list[str] | None, str]]:
+        """``(fields, problem)`` per row after the header; a row with no value is an ``EMPTY_ROW``; a cell
+        with a formula and no saved value reads as ``UNSAVED``."""
+        from openpyxl.cell.read_only import EmptyCell
+
+        width = len(self.columns)
+        try:
+            for number, cells in self._values:
+                fields = [cell_text(c.value) for c in cells]
+                bare = [
+                    i for i, c in enumerate(cells[:width]) if c.value is None and not isinstance(c, EmptyCell)
+                ]
+                if bare:  # a cell with no value: a formula without its saved value, or only a format
+                    for i in self._formula_columns(number) & set(bare):
+                        fields[i] = UNSAVED
+                if not any(f.strip() or f is UNSAVED for f in fields):
+                    yield None, EMPTY_ROW
+                    continue
+                while len(fields) > width and not fields[-1]:
+                    fields.pop()
+                yield fields + [""] * (width - len(fields)), ""
+        finally:
+            self.close()
+
+    def _formula_columns(self, number: int) -> set[int]:
+        """The columns (0-based) of sheet row ``number`` that hold a formula: a second read of the sheet
+        with formulas, begun at the first row that asks and only moved forward (read-only as well: memory
+        stays flat, and a workbook whose cells all have values is read once)."""
+        if self._formulas is None:
+            book = self._openpyxl.load_workbook(self.path, read_only=True, data_only=False)
+            self._formulas = [book, enumerate(book[self.sheet].iter_rows(min_row=number), number), 0, ()]
+        book, rows, at, cells = self._formulas
+        while at < number:
+            at, cells = next(rows, (number, ()))
+        self._formulas[2:] = [at, cells]
+        return {i for i, c in enumerate(cells) if getattr(c, "data_type", None) == "f"}
+
+    def sheet_hint(self, text_column: str, id_column: str | None) -> str:
+        """For a missing column: the sheets of the workbook and, when another sheet's header has the columns
+        asked for, ``--sheet`` with its name."""
+        if len(self.sheets) == 1:
+            return ""
+        wanted = [text_column] + ([id_column] if id_column else [])
+        having = [
+            name
+            for name in self.sheets[:PEEK_SHEETS]
+            if name != self.sheet and all(c in self._peek_header(name) for c in wanted)
+        ]
+        return columns_mod.sheet_hint(self.sheet, self.sheets, text_column, having)
+
+    def _peek_header(self, name: str) -> list[str]:
+        rows = self._book[name].iter_rows(max_row=PEEK_ROWS, values_only=True)
+        return _header(next((row for row in rows if any(cell_text(v).strip() for v in row)), ()))
+
+    def close(self) -> None:
+        self._book.close()
+        if self._formulas is not None:
+            self._formulas[0].close()
+            self._formulas = None
+
+
+def _text(cell: Any) -> str:
+    return cell_text(cell.value).strip()
+
+
+def _header(values: Sequence[Any]) -> list[str]:
+    """Column names from a header row's values: trailing empty cells are formatting, not columns; an
+    empty cell inside is ``column_N``."""
+    cells = [cell_text(v).strip() for v in values]
+    while cells and not cells[-1]:
+        cells.pop()
+    return [c or f"column_{i + 1}" for i, c in enumerate(cells)]
+
+
 # ------------------------------------------------------------------------------------------ chunks
 
 
@@ -423,9 +615,19 @@ def _chunks(
             text, key, warning = _cells(fields, text_at, id_at, text_column, id_column)
             if not problem and isinstance(fields, list) and len(fields) != len(columns):
                 problem = (
-                    f"the row has {len(fields)} fields but the header has {len(columns)} "
-                    "(a stray delimiter or quote?); not scored"
+                    f"the row has {plural(len(fields), 'field')} but the header has "
+                    f"{plural(len(columns), 'column')} (a stray delimiter or quote?); not scored"
                 )
+            elif problem == EMPTY_ROW and id_column is not None:  # no id to find it by: its number
+                problem = f"row {number} (after the header) is empty; fill it in or delete the row"
+            elif not problem and text is UNSAVED:
+                problem = unsaved_formula(text_column)
+            if (
+                isinstance(fields, list)
+                and id_at is not None
+                and any(f is UNSAVED for f in fields[id_at : id_at + 1])
+            ):
+                warning = "; ".join(w for w in (warning, unsaved_formula(id_column)) if w)
             elif not problem and isinstance(fields, dict) and text_column not in fields:
                 problem = f"the record has no {text_column!r} key"
             chunk.rows.append(number)
@@ -478,10 +680,17 @@ def _count_rows(path: Path, fmt: str, delimiter: str | None = None) -> int:
             return sum(1 for line in fh if line.strip())
         stream = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
         reader = csv.reader(stream, delimiter=delimiter or ("\t" if path.suffix.lower() == ".tsv" else ","))
+        rows = last = 0  # rows up to the last that is not a blank line, the header included
         try:
-            return max(0, sum(1 for fields in reader if fields) - 1)
+            for fields in reader:
+                if fields:
+                    rows += 1
+                    last = rows
+                elif rows:  # blank lines before the header are not rows
+                    rows += 1
         except csv.Error:
             return 0
+        return max(0, last - 1)
 
 
 # ------------------------------------------------------------------------------------------ Parquet

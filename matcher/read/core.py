@@ -71,7 +71,9 @@ def read_file(path: str | Path, max_bytes: int = MAX_FILE_BYTES, max_pages: int 
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise _too_large(str(path), size, max_bytes)
+            with path.open("rb") as fh:
+                head = fh.read(8192)  # enough to tell a text file from a PDF or a Word file
+            raise _too_large(str(path), size, max_bytes, detect_format(head))
         data = path.read_bytes()
     except OSError as exc:
         raise InputTextError(f"cannot read {path}: {exc.strerror or exc}") from exc
@@ -85,7 +87,7 @@ def read_bytes(
     the detected format and used in messages. Raises a ``FileReadError`` subclass."""
     label = name or "stdin"
     if len(data) > max_bytes:
-        raise _too_large(label, len(data), max_bytes)
+        raise _too_large(label, len(data), max_bytes, detect_format(data[:8192]))
     if not data:  # before detection: no bytes look like plain text, whatever the name promises
         raise EmptyFileError(
             f"{label} is empty (0 bytes); save or export the resume again as {READABLE}, or paste its text"
@@ -154,11 +156,13 @@ def _check_name(label: str, name: str | None, fmt: str) -> None:
         return
     found = FORMAT_NAMES.get(fmt, fmt)
     fix = {
-        "pdf": "rename it .pdf",
-        "docx": "rename it .docx",
-        "text": "rename it .txt",
-    }.get(fmt, f"export the resume as {READABLE}")
-    raise FormatMismatchError(f"{label} is named {suffix} but holds {found}; {fix}, or re-export the resume")
+        "pdf": "rename it .pdf, or re-export the resume",
+        "docx": "rename it .docx, or re-export the resume",
+        "text": "rename it .txt, or re-export the resume",
+        "image": "rolematch does not do OCR: export the resume as text or as a text PDF",
+        "zip": f"score the resumes inside with: rolematch batch {label} -o out.csv",
+    }.get(fmt, f"it is not a resume rolematch reads: save or export the resume as {READABLE}")
+    raise FormatMismatchError(f"{label} is named {suffix} but holds {found}; {fix}")
 
 
 def _unsupported(label: str, fmt: str, data: bytes) -> Exception:
@@ -185,8 +189,19 @@ def _unsupported(label: str, fmt: str, data: bytes) -> Exception:
     )
 
 
-def _too_large(label: str, size: int, limit: int) -> FileTooLargeError:
-    return FileTooLargeError(
-        f"{label} is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB per file "
-        f"(and {MAX_PAGES} pages): give the resume itself, or compress its images"
-    )
+def _too_large(label: str, size: int, limit: int, fmt: str) -> FileTooLargeError:
+    """Over the size limit, with the fix for what the file holds (``fmt``, from its first bytes): a text
+    file has no images to compress and no pages."""
+    said = f"{label} is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB per file"
+    if fmt == "text":
+        return FileTooLargeError(
+            f"{said}, and a resume's text is a few KB: give the resume itself, not a file that holds many "
+            "texts or a log, or cut the file down to the resume"
+        )
+    if fmt == "pdf":
+        return FileTooLargeError(
+            f"{said} (and {MAX_PAGES} pages): give the resume itself, or compress its images"
+        )
+    if fmt == "docx":
+        return FileTooLargeError(f"{said}: give the resume itself, or compress its images")
+    return FileTooLargeError(f"{said}: give the resume itself, as {READABLE}")
