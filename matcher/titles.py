@@ -639,11 +639,18 @@ def _cut_at_stop(phrase: str) -> tuple[int, str]:
 
 
 def _not_a_role(line: str, m: re.Match[str]) -> bool:
-    """ "as well as DevOps", "such as SQL", "as of 2020": an "as" that introduces no role."""
+    """ "as well as DevOps", "such as SQL", "as of 2020", "as per the standards": an "as" that introduces
+    no role."""
     if not m.group(0).lower().startswith("as"):
         return False
     before = line[max(0, m.start() - 12) : m.start()].lower().split()[-1:]
-    return before in (["well"], ["such"]) or m.group(1).split()[0].lower() in ("well", "of", "part", "such")
+    return before in (["well"], ["such"]) or m.group(1).split()[0].lower() in (
+        "well",
+        "of",
+        "part",
+        "such",
+        "per",
+    )
 
 
 def _past(line: str, at: int) -> bool:

@@ -289,6 +289,7 @@ def test_titles_that_share_words_with_degrees_schools_and_clubs_are_still_found(
         ("I write Java code", []),
         # "as well as", "such as" introduce no role
         ("I run the release process as well as DevOps tooling for four product teams.", []),
+        ("Handled the shipments as per the DHL standards and service levels for the region.", []),
         ("Serving as Head of Operations at Acme since 2020, running logistics.", ["Head of Operations"]),
     ],
 )
