@@ -37,7 +37,9 @@ WEAK_CONFIDENCE = 0.15
 class RoleMatcher:
     """Match a resume or bio to the roles of the catalog, with quotes and evidence.
 
-    Build one with ``RoleMatcher.load()`` (checked artifacts from ``models/``).
+    Build one with ``RoleMatcher.load()`` (checked artifacts from ``models/``). Its ``repr``:
+    ``RoleMatcher(catalog='rolematch (bundled)', roles=14, backend='onnx', model_version='49dc59ac9a19',
+    calibrated=True)``.
     """
 
     def __init__(
@@ -48,8 +50,10 @@ class RoleMatcher:
         ranker: Ranker | None = None,
         manifest: dict[str, Any] | None = None,
         models_dir: Path | None = None,
+        backend: str | None = None,
     ) -> None:
         self.corpus = corpus
+        self.backend = backend  # the embedding backend's name (``load``'s), for the repr
         self.models_dir = models_dir
         self.index = index
         self.embedder = embedder
@@ -85,7 +89,14 @@ class RoleMatcher:
         ranker = load_ranker(models, manifest, rebuild)
         if isinstance(ranker, SimilarityRanker):  # no labelled examples: similarity and the backbone
             ranker = SimilarityBackboneRanker()
-        return cls(corpus, index, embedder, ranker, manifest, models)
+        return cls(corpus, index, embedder, ranker, manifest, models, backend=backend)
+
+    def __repr__(self) -> str:
+        backend = self.backend or getattr(self.embedder, "name", type(self.embedder).__name__)
+        return (
+            f"RoleMatcher(catalog={self.catalog_name!r}, roles={len(self.corpus.roles)}, "
+            f"backend={backend!r}, model_version={self.model_version!r}, calibrated={self.calibrated})"
+        )
 
     @property
     def calibrated(self) -> bool:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from html import escape
 
 import pytest
 
 from matcher.display import result_html, score_bar
-from matcher.results import Evidence, MatchResult, Quote, RoleMatch, percent
+from matcher.results import Evidence, MatchResult, Occupation, Quote, RoleMatch, percent
 
 EVIL = '<script>alert("x")</script>'
 
@@ -178,3 +179,40 @@ def test_a_probability_is_never_shown_as_0_or_100_percent(p, shown):
 )
 def test_a_ranking_percentage_has_tenths_but_never_reads_0_0_or_100_0(p, shown):
     assert percent(p, decimals=1) == shown
+
+
+# ------------------------------------------------------------------ repr: short, and no personal data
+
+
+def test_result_repr_is_one_short_line_without_the_persons_text():
+    result = replace(_result(evil="plain"), analysed_text="I wrote plain in my bio & more", titles=("CTO",))
+    assert repr(result) == (
+        "MatchResult(fit=0.77, top=[product-manager 64%, strategy 5%], abstain=False, warnings=1, "
+        "model_version='vplain')"
+    )
+    role = result.roles[0]
+    assert repr(role) == (
+        "RoleMatch(id='product-manager', confidence=0.64, score=0.82, weak=False, quotes=2, evidence=1)"
+    )
+    everything = repr(result) + repr(role) + repr(role.evidence[0]) + repr(role.quotes[0]) + str(result)
+    assert "my bio" not in everything and "CTO" not in everything
+
+
+def test_result_repr_lists_three_roles_then_an_ellipsis_and_says_what_matters():
+    result = _result(evil="plain")
+    roles = tuple(replace(result.roles[1], id=f"r{i}", confidence=0.1 - i / 100) for i in range(5))
+    occupation = Occupation("29-1141.00", "Registered Nurses", 0.9, inside=False)
+    shown = repr(
+        replace(
+            result,
+            roles=roles,
+            abstain=True,
+            closest_occupation=occupation,
+            confidence_calibrated=False,
+            catalog="mine",
+            warnings=(),
+        )
+    )
+    assert "top=[r0 10%, r1 9%, r2 8%, ...]" in shown and "r3" not in shown
+    assert "abstain=True" in shown and "closest_occupation='29-1141.00'" in shown
+    assert "confidence_calibrated=False" in shown and "catalog='mine'" in shown

@@ -136,3 +136,21 @@ def test_match_many_refuses_a_single_string(fake_matcher):
 def test_match_file_refuses_what_is_not_a_path(fake_matcher, value, found):
     with pytest.raises(InputTextError, match=rf"expects a file path \(a str or pathlib.Path\), got {found}$"):
         fake_matcher.match_file(value)
+
+
+def test_matcher_repr_names_catalog_roles_backend_and_version(fake_matcher, corpus):
+    assert repr(fake_matcher) == (
+        f"RoleMatcher(catalog={fake_matcher.catalog_name!r}, roles={len(corpus.roles)}, backend='fake', "
+        f"model_version={fake_matcher.model_version!r}, calibrated={fake_matcher.calibrated})"
+    )
+
+
+def test_result_repr_is_short_and_holds_no_sentence_of_the_text(fake_matcher):
+    result = fake_matcher.match(BIOS[1], top=5)
+    shown = repr(result) + "".join(repr(r) for r in result.roles)
+    shown += "".join(repr(e) for r in result.roles for e in r.evidence)
+    assert len(repr(result)) < 250 and "\n" not in shown
+    assert f"top=[{result.roles[0].id} " in repr(result)
+    sentences = {e.text for r in result.roles for e in r.evidence}
+    assert sentences and not any(s in shown for s in sentences)
+    assert "Cisco" not in shown and "helpdesk" not in shown
