@@ -160,6 +160,14 @@ class MatchResult:
         )
 
     @property
+    def outside_line(self) -> str | None:
+        """ "closest occupation: Registered Nurses (29-1141.00), outside this catalog" when abstaining."""
+        occ = self.closest_occupation
+        if not self.abstain or occ is None:
+            return None
+        return f"closest occupation: {occ.title} ({occ.code}), outside this catalog"
+
+    @property
     def top(self) -> RoleMatch:
         return self.roles[0]
 

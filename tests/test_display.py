@@ -8,6 +8,7 @@ from html import escape
 
 import pytest
 
+from matcher.cli._render import render_table
 from matcher.display import result_html, score_bar
 from matcher.results import Evidence, MatchResult, Occupation, Quote, RoleMatch, percent
 
@@ -179,6 +180,20 @@ def test_a_probability_is_never_shown_as_0_or_100_percent(p, shown):
 )
 def test_a_ranking_percentage_has_tenths_but_never_reads_0_0_or_100_0(p, shown):
     assert percent(p, decimals=1) == shown
+
+
+# ------------------------------------------------------------------ the lines that explain a result
+
+
+def test_an_abstaining_result_names_the_closest_occupation_as_the_cli_does():
+    occupation = Occupation("13-1071.00", "Human Resources <Specialists>", 0.99, inside=False)
+    result = replace(_result(evil="plain"), fit=0.37, abstain=True, closest_occupation=occupation)
+    line = "closest occupation: Human Resources <Specialists> (13-1071.00), outside this catalog"
+    assert result.outside_line == line
+    assert line in render_table(result)
+    assert escape(line) in result_html(result) and "<Specialists>" not in result_html(result)
+    fits = replace(result, abstain=False, fit=0.9)  # only an abstaining result names one
+    assert fits.outside_line is None and "closest occupation" not in result_html(fits)
 
 
 # ------------------------------------------------------------------ repr: short, and no personal data

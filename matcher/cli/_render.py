@@ -8,11 +8,9 @@ from ..results import MatchResult, percent
 
 
 def outside_note(result: MatchResult) -> str | None:
-    """ "closest occupation: Registered Nurses (29-1141.00), outside this catalog" when abstaining."""
-    occ = result.closest_occupation
-    if not result.abstain or occ is None:
-        return None
-    return f"closest occupation: {occ.title} ({occ.code}), outside this catalog"
+    """ "closest occupation: Registered Nurses (29-1141.00), outside this catalog" when abstaining
+    (``MatchResult.outside_line``, which the notebook display shows too)."""
+    return result.outside_line
 
 
 def title_note(role) -> str | None:
