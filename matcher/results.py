@@ -83,6 +83,15 @@ CONFIDENCE_NOTE = (
     "confidence: the chance this role is right, counting the chance that no role fits (never above fit)"
 )
 
+#: Under this confidence the top role of a result that does not abstain is not "clear": ``spread_line``.
+CLEAR_ROLE = 0.5
+
+#: Why a result can fit the catalog while no role is likely: fit is the chance that *some* role fits, and
+#: that chance is shared among overlapping roles. ``MatchResult.spread_line`` fills ``{fit}`` (fit to 2
+#: decimals) for the CLI, the Markdown and the notebook display; the page (``spreadLine`` in
+#: ``web/static/app.js``) fills the same template (a test holds the two to the same text).
+SPREAD_NOTE = "no single role is clear: the chance that some role fits ({fit}) is spread over several roles"
+
 
 @dataclass(frozen=True)
 class Occupation:
@@ -158,6 +167,14 @@ class MatchResult:
             f"confidence {self.confidence_note or 'not calibrated'}: a share among the roles scaled by fit, "
             "not a measured probability"
         )
+
+    @property
+    def spread_line(self) -> str | None:
+        """When the result fits the catalog but its top role's confidence is under ``CLEAR_ROLE`` (50%),
+        one line that says why both hold (``SPREAD_NOTE``); else ``None``. Nothing here changes a number."""
+        if self.abstain or not self.roles or self.roles[0].confidence >= CLEAR_ROLE:
+            return None
+        return SPREAD_NOTE.format(fit=f"{self.fit:.2f}")
 
     @property
     def outside_line(self) -> str | None:

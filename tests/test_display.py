@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import fields, replace
 from html import escape
 
 import pytest
 
-from matcher.cli._render import render_table
+from matcher.cli._render import render_markdown, render_table
 from matcher.display import result_html, score_bar
-from matcher.results import Evidence, MatchResult, Occupation, Quote, RoleMatch, percent
+from matcher.results import CLEAR_ROLE, Evidence, MatchResult, Occupation, Quote, RoleMatch, percent
 
 EVIL = '<script>alert("x")</script>'
 
@@ -183,6 +183,43 @@ def test_a_ranking_percentage_has_tenths_but_never_reads_0_0_or_100_0(p, shown):
 
 
 # ------------------------------------------------------------------ the lines that explain a result
+
+
+def _spread(confidence: float, fit: float = 0.54, abstain: bool = False) -> MatchResult:
+    """``_result`` with its top role at ``confidence`` (the second stays at 5%)."""
+    result = _result(evil="plain")
+    top = replace(result.roles[0], confidence=confidence)
+    return replace(result, roles=(top, *result.roles[1:]), fit=fit, abstain=abstain)
+
+
+SPREAD = "no single role is clear: the chance that some role fits (0.54) is spread over several roles"
+
+
+@pytest.mark.parametrize(
+    ("confidence", "fit", "abstain", "said"),
+    [
+        (0.27, 0.54, False, True),
+        (CLEAR_ROLE - 0.0001, 0.54, False, True),
+        (CLEAR_ROLE, 0.54, False, False),  # 50% is clear enough
+        (0.94, 0.98, False, False),
+        (0.27, 0.54, True, False),  # an abstaining result says "no strong fit" instead
+    ],
+)
+def test_a_fit_without_a_clear_role_is_said_in_one_line_everywhere(confidence, fit, abstain, said):
+    result = _spread(confidence, fit, abstain)
+    assert (result.spread_line == SPREAD) is said and (result.spread_line is None) is not said
+    for shown in (render_table(result), render_markdown(result), result_html(result)):
+        assert (SPREAD in shown) is said
+    if said:  # on its own line, right under the fit
+        assert render_table(result).splitlines()[1] == SPREAD
+
+
+def test_the_spread_line_adds_no_field_and_changes_no_number():
+    result = _spread(0.27)
+    assert set(result.to_dict()) == {f.name for f in fields(MatchResult)}  # the JSON is as it was
+    table = render_table(result)
+    assert table.startswith("fit 0.54 (fits the catalog) · model")  # the status itself is unchanged
+    assert " 1  Product Manager plain" in table and f"{percent(0.27):>10}" in table
 
 
 def test_an_abstaining_result_names_the_closest_occupation_as_the_cli_does():
