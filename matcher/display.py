@@ -82,13 +82,17 @@ def role_html(rank: int, role: RoleMatch) -> str:
 
 
 def result_html(result: MatchResult) -> str:
-    """The whole result: a header (fit, abstention, role set, model version), warnings, then role cards."""
+    """The whole result: a header (fit, abstention, the closest occupation outside the catalog when it
+    abstains, a note when no single role is clear, role set, model version), warnings, then role cards."""
     status = "no strong fit: the roles below are weak matches" if result.abstain else "fits the catalog"
     header = (
         f"<div><b>Fit</b> {score_bar(result.fit, '#8250df')} <span>{_e(status)}</span> "
         f'<span style="{_MUTED}">· model {_e(result.model_version)} · {_e(result.n_sentences)} '
         f"sentence(s), {_e(result.n_chunks)} chunk(s)</span></div>"
     )
+    for line in (result.outside_line, result.spread_line):  # the CLI's lines, in the CLI's order
+        if line:
+            header += f"<div>{_e(line)}</div>"
     if result.role_set and result.coverage:
         header += (
             f'<div style="{_MUTED}">likely roles ({_e(percent(result.coverage))} set): '

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, overload
@@ -12,7 +13,8 @@ import numpy as np
 from . import persist
 from .config import DEFAULT_BACKEND, index_backend, resolve_catalog
 from .corpus import Corpus, load_corpus, role_catalog
-from .embed import EncodedText, encode_documents, load_embedder
+from .embed import EncodedText, encode_documents, load_embedder, prepare_text
+from .errors import InputTextError
 from .explain import closest_outside, named_outside, rank_evidence, rank_quotes, title_evidence
 from .index import CorpusIndex
 from .rank import (
@@ -35,7 +37,9 @@ WEAK_CONFIDENCE = 0.15
 class RoleMatcher:
     """Match a resume or bio to the roles of the catalog, with quotes and evidence.
 
-    Build one with ``RoleMatcher.load()`` (checked artifacts from ``models/``).
+    Build one with ``RoleMatcher.load()`` (checked artifacts from ``models/``). Its ``repr``:
+    ``RoleMatcher(catalog='rolematch (bundled)', roles=14, backend='onnx', model_version='49dc59ac9a19',
+    calibrated=True)``.
     """
 
     def __init__(
@@ -46,8 +50,10 @@ class RoleMatcher:
         ranker: Ranker | None = None,
         manifest: dict[str, Any] | None = None,
         models_dir: Path | None = None,
+        backend: str | None = None,
     ) -> None:
         self.corpus = corpus
+        self.backend = backend  # the embedding backend's name (``load``'s), for the repr
         self.models_dir = models_dir
         self.index = index
         self.embedder = embedder
@@ -83,7 +89,14 @@ class RoleMatcher:
         ranker = load_ranker(models, manifest, rebuild)
         if isinstance(ranker, SimilarityRanker):  # no labelled examples: similarity and the backbone
             ranker = SimilarityBackboneRanker()
-        return cls(corpus, index, embedder, ranker, manifest, models)
+        return cls(corpus, index, embedder, ranker, manifest, models, backend=backend)
+
+    def __repr__(self) -> str:
+        backend = self.backend or getattr(self.embedder, "name", type(self.embedder).__name__)
+        return (
+            f"RoleMatcher(catalog={self.catalog_name!r}, roles={len(self.corpus.roles)}, "
+            f"backend={backend!r}, model_version={self.model_version!r}, calibrated={self.calibrated})"
+        )
 
     @property
     def calibrated(self) -> bool:
@@ -115,31 +128,56 @@ class RoleMatcher:
     ) -> list[MatchResult]: ...
 
     def match(self, text, top: int = 5, quotes: int = 3, paths: bool = False):
-        """Rank the roles for one text (→ ``MatchResult``) or a list of texts (→ list).
+        """Rank the roles for one text (a ``str`` → ``MatchResult``) or a list of texts (→ list).
 
-        ``top``: how many roles to return (1..n_roles); ``quotes``: quotes per role (0..5);
-        ``paths``: also fill ``MatchResult.paths`` (next moves, strengths and gaps; see ``matcher.paths``).
-        Raises ``InputTextError`` for empty, binary or oversized text.
+        ``top``: how many roles to return, 1..n_roles (default 5); ``quotes``: quotes per role, 0..5
+        (default 3); ``paths``: also fill ``MatchResult.paths`` (next moves, strengths and gaps; see
+        ``matcher.paths``; default False). ``rolematch match`` shows fewer by default: 3 roles, 2 quotes.
+        Raises ``InputTextError`` for anything but a str or a list of str, and for empty, binary or
+        oversized text (in a list: naming the text's index, "text at index 1 (of 2): ...").
         """
         if isinstance(text, (str, bytes)):
-            return self.match_many([text], top=top, quotes=quotes, paths=paths)[0]
-        return self.match_many(list(text), top=top, quotes=quotes, paths=paths)
+            return self._match([text], top, quotes, paths, one=True)[0]
+        return self._match(_text_list(text), top, quotes, paths)
 
     def match_file(self, path: str | Path, top: int = 5, quotes: int = 3, paths: bool = False) -> MatchResult:
         """Read a resume file (.pdf, .docx, .txt, .md; see ``matcher.read.read_file``) and match it; the
-        reader's warnings come first in ``warnings``. Raises a ``FileReadError`` for a bad file."""
+        reader's warnings come first in ``warnings``. ``top`` (default 5), ``quotes`` (default 3) and
+        ``paths`` (default False) as for ``match``. Raises a ``FileReadError`` for a bad file, and
+        ``InputTextError`` when ``path`` is not a path (a str or ``pathlib.Path``)."""
         from .read import read_file
 
+        if not isinstance(path, (str, os.PathLike)):
+            raise InputTextError(
+                f"match_file expects a file path (a str or pathlib.Path), got {_type_name(path)}"
+                + ("; for the text itself use match(text)" if isinstance(path, bytes) else "")
+            )
         document = read_file(path)
         return self.match(document.text, top=top, quotes=quotes, paths=paths).after_reading(document.warnings)
 
     def match_many(
         self, texts: Sequence[str], top: int = 5, quotes: int = 3, paths: bool = False
     ) -> list[MatchResult]:
-        """Match several texts in one batched encoder pass; raises on the first bad text."""
+        """Match a list of texts in one batched encoder pass (``top`` default 5, ``quotes`` default 3, ``paths``
+        default False, as for ``match``); raises ``InputTextError`` on the first bad text, naming its index
+        ("text at index 1 (of 2): the text is empty; ...")."""
+        if isinstance(texts, (str, bytes)):
+            raise InputTextError(
+                f"match_many expects a list of str, got one {_type_name(texts)}; for one text use match(text)"
+            )
+        return self._match(_text_list(texts), top, quotes, paths)
+
+    def _match(
+        self, texts: list[Any], top: int, quotes: int, paths: bool, one: bool = False
+    ) -> list[MatchResult]:
         top = _check_range("top", top, 1, len(self.corpus.roles))
         quotes = _check_range("quotes", quotes, 0, 5)
-        docs = encode_documents(self.embedder, texts)
+        try:
+            docs = encode_documents(self.embedder, texts)
+        except InputTextError as exc:
+            if one:  # the caller's one text: the message needs no index
+                raise
+            raise _which_text(texts, exc) from exc
         with single_threaded_blas():
             scores = self.score_documents(docs)
             results = [self._result(doc, scores, i, top, quotes) for i, doc in enumerate(docs)]
@@ -328,6 +366,37 @@ def batch_invariant(features: DocFeatures) -> DocFeatures:
         world=features.world.astype(np.float64),
         too_short=features.too_short,
     )
+
+
+def _type_name(value: object) -> str:
+    return "None" if value is None else type(value).__name__
+
+
+def _text_list(texts: object) -> list[Any]:
+    """``texts`` as a list, or ``InputTextError`` saying what was expected (a str, or a list of str)."""
+    if isinstance(texts, (str, bytes)) or texts is None or isinstance(texts, (dict, int, float)):
+        found = _type_name(texts)
+    else:
+        try:
+            return list(texts)  # a list, tuple, generator, pandas Series... of texts
+        except TypeError:
+            found = _type_name(texts)
+    raise InputTextError(f"expected a str (one text) or a list of str (several texts), got {found}")
+
+
+def _which_text(texts: Sequence[Any], error: InputTextError) -> InputTextError:
+    """``error`` for a list of texts, naming the first text that fails on its own: "text at index 1 (of 2):
+    ..." (``texts[1]``). Checked only once the batch failed: a good batch is validated once."""
+    for i, raw in enumerate(texts):
+        if not isinstance(raw, (str, bytes)):
+            return InputTextError(
+                f"text at index {i} (of {len(texts)}): expected a str, got {_type_name(raw)}"
+            )
+        try:
+            prepare_text(raw)
+        except InputTextError as own:
+            return InputTextError(f"text at index {i} (of {len(texts)}): {own}")
+    return error
 
 
 def _check_range(name: str, value: int, low: int, high: int) -> int:

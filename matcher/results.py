@@ -21,9 +21,10 @@ def _rounded(value: Any) -> Any:
 @dataclass(frozen=True)
 class Evidence:
     """A sentence of the person's text that drove a match: ``MatchResult.analysed_text[start:end] == text``
-    (offsets index the analysed text: the input normalised, contact details redacted, wording neutral)."""
+    (offsets index the analysed text: the input normalised, contact details redacted, wording neutral).
+    Its ``repr`` leaves the sentence out (personal data: a repr ends up in logs and tracebacks)."""
 
-    text: str
+    text: str = field(repr=False)
     start: int
     end: int
     score: float
@@ -48,9 +49,10 @@ class TitleMatch:
     """A job title the person names, next to the closest reference title of a role or occupation.
 
     ``start``/``end`` index the analysed text (``MatchResult.text``); ``occupation`` is the O*NET-SOC
-    code the reference title comes from (``None`` for a role's own title)."""
+    code the reference title comes from (``None`` for a role's own title). Its ``repr`` leaves the
+    person's title out (personal data)."""
 
-    text: str
+    text: str = field(repr=False)
     start: int
     end: int
     matched: str
@@ -81,6 +83,15 @@ CONFIDENCE_NOTE = (
     "confidence: the chance this role is right, counting the chance that no role fits (never above fit)"
 )
 
+#: Under this confidence the top role of a result that does not abstain is not "clear": ``spread_line``.
+CLEAR_ROLE = 0.5
+
+#: Why a result can fit the catalog while no role is likely: fit is the chance that *some* role fits, and
+#: that chance is shared among overlapping roles. ``MatchResult.spread_line`` fills ``{fit}`` (fit to 2
+#: decimals) for the CLI, the Markdown and the notebook display; the page (``spreadLine`` in
+#: ``web/static/app.js``) fills the same template (a test holds the two to the same text).
+SPREAD_NOTE = "no single role is clear: the chance that some role fits ({fit}) is spread over several roles"
+
 
 @dataclass(frozen=True)
 class Occupation:
@@ -92,9 +103,12 @@ class Occupation:
     inside: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RoleMatch:
-    """One ranked role: fused score, calibrated confidence, signals, quotes and evidence."""
+    """One ranked role: fused score, calibrated confidence, signals, quotes and evidence.
+
+    ``repr``: ``RoleMatch(id='strategy', confidence=0.27, score=0.28, weak=False, quotes=2, evidence=3)``
+    (counts, not the quotes or the person's sentences)."""
 
     id: str
     title: str
@@ -108,10 +122,20 @@ class RoleMatch:
     conditional_confidence: float | None = None  # P(this role | some role of the catalog fits)
     title_match: TitleMatch | None = None  # the person's title closest to this role's titles
 
+    def __repr__(self) -> str:
+        return (
+            f"RoleMatch(id={self.id!r}, confidence={self.confidence:.2f}, score={self.score:.2f}, "
+            f"weak={self.weak}, quotes={len(self.quotes)}, evidence={len(self.evidence)})"
+        )
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class MatchResult:
-    """The answer for one text: ranked roles, fit, abstention and provenance."""
+    """The answer for one text: ranked roles, fit, abstention and provenance.
+
+    ``repr``: ``MatchResult(fit=0.98, top=[product-manager 94%, product-leader 3%, ...], abstain=False,
+    ...)``: numbers and ids only, never the person's text, titles or sentences (``to_dict()`` has it all).
+    """
 
     roles: tuple[RoleMatch, ...]
     fit: float  # probability that some role of the catalog fits the text, [0, 1]
@@ -145,8 +169,40 @@ class MatchResult:
         )
 
     @property
+    def spread_line(self) -> str | None:
+        """When the result fits the catalog but its top role's confidence is under ``CLEAR_ROLE`` (50%),
+        one line that says why both hold (``SPREAD_NOTE``); else ``None``. Nothing here changes a number."""
+        if self.abstain or not self.roles or self.roles[0].confidence >= CLEAR_ROLE:
+            return None
+        return SPREAD_NOTE.format(fit=f"{self.fit:.2f}")
+
+    @property
+    def outside_line(self) -> str | None:
+        """ "closest occupation: Registered Nurses (29-1141.00), outside this catalog" when abstaining."""
+        occ = self.closest_occupation
+        if not self.abstain or occ is None:
+            return None
+        return f"closest occupation: {occ.title} ({occ.code}), outside this catalog"
+
+    @property
     def top(self) -> RoleMatch:
         return self.roles[0]
+
+    def __repr__(self) -> str:
+        shown = [f"{r.id} {percent(r.confidence)}" for r in self.roles[:3]]
+        if len(self.roles) > 3:
+            shown.append("...")
+        parts = [f"fit={self.fit:.2f}", f"top=[{', '.join(shown)}]", f"abstain={self.abstain}"]
+        if self.closest_occupation is not None:
+            parts.append(f"closest_occupation={self.closest_occupation.code!r}")
+        if not self.confidence_calibrated:
+            parts.append("confidence_calibrated=False")
+        if self.warnings:
+            parts.append(f"warnings={len(self.warnings)}")
+        if self.catalog is not None:
+            parts.append(f"catalog={self.catalog!r}")
+        parts.append(f"model_version={self.model_version!r}")
+        return f"MatchResult({', '.join(parts)})"
 
     def after_reading(self, warnings: Sequence[str]) -> MatchResult:
         """This result with the read stage's warnings first (a file's); a repair that the read stage and

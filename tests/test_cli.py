@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -132,3 +133,34 @@ def test_match_and_paths_take_fast_as_rank_and_batch_do(monkeypatch, real_matche
     assert asked == ["static", "static", DEFAULT_BACKEND]
     refused = CliRunner().invoke(main, ["match", "--fast", "--backend", "minilm", BIO])
     assert refused.exit_code == 2 and "--fast means --backend static" in refused.output
+
+
+def _columns(line: str) -> list[tuple[str, int]]:
+    """The cells of a table line (runs of words one space apart) and the column each ends at."""
+    return [(m.group(0), m.end()) for m in re.finditer(r"\S+(?: \S+)*", line)]
+
+
+@pytest.mark.parametrize("width", [70, 120])
+def test_rank_table_heads_each_role_with_its_whole_title_over_its_numbers(tmp_path, real_matcher, width):
+    path = tmp_path / "people.csv"
+    path.write_text(
+        f'id,text\na,"{BIO}"\nb,"I prospect and close enterprise deals as an account executive."\n'
+    )
+    roles = ["sales-business-development", "product-marketing-manager", "strategy"]
+    args = ["rank", str(path), "-q", *(a for role in roles for a in ("--role", role))]
+    out = CliRunner().invoke(main, args, env={"COLUMNS": str(width)}, catch_exceptions=False)
+    assert out.exit_code == 0, out.output
+    lines = out.stdout.splitlines()
+    first_row = next(i for i, line in enumerate(lines) if line[:4].strip().isdigit())
+    head, row = lines[2:first_row], lines[first_row]
+    assert "…" not in "\n".join(head) and max(len(line) for line in [*head, row]) <= width
+    ends = [end for cell, end in _columns(row) if cell.endswith("%")]  # the role columns' right edges
+    assert len(ends) == len(roles)
+    by_column = {end: [] for end in ends}
+    for line in head:
+        for cell, end in _columns(line):
+            if cell not in {"#", "id", "fit"}:
+                by_column[end].append(cell)  # KeyError: a title not over its numbers
+    title = {role.id: role.title for role in real_matcher.corpus.roles}
+    assert [" ".join(cells) for cells in by_column.values()] == [title[r] for r in roles]
+    assert (len(head) == 1) is (width == 120)  # wide enough: one header line, the titles whole

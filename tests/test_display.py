@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import fields, replace
 from html import escape
 
 import pytest
 
+from matcher.cli._render import render_markdown, render_table
 from matcher.display import result_html, score_bar
-from matcher.results import Evidence, MatchResult, Quote, RoleMatch, percent
+from matcher.results import CLEAR_ROLE, Evidence, MatchResult, Occupation, Quote, RoleMatch, percent
 
 EVIL = '<script>alert("x")</script>'
 
@@ -178,3 +180,91 @@ def test_a_probability_is_never_shown_as_0_or_100_percent(p, shown):
 )
 def test_a_ranking_percentage_has_tenths_but_never_reads_0_0_or_100_0(p, shown):
     assert percent(p, decimals=1) == shown
+
+
+# ------------------------------------------------------------------ the lines that explain a result
+
+
+def _spread(confidence: float, fit: float = 0.54, abstain: bool = False) -> MatchResult:
+    """``_result`` with its top role at ``confidence`` (the second stays at 5%)."""
+    result = _result(evil="plain")
+    top = replace(result.roles[0], confidence=confidence)
+    return replace(result, roles=(top, *result.roles[1:]), fit=fit, abstain=abstain)
+
+
+SPREAD = "no single role is clear: the chance that some role fits (0.54) is spread over several roles"
+
+
+@pytest.mark.parametrize(
+    ("confidence", "fit", "abstain", "said"),
+    [
+        (0.27, 0.54, False, True),
+        (CLEAR_ROLE - 0.0001, 0.54, False, True),
+        (CLEAR_ROLE, 0.54, False, False),  # 50% is clear enough
+        (0.94, 0.98, False, False),
+        (0.27, 0.54, True, False),  # an abstaining result says "no strong fit" instead
+    ],
+)
+def test_a_fit_without_a_clear_role_is_said_in_one_line_everywhere(confidence, fit, abstain, said):
+    result = _spread(confidence, fit, abstain)
+    assert (result.spread_line == SPREAD) is said and (result.spread_line is None) is not said
+    for shown in (render_table(result), render_markdown(result), result_html(result)):
+        assert (SPREAD in shown) is said
+    if said:  # on its own line, right under the fit
+        assert render_table(result).splitlines()[1] == SPREAD
+
+
+def test_the_spread_line_adds_no_field_and_changes_no_number():
+    result = _spread(0.27)
+    assert set(result.to_dict()) == {f.name for f in fields(MatchResult)}  # the JSON is as it was
+    table = render_table(result)
+    assert table.startswith("fit 0.54 (fits the catalog) · model")  # the status itself is unchanged
+    assert " 1  Product Manager plain" in table and f"{percent(0.27):>10}" in table
+
+
+def test_an_abstaining_result_names_the_closest_occupation_as_the_cli_does():
+    occupation = Occupation("13-1071.00", "Human Resources <Specialists>", 0.99, inside=False)
+    result = replace(_result(evil="plain"), fit=0.37, abstain=True, closest_occupation=occupation)
+    line = "closest occupation: Human Resources <Specialists> (13-1071.00), outside this catalog"
+    assert result.outside_line == line
+    assert line in render_table(result)
+    assert escape(line) in result_html(result) and "<Specialists>" not in result_html(result)
+    fits = replace(result, abstain=False, fit=0.9)  # only an abstaining result names one
+    assert fits.outside_line is None and "closest occupation" not in result_html(fits)
+
+
+# ------------------------------------------------------------------ repr: short, and no personal data
+
+
+def test_result_repr_is_one_short_line_without_the_persons_text():
+    result = replace(_result(evil="plain"), analysed_text="I wrote plain in my bio & more", titles=("CTO",))
+    assert repr(result) == (
+        "MatchResult(fit=0.77, top=[product-manager 64%, strategy 5%], abstain=False, warnings=1, "
+        "model_version='vplain')"
+    )
+    role = result.roles[0]
+    assert repr(role) == (
+        "RoleMatch(id='product-manager', confidence=0.64, score=0.82, weak=False, quotes=2, evidence=1)"
+    )
+    everything = repr(result) + repr(role) + repr(role.evidence[0]) + repr(role.quotes[0]) + str(result)
+    assert "my bio" not in everything and "CTO" not in everything
+
+
+def test_result_repr_lists_three_roles_then_an_ellipsis_and_says_what_matters():
+    result = _result(evil="plain")
+    roles = tuple(replace(result.roles[1], id=f"r{i}", confidence=0.1 - i / 100) for i in range(5))
+    occupation = Occupation("29-1141.00", "Registered Nurses", 0.9, inside=False)
+    shown = repr(
+        replace(
+            result,
+            roles=roles,
+            abstain=True,
+            closest_occupation=occupation,
+            confidence_calibrated=False,
+            catalog="mine",
+            warnings=(),
+        )
+    )
+    assert "top=[r0 10%, r1 9%, r2 8%, ...]" in shown and "r3" not in shown
+    assert "abstain=True" in shown and "closest_occupation='29-1141.00'" in shown
+    assert "confidence_calibrated=False" in shown and "catalog='mine'" in shown

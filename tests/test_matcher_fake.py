@@ -93,3 +93,64 @@ def test_a_repair_both_the_reader_and_the_text_stage_report_is_said_once(fake_ma
     path.write_text("Senior software engineer \x81â\x80\x93 building backend systems for payments.", "utf-8")
     result = fake_matcher.match_file(path)
     assert len(result.warnings) == len(set(result.warnings)) >= 1
+
+
+@pytest.mark.parametrize(("value", "found"), [(None, "None"), (123, "int"), ({"text": BIOS[0]}, "dict")])
+def test_what_is_not_text_is_an_input_error_saying_what_was_expected(fake_matcher, value, found):
+    with pytest.raises(
+        InputTextError, match=rf"expected a str \(one text\) or a list of str .*, got {found}$"
+    ):
+        fake_matcher.match(value)
+    with pytest.raises(InputTextError, match=f"got {found}"):
+        fake_matcher.match_many(value)
+
+
+@pytest.mark.parametrize(
+    ("texts", "says"),
+    [
+        ([BIOS[0], ""], r"^text at index 1 \(of 2\): the text is empty"),
+        (["", BIOS[0]], r"^text at index 0 \(of 2\): the text is empty"),
+        ([BIOS[0], BIOS[1], None], r"^text at index 2 \(of 3\): expected a str, got None$"),
+        ((BIOS[0], 7), r"^text at index 1 \(of 2\): expected a str, got int$"),
+    ],
+)
+def test_a_bad_text_in_a_list_is_named_by_its_index(fake_matcher, texts, says):
+    with pytest.raises(InputTextError, match=says):
+        fake_matcher.match(texts)
+    with pytest.raises(InputTextError, match=says):
+        fake_matcher.match_many(texts)
+
+
+def test_one_bad_text_is_not_given_an_index(fake_matcher):
+    with pytest.raises(InputTextError, match=r"^the text is empty"):
+        fake_matcher.match("")
+
+
+def test_match_many_refuses_a_single_string(fake_matcher):
+    """A str is a sequence of characters: matching each character would be a silent mistake."""
+    with pytest.raises(InputTextError, match=r"list of str, got one str; for one text use match\(text\)"):
+        fake_matcher.match_many(BIOS[0])
+
+
+@pytest.mark.parametrize(("value", "found"), [(None, "None"), (123, "int")])
+def test_match_file_refuses_what_is_not_a_path(fake_matcher, value, found):
+    with pytest.raises(InputTextError, match=rf"expects a file path \(a str or pathlib.Path\), got {found}$"):
+        fake_matcher.match_file(value)
+
+
+def test_matcher_repr_names_catalog_roles_backend_and_version(fake_matcher, corpus):
+    assert repr(fake_matcher) == (
+        f"RoleMatcher(catalog={fake_matcher.catalog_name!r}, roles={len(corpus.roles)}, backend='fake', "
+        f"model_version={fake_matcher.model_version!r}, calibrated={fake_matcher.calibrated})"
+    )
+
+
+def test_result_repr_is_short_and_holds_no_sentence_of_the_text(fake_matcher):
+    result = fake_matcher.match(BIOS[1], top=5)
+    shown = repr(result) + "".join(repr(r) for r in result.roles)
+    shown += "".join(repr(e) for r in result.roles for e in r.evidence)
+    assert len(repr(result)) < 250 and "\n" not in shown
+    assert f"top=[{result.roles[0].id} " in repr(result)
+    sentences = {e.text for r in result.roles for e in r.evidence}
+    assert sentences and not any(s in shown for s in sentences)
+    assert "Cisco" not in shown and "helpdesk" not in shown

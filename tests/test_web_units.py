@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
+import shutil
+import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from matcher.cli import main
 from matcher.errors import InputTextError
+from matcher.results import CLEAR_ROLE, SPREAD_NOTE, MatchResult, RoleMatch
 
 fastapi = pytest.importorskip("fastapi", reason="the web extra is not installed (pip install rolematch[web])")
 
@@ -200,3 +206,41 @@ def test_a_multipart_match_with_a_text_field_is_422_not_a_silently_dropped_text(
     found = "both a file and a text field" if with_file else "a text field"
     assert detail.startswith(f"the form has {found}; send one or the other: a resume file as multipart")
     assert '{"text": "..."}' in detail and "Secret" not in detail and "nurse" not in detail
+
+
+def test_the_page_says_the_spread_line_as_the_cli_does():
+    """The page fills the same template (``results.SPREAD_NOTE``) under the same threshold; with node, its
+    ``spreadLine`` is run on the cases the CLI's ``MatchResult.spread_line`` answers."""
+    js = (Path(__file__).resolve().parents[1] / "matcher" / "web" / "static" / "app.js").read_text()
+    assert f"const SPREAD_NOTE = {json.dumps(SPREAD_NOTE)};" in js
+    assert f"const CLEAR_ROLE = {CLEAR_ROLE};" in js
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: the template and the threshold are checked, not the function")
+    code = re.search(r"  const CLEAR_ROLE.*?\.toFixed\(2\)\);\n", js, re.S)
+    assert code is not None, "spreadLine is no longer where this test looks for it"
+    cases = [
+        (0.27, 0.5361, False),
+        (0.4999, 0.999, False),
+        (0.5, 0.9, False),
+        (0.9, 0.95, False),
+        (0.3, 0.4, True),
+    ]
+    results = [
+        MatchResult(
+            roles=(RoleMatch("a", "A", 0.5, confidence, 0.5, None, False),),
+            fit=fit,
+            abstain=abstain,
+            model_version="v",
+            n_sentences=1,
+            n_chunks=1,
+        )
+        for confidence, fit, abstain in cases
+    ]
+    script = (
+        code.group(0)
+        + f"console.log(JSON.stringify({json.dumps([r.to_dict() for r in results])}.map(spreadLine)));"
+    )
+    out = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=30, check=True).stdout
+    assert json.loads(out) == [r.spread_line for r in results]
+    assert [line is not None for line in json.loads(out)] == [True, True, False, False, False]

@@ -8,11 +8,9 @@ from ..results import MatchResult, percent
 
 
 def outside_note(result: MatchResult) -> str | None:
-    """ "closest occupation: Registered Nurses (29-1141.00), outside this catalog" when abstaining."""
-    occ = result.closest_occupation
-    if not result.abstain or occ is None:
-        return None
-    return f"closest occupation: {occ.title} ({occ.code}), outside this catalog"
+    """ "closest occupation: Registered Nurses (29-1141.00), outside this catalog" when abstaining
+    (``MatchResult.outside_line``, which the notebook display shows too)."""
+    return result.outside_line
 
 
 def title_note(role) -> str | None:
@@ -29,6 +27,8 @@ def render_table(result: MatchResult, width: int = 100) -> str:
     lines = [f"fit {result.fit:.2f} ({status}) · model {result.model_version}{catalog}"]
     if outside_note(result):
         lines.append(outside_note(result))
+    if result.spread_line:  # fits, but no role above 50%: say why both hold
+        lines.append(result.spread_line)
     if result.role_set and result.coverage:
         lines.append(f"likely roles ({result.coverage:.0%} set): {', '.join(result.role_set)}")
     lines.append(result.confidence_line)
@@ -57,6 +57,7 @@ def render_markdown(result: MatchResult) -> str:
         f"**Fit:** {result.fit:.2f}"
         + (" — no strong fit; the roles below are weak." if result.abstain else ""),
         *([f"*{outside_note(result)}*"] if outside_note(result) else []),
+        *([f"*{result.spread_line}*"] if result.spread_line else []),
         *(
             [f"*Likely roles ({result.coverage:.0%} set): {', '.join(result.role_set)}*"]
             if result.role_set and result.coverage

@@ -252,29 +252,43 @@ def _render(ranking, fmt: str, catalog) -> str:
     return render_ranking(ranking, dict(catalog), shutil.get_terminal_size((120, 24)).columns)
 
 
+#: A role column is this wide at least (">99.9%" and most titles' longest word fit), and at most
+#: ``ROLE_WIDE`` when the table still fits the terminal; a longer title wraps onto more header lines.
+ROLE_NARROW = 14
+ROLE_WIDE = 28
+ROLE_HEAD_LINES = 4
+
+
 def render_ranking(ranking, titles: dict[str, str], width: int = 120) -> str:
     """A terminal table: rank, id, confidence per role (to a tenth of a percent, never "0.0%" or
     "100.0%": ``results.percent``), fit, then the candidate's best evidence sentence and the
-    supporting quote for the first role, each on its own indented line."""
+    supporting quote for the first role, each on its own indented line. A role's column is headed by its
+    whole title, wrapped onto up to ``ROLE_HEAD_LINES`` lines (not cut to "Sales & Busin…"), as wide as
+    the terminal allows (``ROLE_NARROW`` to ``ROLE_WIDE``)."""
     spec = ranking.spec
     first = spec.roles[0]
     widths = {
         c: min(24 if c == spec.key else 20, max([len(c), *(len(_text(r[c])) for r in ranking.records[:200])]))
         for c in (spec.key, *spec.keep)
     }
-    heads = [f"{'#':>4}", *(f"{_short(c, w):<{w}}" for c, w in widths.items())]
-    heads += [f"{_short(titles.get(role, role), 14):>14}" for role in spec.roles]
-    heads.append(f"{'fit':>5}")
-    lines = [f"ranked by: {titles.get(first, first)} ({first})", "", "  ".join(heads)]
+    names = [titles.get(role, role) for role in spec.roles]
+    role_widths = [min(ROLE_WIDE, max(ROLE_NARROW, len(name))) for name in names]
+    fixed = 4 + sum(2 + w for w in widths.values()) + 2 + 5  # '#', the id and kept columns, 'fit'
+    if fixed + sum(2 + w for w in role_widths) > width:  # too wide for the terminal: narrow columns
+        role_widths = [ROLE_NARROW] * len(names)
+    lines = [f"ranked by: {titles.get(first, first)} ({first})", ""]
+    lines += _header(
+        [f"{'#':>4}", *(f"{_short(c, w):<{w}}" for c, w in widths.items())], names, role_widths, f"{'fit':>5}"
+    )
     wrap = max(40, width - 8)
     for record in ranking.records:
         cells = [
             f"{record['rank'] or '-':>4}",
             *(f"{_short(_text(record[c]), w):<{w}}" for c, w in widths.items()),
         ]
-        for role in spec.roles:
+        for role, w in zip(spec.roles, role_widths):
             confidence = record[f"confidence_{role}"]
-            cells.append(f"{'-' if confidence is None else percent(confidence, decimals=1):>14}")
+            cells.append(f"{'-' if confidence is None else percent(confidence, decimals=1):>{w}}")
         cells.append(f"{'-' if record['fit'] is None else format(record['fit'], '.2f'):>5}")
         lines.append("  ".join(cells) + ("  (no strong fit)" if record["abstain"] else ""))
         if record["status"] != "ok":
@@ -289,6 +303,25 @@ def render_ranking(ranking, titles: dict[str, str], width: int = 120) -> str:
     if not ranking.records:
         lines.append("(no candidate passes the filters)")
     return "\n".join(lines) + "\n"
+
+
+def _header(left: list[str], names: list[str], role_widths: list[int], right: str) -> list[str]:
+    """The header lines: each role's title wrapped to its column (right-aligned over the numbers), the
+    other headings on the last line, beside the titles' last lines."""
+    wrapped = [
+        textwrap.wrap(name, w, max_lines=ROLE_HEAD_LINES, placeholder=" …") or [""]
+        for name, w in zip(names, role_widths)
+    ]
+    depth = max(len(lines) for lines in wrapped)
+    wrapped = [[""] * (depth - len(lines)) + lines for lines in wrapped]  # bottom-aligned
+    out = []
+    for k in range(depth):
+        last = k == depth - 1
+        cells = [cell if last else " " * len(cell) for cell in left]
+        cells += [f"{lines[k]:>{w}}" for lines, w in zip(wrapped, role_widths)]
+        cells.append(right if last else "")
+        out.append("  ".join(cells).rstrip())
+    return out
 
 
 def _text(value: Any) -> str:

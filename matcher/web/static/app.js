@@ -39,6 +39,14 @@
   // as matcher.results.percent: nearly sure is ">99%", nearly ruled out "<1%", never a rounded 100% or 0%
   const pct = (x) => (x < 0.005 ? "<1%" : x >= 0.995 ? ">99%" : `${Math.round(100 * x)}%`);
   const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  // as matcher.results.MatchResult.spread_line (SPREAD_NOTE, CLEAR_ROLE; a test holds them to the same text):
+  // the result fits the catalog, but its top role is under 50%
+  const CLEAR_ROLE = 0.5;
+  const SPREAD_NOTE = "no single role is clear: the chance that some role fits ({fit}) is spread over several roles";
+  const spreadLine = (result) =>
+    result.abstain || !result.roles.length || result.roles[0].confidence >= CLEAR_ROLE
+      ? null
+      : SPREAD_NOTE.replace("{fit}", result.fit.toFixed(2));
 
   function el(tag, text, className) {
     const node = document.createElement(tag);
@@ -219,6 +227,8 @@
       summary.append(el("h2", `Best fit: ${best.title}`));
       summary.append(el("p", `${pct(best.confidence)} confidence · catalog fit ${result.fit.toFixed(2)} · ` +
         `${result.n_sentences} sentence${result.n_sentences === 1 ? "" : "s"} read`));
+      const spread = spreadLine(result);
+      if (spread) summary.append(el("p", `${spread[0].toUpperCase()}${spread.slice(1)}.`, "spread-note"));
     }
     summary.append(el("p", result.confidence_calibrated === false
       ? `Confidence is ${result.confidence_note || "not calibrated"}: a share among the roles scaled by fit, ` +
