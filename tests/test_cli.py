@@ -164,3 +164,13 @@ def test_rank_table_heads_each_role_with_its_whole_title_over_its_numbers(tmp_pa
     title = {role.id: role.title for role in real_matcher.corpus.roles}
     assert [" ".join(cells) for cells in by_column.values()] == [title[r] for r in roles]
     assert (len(head) == 1) is (width == 120)  # wide enough: one header line, the titles whole
+
+
+def test_paths_for_someone_outside_the_catalog_names_the_closest_occupation(monkeypatch, real_matcher):
+    monkeypatch.setattr(RoleMatcher, "load", classmethod(lambda cls, **kw: real_matcher))
+    baker = "I run a small bakery and decorate wedding cakes; I also do the bookkeeping for the shop."
+    table = run("paths", baker)
+    assert table.exit_code == 0 and "no strong fit: closest occupation:" in table.stdout
+    data = json.loads(run("paths", baker, "--format", "json").stdout)
+    assert data["fit"] < 0.5 and data["closest_occupation"]["inside"] is False
+    assert "closest occupation" not in run("paths", BIO).stdout  # a result that fits names none

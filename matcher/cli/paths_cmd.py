@@ -39,11 +39,15 @@ def _fill(text: str, width: int, indent: str) -> str:
     return textwrap.fill(text, width=width, initial_indent=indent, subsequent_indent=indent + " ")
 
 
-def render_paths_table(paths: dict[str, Any], width: int = 100) -> str:
-    """The ``paths`` dict of a ``MatchResult`` as terminal text."""
+def render_paths_table(paths: dict[str, Any], width: int = 100, outside: str | None = None) -> str:
+    """The ``paths`` dict of a ``MatchResult`` as terminal text; ``outside``: its ``outside_line``."""
     cur = paths["current"]
     weak = " (weak fit: treat the moves below with care)" if cur["weak"] else ""
     lines = [f"current role: {cur['title']} ({percent(cur['confidence'])} confidence){weak}"]
+    if outside:
+        lines.append(
+            _fill(f"no strong fit: {outside}; the moves start from the nearest catalog role", width, "")
+        )
     if paths["also_close"]:
         lines.append("also close: " + ", ".join(a["title"] for a in paths["also_close"]))
     if paths["hybrid"]:
@@ -73,11 +77,13 @@ def render_paths_table(paths: dict[str, Any], width: int = 100) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def render_paths_markdown(paths: dict[str, Any]) -> str:
-    """The ``paths`` dict of a ``MatchResult`` as Markdown."""
+def render_paths_markdown(paths: dict[str, Any], outside: str | None = None) -> str:
+    """The ``paths`` dict of a ``MatchResult`` as Markdown; ``outside``: its ``outside_line``."""
     cur = paths["current"]
     weak = " — weak fit." if cur["weak"] else ""
     lines = [f"**Current role:** {cur['title']} ({percent(cur['confidence'])} confidence){weak}"]
+    if outside:
+        lines.append(f"\nNo strong fit: {outside}; the moves start from the nearest catalog role.")
     if paths["also_close"]:
         lines.append(f"\n**Also close:** {', '.join(a['title'] for a in paths['also_close'])}")
     if paths["hybrid"]:
@@ -137,13 +143,15 @@ def paths(
     except RolematchError as exc:
         raise click.ClickException(str(exc)) from exc
     echo_notes("paths", result.after_reading(read_warnings).warnings)  # on stderr: stdout is the paths
-    data = result.to_dict()["paths"]
-    if fmt == "json":
+    whole = result.to_dict()
+    data = whole["paths"]
+    if fmt == "json":  # with the match's fit and, when it abstains, the closest occupation outside
+        data = {**data, "fit": whole["fit"], "closest_occupation": whole["closest_occupation"]}
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     elif fmt == "markdown":
-        click.echo(render_paths_markdown(data), nl=False)
+        click.echo(render_paths_markdown(data, result.outside_line), nl=False)
     else:
-        click.echo(render_paths_table(data), nl=False)
+        click.echo(render_paths_table(data, outside=result.outside_line), nl=False)
 
 
 COMMANDS = [paths]
