@@ -78,6 +78,7 @@ _WORDS = yaml.safe_load((Path(__file__).with_name("data") / "prose.yaml").read_t
 _FUNCTION_WORDS = frozenset(_WORDS["function_words"])
 _CLAUSE_WORDS = frozenset(_WORDS["clause_words"])
 _DANGLING_WORDS = frozenset(_WORDS["dangling_words"])
+_PHRASE_WORDS = _FUNCTION_WORDS - frozenset(_WORDS["list_joiners"])  # an item with one is a phrase
 _PLACEHOLDER = PLACEHOLDER
 _CONTACT = re.compile(r"\[(?:EMAIL|PHONE|ADDRESS|URL)\]")
 _WORD_TAIL = re.compile(r"[^\W_]\S*")  # from a word's first letter or digit (``str.isalnum``) to its end
@@ -204,15 +205,19 @@ def evidence_span(doc: EncodedText, k: int) -> Span:
 
 def is_word_list(text: str) -> bool:
     """Is ``text`` a list of skills or keywords rather than a statement: at least three items between
-    commas, semicolons, pipes, bullets or spaced dashes (``_LIST_SEPARATOR``), two thirds of them of at
-    most ``LIST_ITEM_WORDS`` words, and no verb (``_has_verb``)? "Corporate strategy, market sizing, M&A,
-    SQL" and "Management Consultant | Corporate Strategy | Business Analysis" are; "Consultant with seven
-    years advising clients in retail, consumer goods and private equity on growth strategy, pricing and
-    M&A." and "Built models, cases, plans." are not."""
-    items = [n for n in (len(_WORD.findall(item)) for item in _LIST_SEPARATOR.split(text)) if n]
-    if len(items) < 3 or _has_verb([w.lower() for w in _WORD.findall(text)]):
+    commas, semicolons, pipes, bullets or spaced dashes (``_LIST_SEPARATOR``), two thirds of them short
+    (at most ``LIST_ITEM_WORDS`` words, no function word but ``list_joiners``), and no verb (``_has_verb``)?
+    "Corporate strategy, market sizing, M&A, SQL" and "Management Consultant | Corporate Strategy | Business
+    Analysis" are; "Consultant with seven years advising clients in retail, consumer goods and private
+    equity on growth strategy, pricing and M&A.", "Prepare board materials, coordinate the board calendar,
+    take minutes and track follow-ups." and "Built models, cases, plans." are not."""
+    items = [
+        words for words in (_WORD.findall(item.lower()) for item in _LIST_SEPARATOR.split(text)) if words
+    ]
+    if len(items) < 3 or _has_verb([w for words in items for w in words]):
         return False
-    return 3 * sum(n <= LIST_ITEM_WORDS for n in items) >= 2 * len(items)
+    short = sum(len(words) <= LIST_ITEM_WORDS and _PHRASE_WORDS.isdisjoint(words) for words in items)
+    return 3 * short >= 2 * len(items)
 
 
 def evidence_level(sentence: str) -> int:

@@ -239,6 +239,7 @@ def test_lists_of_skills_and_keywords_say_nothing(text):
         STATEMENT,  # a long clause, then a few items
         "I lead the business end to end: commercial strategy, operations, finance and people.",  # a verb
         "Built financial models, business cases and steering committee decks.",
+        "- Prepare board materials, coordinate the board calendar, take minutes and track follow-ups.",  # phrases
         "Operations executive who scales companies from 100 to 1,500 people.",  # 1,500 is no separator
         "Closed $3.6M in new ARR in FY2024 (151% of quota); President's Club 2022 and 2024.",
     ],
