@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 from itertools import islice
 from pathlib import Path
 
@@ -15,12 +16,15 @@ from .corpus import Passage, split_sentences
 from .embed import EncodedText
 from .index import CorpusIndex
 from .rank import occupation_similarity, remembered_by_titles, title_similarity
-from .textproc import PLACEHOLDER, too_little_text
+from .textproc import PLACEHOLDER, Span, too_little_text
+from .titles import _headings, normalize_word
 
 PERSON_WEIGHT = 0.5  # quote score = 0.5 · closeness to the person + 0.5 · closeness to the role
 DUPLICATE_COSINE = 0.9
 MIN_QUOTE_WORDS = 8  # a shorter passage is a heading or a table cell ("Technical execution and UX design")
 MIN_CONTENT_WORDS = 4  # a sentence without a verb says something with this many content words
+HEADING_WORDS = 4  # a section heading has at most this many words ("Areas of Expertise", "WORK HISTORY:")
+LIST_ITEM_WORDS = 4  # an item of a list of skills has at most this many ("contract drafting and negotiation")
 
 
 def rank_quotes(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -> list[tuple[int, float, int]]:
@@ -74,6 +78,7 @@ _WORDS = yaml.safe_load((Path(__file__).with_name("data") / "prose.yaml").read_t
 _FUNCTION_WORDS = frozenset(_WORDS["function_words"])
 _CLAUSE_WORDS = frozenset(_WORDS["clause_words"])
 _DANGLING_WORDS = frozenset(_WORDS["dangling_words"])
+_PHRASE_WORDS = _FUNCTION_WORDS - frozenset(_WORDS["list_joiners"])  # an item with one is a phrase
 _PLACEHOLDER = PLACEHOLDER
 _CONTACT = re.compile(r"\[(?:EMAIL|PHONE|ADDRESS|URL)\]")
 _WORD_TAIL = re.compile(r"[^\W_]\S*")  # from a word's first letter or digit (``str.isalnum``) to its end
@@ -84,6 +89,12 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # letters, with inner apo
 _LIST_LABEL = re.compile(r"\W*\w\S*(?:\s+\S+){0,3}?\s*(?::|\s[-–—])\s+")
 _FIELD_LABEL = re.compile(r"\W*\w\S*?\s*(?::|\s[-–—])\s+")
 _ENDS_SENTENCE = re.compile(r"(?<![.…])[.!?][\"'’”)\]]*\Z")  # not an ellipsis ("can be..") nor a colon
+# a heading: words of letters between spaces, '&', '/', hyphens or apostrophes, and a colon at most after them
+_HEADING = re.compile(r"[^\W\d_]+(?:[\s&/'’-]+[^\W\d_]+)*\s*:?")
+_MAX_HEADING_CHARS = 80  # a longer line is no heading (and the pattern never reads a long one)
+_SPACE = re.compile(r"\s*")
+# what separates the items of a list: commas (not "1,500"), semicolons, pipes, bullets, dashes between spaces
+_LIST_SEPARATOR = re.compile(r",(?!\d)|[;|·•▪◦●➢❖✓]|\s[-–—](?=\s)")
 
 
 def is_quotable(text: str) -> bool:
@@ -133,7 +144,7 @@ def says_something(sentence: str) -> bool:
     so not acronyms)? "M.Tech (IT-DBS) B.Tech (CSE) SRM University" does not."""
     words = _WORD.findall(sentence)
     lower = [w.lower() for w in words]
-    if any(w in _CLAUSE_WORDS or (len(w) > 3 and w.endswith("ed") and not w.endswith("eed")) for w in lower):
+    if _has_verb(lower):
         return True
     content = [
         w for w, low in zip(words, lower) if low not in _FUNCTION_WORDS and not w.isupper() and len(w) > 1
@@ -141,11 +152,83 @@ def says_something(sentence: str) -> bool:
     return len(content) >= MIN_CONTENT_WORDS
 
 
+def _has_verb(lower: list[str]) -> bool:
+    """Whether one of the lower-cased words ``lower`` is a verb: a word of ``clause_words``, or one in -ed."""
+    return any(
+        w in _CLAUSE_WORDS or (len(w) > 3 and w.endswith("ed") and not w.endswith("eed")) for w in lower
+    )
+
+
+@cache
+def _heading_words() -> frozenset[str]:
+    """The words a section heading ends in, singular (``titles.normalize_word``): the section headings of
+    ``data/titles.yaml`` (``not_head_words``, read by ``titles._headings``) and ``heading_words`` of
+    ``data/prose.yaml``."""
+    return frozenset(normalize_word(w) for w in _headings() | frozenset(_WORDS["heading_words"]))
+
+
+def is_heading(line: str) -> bool:
+    """Is ``line`` a section heading: at most ``HEADING_WORDS`` words, of letters only, the first one
+    capitalised and the last one a heading word (``_heading_words``), none a clause word (``clause_words``),
+    a colon at most after them ("SKILLS", "Professional Experience", "Areas of Expertise:"; not "Corporate
+    strategy, M&A", nor "I lead the experience", a sentence broken over two lines)?"""
+    line = line.strip()
+    if not line or len(line) > _MAX_HEADING_CHARS or not line[0].isupper() or not _HEADING.fullmatch(line):
+        return False
+    words = _WORD.findall(line)
+    if len(words) > HEADING_WORDS or any(w.lower() in _CLAUSE_WORDS for w in words):
+        return False
+    return normalize_word(words[-1]) in _heading_words()
+
+
+def heading_end(sentence: str) -> int:
+    """Where the person's own words start in ``sentence``: after the section headings that open it, each
+    alone on its line ("SUMMARY\\nStrategy consultant with…" → 8, the "S" of "Strategy"); 0 when no
+    heading opens it, or when nothing but headings follows."""
+    cut = 0
+    while (newline := sentence.find("\n", cut)) >= 0 and is_heading(sentence[cut:newline]):
+        after = _SPACE.match(sentence, newline).end()
+        if after == len(sentence):
+            break
+        cut = after
+    return cut
+
+
+def evidence_span(doc: EncodedText, k: int) -> Span:
+    """What evidence shows of the person's sentence ``k``: the sentence after the section headings that
+    open it (``heading_end``), offsets moved with it, so it stays a piece of ``doc.text`` as every span is
+    (``doc.text[s.start:s.end] == s.text``)."""
+    span = doc.spans[k]
+    cut = heading_end(span.text)
+    return span if cut == 0 else Span(span.start + cut, span.end, span.text[cut:])
+
+
+def is_word_list(text: str) -> bool:
+    """Is ``text`` a list of skills or keywords rather than a statement: at least three items between
+    commas, semicolons, pipes, bullets or spaced dashes (``_LIST_SEPARATOR``), two thirds of them short
+    (at most ``LIST_ITEM_WORDS`` words, no function word but ``list_joiners``), and no verb (``_has_verb``)?
+    "Corporate strategy, market sizing, M&A, SQL" and "Management Consultant | Corporate Strategy | Business
+    Analysis" are; "Consultant with seven years advising clients in retail, consumer goods and private
+    equity on growth strategy, pricing and M&A.", "Prepare board materials, coordinate the board calendar,
+    take minutes and track follow-ups." and "Built models, cases, plans." are not."""
+    items = [
+        words for words in (_WORD.findall(item.lower()) for item in _LIST_SEPARATOR.split(text)) if words
+    ]
+    if len(items) < 3 or _has_verb([w for words in items for w in words]):
+        return False
+    short = sum(len(words) <= LIST_ITEM_WORDS and _PHRASE_WORDS.isdisjoint(words) for words in items)
+    return 3 * short >= 2 * len(items)
+
+
 def evidence_level(sentence: str) -> int:
-    """2: evidence that says something; 1: other evidence (a title line, a list of skills); 0: not evidence."""
-    if not is_evidence(sentence):
+    """2: a statement, evidence that says something (``says_something``) and is neither a list of skills or
+    keywords (``is_word_list``) nor a heading; 1: other evidence (a title line, a degree line, a list, a bare
+    heading); 0: not evidence. Judged on what evidence shows: the sentence after the headings that open it
+    (``heading_end``)."""
+    shown = sentence[heading_end(sentence) :]
+    if not is_evidence(shown):
         return 0
-    return 2 if says_something(sentence) else 1
+    return 1 if is_heading(shown) or is_word_list(shown) or not says_something(shown) else 2
 
 
 def evidence_levels(doc: EncodedText) -> np.ndarray:
@@ -164,10 +247,12 @@ def best_evidence(doc: EncodedText) -> np.ndarray:
 
 
 def rank_evidence(doc: EncodedText, index: CorpusIndex, role: int, k: int = 3) -> list[tuple[int, float]]:
-    """Up to ``k`` of the person's sentences that best support ``role``: ``(span index, score)``.
+    """Up to ``k`` of the person's sentences that best support ``role``: ``(span index, score)``; what
+    each shows is ``evidence_span`` (the sentence without the headings that open it).
 
     A sentence scores by its cosine to the role description and to the role's best passage. Only
-    evidence is shown (``is_evidence``), sentences that say something (``says_something``) first.
+    evidence is shown (``is_evidence``), statements (``evidence_level`` 2: not lists of skills, headings
+    or title lines) first, by score; the rest only after every statement.
     """
     grounded = np.flatnonzero(index.grounding[:, role])
     to_role = doc.span_vectors @ index.role_vectors[role]

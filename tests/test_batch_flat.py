@@ -24,6 +24,11 @@ ODD = [
     "%%%% #### 1234 ////",  # an error row
     "company - own practice\n\nM.Tech (IT-DBS) B.Tech (CSE) SRM University\n\nBuilt payment APIs in Go.",  # levels
     "Senior Product Marketing Manager [EMAIL] | [PHONE]\n\nMBA (Marketing), 2015",  # fragments only
+    # a heading on the line before a long sentence or list is one span with it; lists come after statements
+    "SUMMARY\nProduct manager with six years on B2B payments products, from discovery interviews to pricing, "
+    "launch plans and the quarterly roadmap reviews.\n\nSKILLS\nRoadmaps, discovery, pricing, A/B testing, SQL, "
+    "Amplitude, Jira, stakeholder management, payments APIs, launch planning",
+    "Product Manager | Payments | Roadmaps | Pricing",  # a list only
 ]
 
 

@@ -8,7 +8,18 @@ import numpy as np
 import pytest
 
 from matcher.embed import EncodedText
-from matcher.explain import is_evidence, is_quotable, rank_evidence, rank_quotes, says_something
+from matcher.explain import (
+    evidence_level,
+    evidence_span,
+    heading_end,
+    is_evidence,
+    is_heading,
+    is_quotable,
+    is_word_list,
+    rank_evidence,
+    rank_quotes,
+    says_something,
+)
 from matcher.index import CorpusIndex
 from matcher.rank import DocFeatures, SimilarityRanker, similarity_features, softmax, top_k_mean
 from matcher.textproc import Span
@@ -152,3 +163,140 @@ def test_title_lines_are_evidence_and_sentences_that_say_something_come_first():
 def test_softmax_temperature():
     x = np.array([[1.0, 0.0]])
     assert softmax(x, 0.1)[0, 0] > softmax(x, 1.0)[0, 0] > 0.5
+
+
+STATEMENT = "Strategy consultant with seven years advising retailers on growth strategy, pricing and M&A."
+SKILLS = "Corporate strategy, market sizing, competitive analysis, due diligence, M&A, pricing, SQL, Tableau"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "person"),
+    [
+        (f"SUMMARY\n{STATEMENT}", STATEMENT),
+        (f"Professional Experience:\n\n  {STATEMENT}", STATEMENT),
+        (f"WORK HISTORY\nEDUCATION\n{STATEMENT}", STATEMENT),  # every heading that opens it
+        (f"Areas of Expertise\n{SKILLS}", SKILLS),
+        (f"Core Competencies\n{SKILLS}", SKILLS),  # data/prose.yaml heading_words
+        (f"Skills & Tools\n{SKILLS}", SKILLS),
+    ],
+)
+def test_section_headings_that_open_a_sentence_are_not_part_of_its_evidence(sentence, person):
+    assert sentence[heading_end(sentence) :] == person
+    text = f"Jo Smith\n\n{sentence}\n\nI lead teams."
+    start = text.index(sentence)
+    d = dataclasses.replace(
+        doc(unit(1, 0, 0), texts=[sentence]), text=text, spans=(Span(start, start + len(sentence), sentence),)
+    )
+    shown = evidence_span(d, 0)
+    assert shown.text == person and text[shown.start : shown.end] == shown.text  # offsets into the text
+    assert shown.end == d.spans[0].end
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        STATEMENT,  # no heading
+        "SKILLS",  # nothing follows the heading: nothing to cut
+        "Engagement Manager, McKinsey & Company\nNew York",  # a title line, not a heading
+        "Corporate strategy, M&A\nSQL",
+        "I lead the experience\nteam",  # a sentence broken over two lines
+        "skills\nPython, SQL and Spark pipelines",  # a heading is capitalised
+        "Work 2019 Experience\nPython, SQL and Spark pipelines",  # words only
+        "Seven Years Of Progressive Management Experience\nin retail",  # at most four words
+    ],
+)
+def test_only_a_heading_alone_on_its_line_is_cut(sentence):
+    assert heading_end(sentence) == 0
+
+
+def test_headings():
+    assert all(
+        map(is_heading, ["SKILLS", "Summary", "PROFESSIONAL SUMMARY", "Key Achievements:", "Work History"])
+    )
+    assert not any(map(is_heading, ["Sales", "Corporate strategy", "SKILLS Python", "Skills: Python", ""]))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        SKILLS,
+        "Management Consultant | Corporate Strategy | Business Analysis",
+        "Operating model design · process reengineering · business cases · cost reduction",
+        "General management; P&L; restructuring; M&A integration; lean manufacturing",
+        "Sales Development Representative — Oracle, Broomfield, CO Jul 2016 – Feb 2018",
+    ],
+)
+def test_lists_of_skills_and_keywords_say_nothing(text):
+    assert is_word_list(text)
+    assert says_something(text)  # four content words: it would have counted as a statement
+    assert evidence_level(text) == 1
+    assert evidence_level(f"SKILLS\n{text}") == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        STATEMENT,  # a long clause, then a few items
+        "I lead the business end to end: commercial strategy, operations, finance and people.",  # a verb
+        "Built financial models, business cases and steering committee decks.",
+        "- Prepare board materials, coordinate the board calendar, take minutes and track follow-ups.",  # phrases
+        "Operations executive who scales companies from 100 to 1,500 people.",  # 1,500 is no separator
+        "Closed $3.6M in new ARR in FY2024 (151% of quota); President's Club 2022 and 2024.",
+    ],
+)
+def test_statements_with_commas_are_no_lists(text):
+    assert not is_word_list(text)
+    assert evidence_level(text) == 2
+    assert evidence_level(f"SUMMARY\n{text}") == 2
+
+
+def test_lists_and_headings_come_after_every_statement_and_only_then():
+    texts = [
+        f"SKILLS\n{SKILLS}",
+        "Management Consultant | Corporate Strategy | Business Analysis",
+        f"SUMMARY\n{STATEMENT}",
+        "Professional Work Experience Summary",  # a bare heading
+        "I ran pricing projects.",
+    ]
+    vectors = [unit(1, 0.1, 0), unit(1, 0.3, 0), unit(0.6, 0.4, 0), unit(1, 0.6, 0), unit(0.2, 0.8, 0)]
+    assert [i for i, _ in rank_evidence(doc(*vectors, texts=texts), tiny_index(), role=0, k=5)] == [
+        2,
+        4,
+        0,
+        1,
+        3,
+    ]
+    assert [i for i, _ in rank_evidence(doc(*vectors, texts=texts), tiny_index(), role=0, k=2)] == [2, 4]
+    # without a statement, the list and the title line are the evidence, by score
+    assert [i for i, _ in rank_evidence(doc(*vectors[:2], texts=texts[:2]), tiny_index(), role=0, k=3)] == [
+        0,
+        1,
+    ]
+
+
+def test_quotes_are_matched_to_statements_not_to_lists():
+    texts = [f"SKILLS\n{SKILLS}", "I ran pricing projects for retailers."]
+    d = doc(unit(1, 0, 0), unit(0.3, 0.7, 0), texts=texts)
+    assert {span for _, _, span in rank_quotes(d, tiny_index(), role=0, k=3)} == {1}
+
+
+@pytest.mark.model
+def test_real_resume_evidence_is_statements_without_headings(real_matcher):
+    resume = (
+        "Engagement Manager, Strategy Consulting\n\n"
+        "SUMMARY\n"
+        "Strategy consultant with seven years advising Fortune 500 retailers and private equity funds on "
+        "growth strategy, market entry, pricing and M&A; I lead teams of consultants and present to boards.\n\n"
+        "EXPERIENCE\n"
+        "- Developed the five-year growth strategy for a specialty retailer; the board adopted the plan.\n"
+        "- Led commercial due diligence for a private equity fund on a $1.2B acquisition.\n\n"
+        "SKILLS\n"
+        "Corporate strategy, market sizing, competitive analysis, financial modelling (Excel), due diligence, "
+        "M&A, pricing, executive presentations, SQL, Alteryx, Tableau\n"
+    )
+    result = real_matcher.match(resume)
+    for role in result.roles[:3]:
+        assert role.evidence
+        assert all(result.analysed_text[e.start : e.end] == e.text for e in role.evidence)
+        assert not any(is_word_list(e.text[heading_end(e.text) :]) for e in role.evidence)
+        assert [evidence_level(e.text) for e in role.evidence] == [2] * len(role.evidence)
