@@ -17,7 +17,7 @@ from .embed import EncodedText
 from .index import CorpusIndex
 from .rank import occupation_similarity, remembered_by_titles, title_similarity
 from .textproc import PLACEHOLDER, Span, too_little_text
-from .titles import _headings, normalize_word
+from .titles import _headings, job_nouns, normalize_word
 
 PERSON_WEIGHT = 0.5  # quote score = 0.5 · closeness to the person + 0.5 · closeness to the role
 DUPLICATE_COSINE = 0.9
@@ -178,6 +178,8 @@ def is_heading(line: str) -> bool:
     words = _WORD.findall(line)
     if len(words) > HEADING_WORDS or any(w.lower() in _CLAUSE_WORDS for w in words):
         return False
+    if any(normalize_word(w) in job_nouns() for w in words):
+        return False  # a job title: "Head of Research", "Data Team Lead"
     return normalize_word(words[-1]) in _heading_words()
 
 

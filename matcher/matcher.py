@@ -15,7 +15,7 @@ from .config import DEFAULT_BACKEND, index_backend, resolve_catalog
 from .corpus import Corpus, load_corpus, role_catalog
 from .embed import EncodedText, encode_documents, load_embedder, prepare_text
 from .errors import InputTextError
-from .explain import closest_outside, named_outside, rank_evidence, rank_quotes, title_evidence
+from .explain import closest_outside, evidence_span, named_outside, rank_evidence, rank_quotes, title_evidence
 from .index import CorpusIndex
 from .rank import (
     DocFeatures,
@@ -308,7 +308,7 @@ class RoleMatcher:
         for p, score, span in rank_quotes(doc, self.index, j, n_quotes):
             passage = self.corpus.passages[p]
             article = self.corpus.articles[passage.article]
-            s = doc.spans[span]
+            s = evidence_span(doc, span)
             quotes.append(
                 Quote(
                     text=passage.text,
@@ -323,10 +323,8 @@ class RoleMatcher:
                     ),
                 )
             )
-        evidence = tuple(
-            Evidence(doc.spans[k].text, doc.spans[k].start, doc.spans[k].end, score)
-            for k, score in rank_evidence(doc, self.index, j, 3)
-        )
+        shown = [(evidence_span(doc, k), score) for k, score in rank_evidence(doc, self.index, j, 3)]
+        evidence = tuple(Evidence(s.text, s.start, s.end, score) for s, score in shown)
         classifier = None if scores.classifier is None else float(scores.classifier[i, j])
         conditional = None if scores.conditional is None else float(scores.conditional[i, j])
         return RoleMatch(

@@ -20,6 +20,7 @@ __all__ = [
     "TitleSpan",
     "expand_abbreviations",
     "extract_titles",
+    "job_nouns",
     "normalize_title",
     "normalize_word",
     "title_words",
@@ -145,6 +146,12 @@ def title_vocabulary() -> frozenset[str]:
     """Every word of O*NET's job titles (``data/title_vocabulary.txt``): "senior", "product", "baker"."""
     lines = _VOCABULARY.read_text(encoding="utf-8").splitlines()
     return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def job_nouns() -> frozenset[str]:
+    """The words that name a job on their own ("manager", "head", "founder"): ``head_words`` of
+    ``data/titles.yaml``."""
+    return _word_set("head_words")
 
 
 @lru_cache(maxsize=1)

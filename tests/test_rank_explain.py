@@ -300,3 +300,11 @@ def test_real_resume_evidence_is_statements_without_headings(real_matcher):
         assert all(result.analysed_text[e.start : e.end] == e.text for e in role.evidence)
         assert not any(is_word_list(e.text[heading_end(e.text) :]) for e in role.evidence)
         assert [evidence_level(e.text) for e in role.evidence] == [2] * len(role.evidence)
+
+
+def test_a_job_title_line_is_not_taken_for_a_heading():
+    from matcher.explain import heading_end, is_heading
+
+    assert not is_heading("Head of Research") and not is_heading("Data Team Lead")
+    assert heading_end("Head of Research\nI lead a team of six scientists.") == 0
+    assert is_heading("Research") and heading_end("RESEARCH\nI study protein folding.") == len("RESEARCH\n")

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..embed import EncodedText
-from ..explain import PERSON_WEIGHT, evidence_levels, named_outside, quote_columns
+from ..explain import PERSON_WEIGHT, evidence_levels, evidence_span, named_outside, quote_columns
 from ..index import CorpusIndex
 from ..rank import (
     DocFeatures,
@@ -368,7 +368,7 @@ def flat_cells(
             cells[f"score_{rank}"] = round(score[i][j], DIGITS)
             cells[f"confidence_{rank}"] = round(confidence[i][j], DIGITS)
             cells[f"quote_{rank}"] = tables.quote_cells[q] if q >= 0 else ""
-            cells[f"evidence_{rank}"] = doc.spans[e].text if e >= 0 else ""
+            cells[f"evidence_{rank}"] = evidence_span(doc, e).text if e >= 0 else ""
         out.append(cells)
     return out
 
