@@ -87,9 +87,11 @@ def test_build_and_train_reproduce_the_committed_artifacts(tmp_path, real_matche
     out = tmp_path / "models"
     manifest = build(models_dir=out, embedder=load_embedder("minilm", dtype="fp32", batch_invariant=False))
     committed = ROOT / "models"
-    for name in ("role_vectors.npy", "passage_vectors.npy", "signal_vectors.npy"):
+    vectors = ("role_vectors", "passage_vectors", "signal_vectors", "title_vectors", "occupation_vectors")
+    for name in (f"{v}.npy" for v in vectors):
         assert np.allclose(np.load(out / name), np.load(committed / name), atol=1e-5), name
-    assert (out / "grounding.npy").read_bytes() == (committed / "grounding.npy").read_bytes()
+    for name in ("grounding.npy", "title_roles.npy", "title_occupations.npy"):  # the reference titles too
+        assert (out / name).read_bytes() == (committed / name).read_bytes(), name
     rebuilt = RoleMatcher.load(models_dir=out, embedder=real_matcher.embedder)
     texts = pd.read_csv(DATA / "clear_bios.csv")["text"].tolist()[:6]
     for a, b in zip(rebuilt.match(texts, top=14), real_matcher.match(texts, top=14)):
