@@ -16,33 +16,28 @@ header that reads like text: they would be a person's own words.
 
 from __future__ import annotations
 
-import codecs
 import csv
-import difflib
 import io
 import itertools
 import json
-import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from ..errors import InputTextError, RolematchError
+from ..errors import RolematchError
 from ..read.detect import SUFFIX_FORMATS
-from ..textproc import decode_bytes
 from . import columns as columns_mod
-from . import dialect
+from . import dialect, streams
 from .frame import CHUNK_ROWS, Chunk, plural, resolve_id_column
-from .xlsx import _openpyxl, cell_text
+from .xlsx import UNSAVED, _Workbook, unsaved_formula
 
 if TYPE_CHECKING:  # pandas only when a DataFrame is read
     import pandas as pd
 
 #: One CSV field may hold up to 64 MB (a text over 200,000 characters becomes an error row).
 FIELD_LIMIT = 64 << 20
-_SURROGATE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, kept by "surrogateescape"
 INPUT_FORMATS = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet", ".xlsx")
 #: Names of one resume (``rolematch match --file`` reads them), not of a table: the file formats
 #: ``read`` knows but a .zip (a folder of resumes, which batch reads).
@@ -50,10 +45,6 @@ RESUME_SUFFIXES = tuple(suffix for suffix, kind in SUFFIX_FORMATS.items() if kin
 #: The problem of an empty row between the header and the last row of a table (a blank CSV line, a sheet
 #: row with no value). JSONL has no empty rows: a blank line there is no record.
 EMPTY_ROW = "the row is empty (no cell holds a value); fill it in or delete the row"
-#: How many sheets, and how many rows of each, are looked at for the column a missing-column message
-#: of a workbook suggests (``--sheet NAME``).
-PEEK_SHEETS = 50
-PEEK_ROWS = 100
 
 
 class BatchInputError(RolematchError, ValueError):
@@ -181,7 +172,7 @@ def open_table(
     notes: list[str] = []
     workbook = None
     if fmt == "xlsx":
-        workbook = _Workbook(Path(path), sheet)
+        workbook = _Workbook(Path(path), sheet, error=BatchInputError, empty_row=EMPTY_ROW)
         columns, rows = workbook.columns, workbook.rows()
         notes.append(f"read sheet {workbook.sheet!r}")
         binary = None
@@ -189,7 +180,7 @@ def open_table(
         binary = (stdin or sys.stdin.buffer) if path == "-" else open(path, "rb")  # noqa: SIM115 - closed by the chunks
     try:
         if fmt == "csv":
-            binary, delimiter = _csv_delimiter(binary, path, delimiter)
+            binary, delimiter = streams.csv_delimiter(binary, path, delimiter)
             notes.append(f"columns {dialect.describe_delimiter(delimiter)}")
         total = _count_rows(Path(path), fmt, delimiter) if count and path != "-" and fmt != "xlsx" else None
         if fmt == "jsonl":
@@ -258,54 +249,7 @@ def _with_id_note(table: Table, text_column: str, asked: str | None) -> Table:
     return table
 
 
-def _csv_delimiter(binary: IO[bytes], path: str, delimiter: str | None) -> tuple[IO[bytes], str]:
-    """The delimiter to use: the one given, tab for .tsv, else sniffed from the first 64 KB (a stream
-    comes back with those bytes still to read)."""
-    if delimiter:
-        return binary, delimiter
-    if path.lower().endswith(".tsv"):
-        return binary, "\t"
-    if path == "-":
-        head = binary.read(dialect.SAMPLE_BYTES)
-        binary = io.BufferedReader(_Prefixed(head, binary))
-    else:
-        with open(path, "rb") as fh:
-            head = fh.read(dialect.SAMPLE_BYTES)
-    return binary, dialect.sniff_delimiter(dialect.decode_sample(head, len(head) < dialect.SAMPLE_BYTES))
-
-
 # ------------------------------------------------------------------------------------------ CSV
-
-
-class _Prefixed(io.RawIOBase):
-    """A byte stream whose first bytes were already read (to sniff a byte-order mark)."""
-
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
-        self._head, self._rest = head, rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        if self._head:
-            n = min(len(buffer), len(self._head))
-            buffer[:n], self._head = self._head[:n], self._head[n:]
-            return n
-        data = self._rest.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-
-def _text_stream(binary: IO[bytes]) -> io.TextIOWrapper:
-    """Text from bytes: UTF-16 if it starts with its byte-order mark, else UTF-8 (BOM or not); bytes that
-    are not UTF-8 survive as surrogates, for ``_fix_decoding`` to re-decode field by field."""
-    if hasattr(binary, "peek"):
-        head = binary.peek(2)[:2]
-    else:
-        head = binary.read(2)
-        binary = io.BufferedReader(_Prefixed(head, binary))
-    encoding = "utf-16" if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
-    return io.TextIOWrapper(binary, encoding=encoding, errors="surrogateescape", newline="")
 
 
 def _csv_rows(
@@ -315,7 +259,7 @@ def _csv_rows(
     (``_until_last_row`` keeps those before the last row); a line of empty fields (``,`` or ``""``) was
     written as a row, and is one."""
     csv.field_size_limit(FIELD_LIMIT)
-    stream = _text_stream(binary)
+    stream = streams.text_stream(binary)
     reader = csv.reader(stream, delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
@@ -327,7 +271,7 @@ def _csv_rows(
         raise BatchInputError(
             f"{name} is empty; expected a header row naming the columns (e.g. id,bio) and one row per person"
         )
-    if any("\x00" in h or _has_surrogates(h) for h in header) or sum(len(h) for h in header) > 10_000:
+    if any("\x00" in h or streams.has_surrogates(h) for h in header) or sum(len(h) for h in header) > 10_000:
         raise BatchInputError(
             f"{name} does not look like a CSV text file (its first line holds binary data); "
             "give a UTF-8 CSV with a header row"
@@ -346,7 +290,7 @@ def _csv_rows(
                     continue
                 yield (fields, "") if fields else (None, EMPTY_ROW)
         finally:
-            _release(stream, owned)
+            streams.release(stream, owned)
 
     return [h.strip() for h in header], rows()
 
@@ -393,30 +337,6 @@ def _until_last_row(rows: Iterator[tuple[Any, str]]) -> Iterator[tuple[Any, str]
             close()
 
 
-def _release(stream: io.TextIOWrapper, owned: bool) -> None:
-    """Close a file we opened; leave a caller's stream (stdin) open."""
-    if owned:
-        stream.close()
-    else:
-        stream.detach()
-
-
-def _has_surrogates(value: str) -> bool:
-    return _SURROGATE.search(value) is not None
-
-
-def _fix_decoding(value: str) -> tuple[str, str]:
-    """Re-decode a field that held bytes that are not UTF-8; returns ``(text, warning)``."""
-    if not _has_surrogates(value):
-        return value, ""
-    data = value.encode("utf-8", "surrogateescape")
-    try:
-        text = decode_bytes(data)
-    except InputTextError:
-        text = data.decode("latin-1")
-    return text, "the text is not valid UTF-8; decoded as cp1252/latin-1 (check accented characters)"
-
-
 # ------------------------------------------------------------------------------------------ JSONL
 
 
@@ -424,7 +344,7 @@ def _jsonl_rows(
     binary: IO[bytes], name: str, text_column: str, owned: bool = True
 ) -> tuple[list[str], Iterator[tuple[Any, str]]]:
     """The keys of the first record and an iterator of ``(record dict or None, problem)``."""
-    stream = _text_stream(binary)
+    stream = streams.text_stream(binary)
     lines = (line for line in stream if line.strip())
     first = next(lines, None)
     if first is None:
@@ -443,7 +363,7 @@ def _jsonl_rows(
             for line in lines:
                 yield _json_record(line)
         finally:
-            _release(stream, owned)
+            streams.release(stream, owned)
 
     return [str(k) for k in record], rows()
 
@@ -457,140 +377,6 @@ def _json_record(line: str) -> tuple[dict[str, Any] | None, str]:
     if not isinstance(value, dict):
         return None, f"the line holds a JSON {type(value).__name__}, not an object"
     return value, ""
-
-
-# ------------------------------------------------------------------------------------------ .xlsx
-
-
-class _Unsaved(str):
-    """The text of a cell that holds a formula and no saved value (see ``UNSAVED``)."""
-
-
-#: A cell holding a formula whose value the file does not store (written by a program that does not
-#: calculate, e.g. openpyxl or pandas): reads as ``""``, told apart by identity (``is UNSAVED``).
-UNSAVED = _Unsaved("")
-
-
-def unsaved_formula(column: str | None) -> str:
-    """What to do about a formula cell without a saved value in ``column``."""
-    return (
-        f"the {column!r} cell holds a formula and the file has no saved value for it (it was written by a "
-        "program that does not calculate formulas); open the file in Excel or LibreOffice and save it, or "
-        "replace the formula by its value (copy, then Paste Special > Values)"
-    )
-
-
-class _Workbook:
-    """One sheet of an .xlsx workbook read as a table (openpyxl, read-only: rows stream, memory stays flat).
-
-    ``sheet``: the sheet read (the one asked for, else the first); ``sheets``: all of them; ``columns``:
-    its header, the first row with a value (trailing empty header cells dropped; an empty one inside is
-    ``column_N``). Raises ``BatchInputError`` naming the sheets for a sheet that is missing or empty.
-    """
-
-    def __init__(self, path: Path, sheet: str | None) -> None:
-        self.path = path
-        self._openpyxl = _openpyxl("reading", BatchInputError)
-        try:
-            self._book = self._openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - zipfile/openpyxl raise many types for a bad file
-            raise BatchInputError(
-                f"{path} is not a readable .xlsx workbook ({exc}); save it from Excel as .xlsx"
-            ) from exc
-        self._formulas: Any = None
-        self.sheets = list(self._book.sheetnames)
-        if sheet is not None and sheet not in self.sheets:
-            self.close()
-            close = difflib.get_close_matches(sheet, self.sheets, n=1, cutoff=0.5)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise BatchInputError(
-                f"sheet {sheet!r} not found in {path}; sheets are: {', '.join(self.sheets)} ({hint}use --sheet)"
-            )
-        self.sheet = sheet or self.sheets[0]
-        self._values = enumerate(self._book[self.sheet].iter_rows(), 1)  # (sheet row number, cells)
-        header = next((cells for _, cells in self._values if any(_text(c) for c in cells)), None)
-        if header is None:
-            self.close()
-            others = [n for n in self.sheets if n != self.sheet]
-            raise BatchInputError(
-                f"sheet {self.sheet!r} of {path} is empty; expected a header row naming the columns "
-                "(e.g. id, bio) and one row per person"
-                + (f" (other sheets: {', '.join(others)}; use --sheet)" if others else "")
-            )
-        self.columns = _header([c.value for c in header])
-
-    def rows(self) -> Iterator[tuple[list[str] | None, str]]:
-        """``(fields, problem)`` per row after the header; a row with no value is an ``EMPTY_ROW``; a cell
-        with a formula and no saved value reads as ``UNSAVED``."""
-        from openpyxl.cell.read_only import EmptyCell
-
-        width = len(self.columns)
-        try:
-            for number, cells in self._values:
-                fields = [cell_text(c.value) for c in cells]
-                bare = [
-                    i for i, c in enumerate(cells[:width]) if c.value is None and not isinstance(c, EmptyCell)
-                ]
-                if bare:  # a cell with no value: a formula without its saved value, or only a format
-                    for i in self._formula_columns(number) & set(bare):
-                        fields[i] = UNSAVED
-                if not any(f.strip() or f is UNSAVED for f in fields):
-                    yield None, EMPTY_ROW
-                    continue
-                while len(fields) > width and not fields[-1]:
-                    fields.pop()
-                yield fields + [""] * (width - len(fields)), ""
-        finally:
-            self.close()
-
-    def _formula_columns(self, number: int) -> set[int]:
-        """The columns (0-based) of sheet row ``number`` that hold a formula: a second read of the sheet
-        with formulas, begun at the first row that asks and only moved forward (read-only as well: memory
-        stays flat, and a workbook whose cells all have values is read once)."""
-        if self._formulas is None:
-            book = self._openpyxl.load_workbook(self.path, read_only=True, data_only=False)
-            self._formulas = [book, enumerate(book[self.sheet].iter_rows(min_row=number), number), 0, ()]
-        book, rows, at, cells = self._formulas
-        while at < number:
-            at, cells = next(rows, (number, ()))
-        self._formulas[2:] = [at, cells]
-        return {i for i, c in enumerate(cells) if getattr(c, "data_type", None) == "f"}
-
-    def sheet_hint(self, text_column: str, id_column: str | None) -> str:
-        """For a missing column: the sheets of the workbook and, when another sheet's header has the columns
-        asked for, ``--sheet`` with its name."""
-        if len(self.sheets) == 1:
-            return ""
-        wanted = [text_column] + ([id_column] if id_column else [])
-        having = [
-            name
-            for name in self.sheets[:PEEK_SHEETS]
-            if name != self.sheet and all(c in self._peek_header(name) for c in wanted)
-        ]
-        return columns_mod.sheet_hint(self.sheet, self.sheets, text_column, having)
-
-    def _peek_header(self, name: str) -> list[str]:
-        rows = self._book[name].iter_rows(max_row=PEEK_ROWS, values_only=True)
-        return _header(next((row for row in rows if any(cell_text(v).strip() for v in row)), ()))
-
-    def close(self) -> None:
-        self._book.close()
-        if self._formulas is not None:
-            self._formulas[0].close()
-            self._formulas = None
-
-
-def _text(cell: Any) -> str:
-    return cell_text(cell.value).strip()
-
-
-def _header(values: Sequence[Any]) -> list[str]:
-    """Column names from a header row's values: trailing empty cells are formatting, not columns; an
-    empty cell inside is ``column_N``."""
-    cells = [cell_text(v).strip() for v in values]
-    while cells and not cells[-1]:
-        cells.pop()
-    return [c or f"column_{i + 1}" for i, c in enumerate(cells)]
 
 
 # ------------------------------------------------------------------------------------------ chunks
@@ -649,7 +435,7 @@ def _kept_cells(fields: Any, keep: Sequence[str], keep_at: Sequence[int]) -> lis
         values = [fields[i] if i < len(fields) else None for i in keep_at]
     else:
         values = [None] * len(keep)
-    return [_fix_decoding(v)[0] if isinstance(v, str) else v for v in values]
+    return [streams.fix_decoding(v)[0] if isinstance(v, str) else v for v in values]
 
 
 def _cells(fields: Any, text_at: int, id_at: int | None, text_column: str, id_column: str | None):
@@ -663,8 +449,8 @@ def _cells(fields: Any, text_at: int, id_at: int | None, text_column: str, id_co
         text = key = None
     warning = ""
     if isinstance(text, str):
-        text, warning = _fix_decoding(text)
-    key = "" if key is None else _fix_decoding(str(key))[0].replace("\x00", "\ufffd").strip()
+        text, warning = streams.fix_decoding(text)
+    key = "" if key is None else streams.fix_decoding(str(key))[0].replace("\x00", "\ufffd").strip()
     return text, key, warning
 
 

@@ -1,10 +1,11 @@
 """Excel workbooks (.xlsx, via openpyxl) in and out of batch scoring and ranking.
 
-Reading: the first sheet (or a named one) as a header row and rows of text cells. Writing: a
-"results" sheet with a bold, frozen header and column widths that suit each column, streamed row by
-row (write-only mode: memory stays flat), and an "about" sheet saying which model, catalog and settings
-made the file and what its numbers mean. A workbook is written under a temporary name and moved into
-place when complete.
+Reading (``_Workbook``, for the batch readers): the first sheet (or a named one) as a header row and
+rows of text cells, streamed (read-only mode); a formula cell without a saved value reads as
+``UNSAVED``. Writing: a "results" sheet with a bold, frozen header and column widths that suit each
+column, streamed row by row (write-only mode: memory stays flat), and an "about" sheet saying which
+model, catalog and settings made the file and what its numbers mean. A workbook is written under a
+temporary name and moved into place when complete.
 """
 
 from __future__ import annotations
@@ -17,9 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RolematchError
+from . import columns as columns_mod
 
 INSTALL = "pip install 'rolematch[excel]'"
 CELL_LIMIT = 32_767  # characters Excel holds in one cell
+#: How many sheets, and how many rows of each, are looked at for the column a missing-column message
+#: of a workbook suggests (``--sheet NAME``).
+PEEK_SHEETS = 50
+PEEK_ROWS = 100
 
 #: What each output column means, for the "about" sheet (prefix → meaning).
 MEANINGS = (
@@ -70,53 +76,137 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def read_xlsx(path: Path, sheet: str | None, error: type[RolematchError]):
-    """``(sheet name, header, rows)`` of a workbook: rows are ``(fields, "")``; blank rows are skipped.
+class _Unsaved(str):
+    """The text of a cell that holds a formula and no saved value (see ``UNSAVED``)."""
 
-    ``sheet``: a sheet name (default: the first sheet). Raises ``error`` naming the sheets that exist.
+
+#: A cell holding a formula whose value the file does not store (written by a program that does not
+#: calculate, e.g. openpyxl or pandas): reads as ``""``, told apart by identity (``is UNSAVED``).
+UNSAVED = _Unsaved("")
+
+
+def unsaved_formula(column: str | None) -> str:
+    """What to do about a formula cell without a saved value in ``column``."""
+    return (
+        f"the {column!r} cell holds a formula and the file has no saved value for it (it was written by a "
+        "program that does not calculate formulas); open the file in Excel or LibreOffice and save it, or "
+        "replace the formula by its value (copy, then Paste Special > Values)"
+    )
+
+
+class _Workbook:
+    """One sheet of an .xlsx workbook read as a table (openpyxl, read-only: rows stream, memory stays flat).
+
+    ``sheet``: the sheet read (the one asked for, else the first); ``sheets``: all of them; ``columns``:
+    its header, the first row with a value (trailing empty header cells dropped; an empty one inside is
+    ``column_N``). Raises ``error`` naming the sheets for a sheet that is missing or empty; a row with no
+    value comes out as ``(None, empty_row)``.
     """
-    openpyxl = _openpyxl("reading", error)
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - zipfile/openpyxl raise many types for a bad file
-        raise error(f"{path} is not a readable .xlsx workbook ({exc}); save it from Excel as .xlsx") from exc
-    names = list(book.sheetnames)
-    if sheet is not None and sheet not in names:
-        book.close()
-        close = difflib.get_close_matches(sheet, names, n=1, cutoff=0.5)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        raise error(
-            f"sheet {sheet!r} not found in {path}; sheets are: {', '.join(names)} ({hint}use --sheet)"
-        )
-    name = sheet or names[0]
-    values = book[name].iter_rows(values_only=True)
-    header = next((row for row in values if any(cell_text(v).strip() for v in row)), None)
-    if header is None:
-        book.close()
-        raise error(
-            f"sheet {name!r} of {path} is empty; expected a header row naming the columns (e.g. id, bio) "
-            "and one row per person"
-            + ("" if len(names) == 1 else f" (other sheets: {', '.join(names[1:])}; use --sheet)")
-        )
-    cells = [cell_text(v).strip() for v in header]
-    while cells and not cells[-1]:
-        cells.pop()  # trailing empty header cells are formatting, not columns
-    width = len(cells)
-    columns = [c or f"column_{i + 1}" for i, c in enumerate(cells)]
 
-    def rows() -> Iterator[tuple[list[str], str]]:
+    def __init__(self, path: Path, sheet: str | None, *, error: type[RolematchError], empty_row: str) -> None:
+        self.path = path
+        self._empty_row = empty_row
+        self._openpyxl = _openpyxl("reading", error)
         try:
-            for row in values:
-                fields = [cell_text(v) for v in row]
-                if not any(f.strip() for f in fields):
+            self._book = self._openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - zipfile/openpyxl raise many types for a bad file
+            raise error(
+                f"{path} is not a readable .xlsx workbook ({exc}); save it from Excel as .xlsx"
+            ) from exc
+        self._formulas: Any = None
+        self.sheets = list(self._book.sheetnames)
+        if sheet is not None and sheet not in self.sheets:
+            self.close()
+            close = difflib.get_close_matches(sheet, self.sheets, n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise error(
+                f"sheet {sheet!r} not found in {path}; sheets are: {', '.join(self.sheets)} ({hint}use --sheet)"
+            )
+        self.sheet = sheet or self.sheets[0]
+        self._values = enumerate(self._book[self.sheet].iter_rows(), 1)  # (sheet row number, cells)
+        header = next((cells for _, cells in self._values if any(_text(c) for c in cells)), None)
+        if header is None:
+            self.close()
+            others = [n for n in self.sheets if n != self.sheet]
+            raise error(
+                f"sheet {self.sheet!r} of {path} is empty; expected a header row naming the columns "
+                "(e.g. id, bio) and one row per person"
+                + (f" (other sheets: {', '.join(others)}; use --sheet)" if others else "")
+            )
+        self.columns = _header([c.value for c in header])
+
+    def rows(self) -> Iterator[tuple[list[str] | None, str]]:
+        """``(fields, problem)`` per row after the header; a row with no value is ``(None, empty_row)``; a
+        cell with a formula and no saved value reads as ``UNSAVED``."""
+        from openpyxl.cell.read_only import EmptyCell
+
+        width = len(self.columns)
+        try:
+            for number, cells in self._values:
+                fields = [cell_text(c.value) for c in cells]
+                bare = [
+                    i for i, c in enumerate(cells[:width]) if c.value is None and not isinstance(c, EmptyCell)
+                ]
+                if bare:  # a cell with no value: a formula without its saved value, or only a format
+                    for i in self._formula_columns(number) & set(bare):
+                        fields[i] = UNSAVED
+                if not any(f.strip() or f is UNSAVED for f in fields):
+                    yield None, self._empty_row
                     continue
                 while len(fields) > width and not fields[-1]:
                     fields.pop()
                 yield fields + [""] * (width - len(fields)), ""
         finally:
-            book.close()
+            self.close()
 
-    return name, columns, rows()
+    def _formula_columns(self, number: int) -> set[int]:
+        """The columns (0-based) of sheet row ``number`` that hold a formula: a second read of the sheet
+        with formulas, begun at the first row that asks and only moved forward (read-only as well: memory
+        stays flat, and a workbook whose cells all have values is read once)."""
+        if self._formulas is None:
+            book = self._openpyxl.load_workbook(self.path, read_only=True, data_only=False)
+            self._formulas = [book, enumerate(book[self.sheet].iter_rows(min_row=number), number), 0, ()]
+        book, rows, at, cells = self._formulas
+        while at < number:
+            at, cells = next(rows, (number, ()))
+        self._formulas[2:] = [at, cells]
+        return {i for i, c in enumerate(cells) if getattr(c, "data_type", None) == "f"}
+
+    def sheet_hint(self, text_column: str, id_column: str | None) -> str:
+        """For a missing column: the sheets of the workbook and, when another sheet's header has the columns
+        asked for, ``--sheet`` with its name."""
+        if len(self.sheets) == 1:
+            return ""
+        wanted = [text_column] + ([id_column] if id_column else [])
+        having = [
+            name
+            for name in self.sheets[:PEEK_SHEETS]
+            if name != self.sheet and all(c in self._peek_header(name) for c in wanted)
+        ]
+        return columns_mod.sheet_hint(self.sheet, self.sheets, text_column, having)
+
+    def _peek_header(self, name: str) -> list[str]:
+        rows = self._book[name].iter_rows(max_row=PEEK_ROWS, values_only=True)
+        return _header(next((row for row in rows if any(cell_text(v).strip() for v in row)), ()))
+
+    def close(self) -> None:
+        self._book.close()
+        if self._formulas is not None:
+            self._formulas[0].close()
+            self._formulas = None
+
+
+def _text(cell: Any) -> str:
+    return cell_text(cell.value).strip()
+
+
+def _header(values: Sequence[Any]) -> list[str]:
+    """Column names from a header row's values: trailing empty cells are formatting, not columns; an
+    empty cell inside is ``column_N``."""
+    cells = [cell_text(v).strip() for v in values]
+    while cells and not cells[-1]:
+        cells.pop()
+    return [c or f"column_{i + 1}" for i, c in enumerate(cells)]
 
 
 # ------------------------------------------------------------------------------------------ writing
