@@ -119,6 +119,17 @@ def own_titles(roles: tuple[Role, ...]) -> dict[str, np.ndarray]:
     return own
 
 
+def outside_titles(occupation: str, titles: list[str], n: int = OUTSIDE_TITLES_PER_OCCUPATION) -> list[str]:
+    """The ``n`` alternate titles kept for an occupation outside the catalog: first those that share the
+    most words with the occupation's own title ("Executive Assistant" for "Executive Secretaries and Executive
+    Administrative Assistants"), at most half of them, then the shortest ("Attorney" for "Lawyers")."""
+    own = set(normalize_title(occupation).split())
+    names = sorted(dict.fromkeys(titles), key=lambda t: (len(t), t))
+    shared = {t: len(own & set(normalize_title(t).split())) for t in names}
+    first = [t for t in sorted(names, key=lambda t: -shared[t]) if shared[t]][: n // 2]
+    return first + [t for t in names if t not in first][: n - len(first)]
+
+
 def reference_titles(
     occupations: tuple[Occupation, ...],
     weights: np.ndarray,
@@ -155,7 +166,6 @@ def reference_titles(
         for t in [occupations[i].title, *by_code.get(int(i), [])]:
             add(t, title_owner(weights[i]), int(i))
     for i in np.flatnonzero(~inside):
-        names = sorted(dict.fromkeys(by_code.get(int(i), [])), key=lambda t: (len(t), t))
-        for t in [occupations[i].title, *names[:OUTSIDE_TITLES_PER_OCCUPATION]]:
+        for t in [occupations[i].title, *outside_titles(occupations[i].title, by_code.get(int(i), []))]:
             add(t, np.zeros(n_roles, np.float32), int(i))
     return tuple(texts), np.stack(owners), np.asarray(occ_of, dtype=np.int32)

@@ -132,12 +132,22 @@ def save_index(models_dir: Path, index: CorpusIndex, corpus: Corpus) -> dict[str
     return files
 
 
+def reference_titles_sha256(corpus: Corpus) -> str | None:
+    """The sha256 of the job titles a person's titles are compared with (``Backbone.titles``, in order):
+    they follow from ``corpus/onet/`` and from the code that picks them, so a corpus that did not change can
+    still need a rebuild; None without a backbone."""
+    if corpus.backbone is None:
+        return None
+    return hashlib.sha256("\n".join(corpus.backbone.titles).encode("utf-8")).hexdigest()
+
+
 def new_manifest(backend: str, embedder: Any, corpus: Corpus, files: dict[str, str]) -> dict[str, Any]:
     return {
         "format_version": FORMAT_VERSION,
         "backend": backend,
         "model": {"name": embedder.name, "version": embedder.version, "dim": embedder.dim},
         "corpus_sha256": corpus.sha256,
+        "reference_titles_sha256": reference_titles_sha256(corpus),
         "roles": corpus.role_ids,
         "n_passages": len(corpus.passages),
         "files": files,
@@ -166,6 +176,11 @@ def load_index(
         raise ArtifactError(
             f"{models_dir} was built from a different corpus (corpus/ changed since: sha256 "
             f"{str(manifest.get('corpus_sha256'))[:12]}… vs {corpus.sha256[:12]}…); run `{rebuild}`"
+        )
+    if manifest.get("reference_titles_sha256") != reference_titles_sha256(corpus):
+        raise ArtifactError(
+            f"{models_dir} was built with other reference job titles than this rolematch picks from the "
+            f"occupation backbone; run `{rebuild}`"
         )
     arrays = {}
     names = INDEX_FILES + (BACKBONE_FILES if corpus.backbone is not None else ())
