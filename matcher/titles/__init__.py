@@ -28,10 +28,11 @@ __all__ = [
 
 MAX_TITLES = 6
 MAX_TITLE_WORDS = 7
-_DATA = Path(__file__).with_name("data") / "titles.yaml"
-_ONET_WORDS = Path(__file__).resolve().parents[1] / "corpus" / "onet" / "title_words.txt"
-_VOCABULARY = Path(__file__).with_name("data") / "title_vocabulary.txt"
-_ABBREVIATIONS = Path(__file__).with_name("data") / "title_abbreviations.tsv"
+_DATA_DIR = Path(__file__).parent.with_name("data")  # matcher/data, beside this sub-package
+_DATA = _DATA_DIR / "titles.yaml"
+_ONET_WORDS = Path(__file__).resolve().parents[2] / "corpus" / "onet" / "title_words.txt"
+_VOCABULARY = _DATA_DIR / "title_vocabulary.txt"
+_ABBREVIATIONS = _DATA_DIR / "title_abbreviations.tsv"
 
 
 @dataclass(frozen=True)
