@@ -10,14 +10,13 @@ linear in the text's length.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
+from .dates import _DIGIT, _RANGE, _all_dates, _blank_dates, _date_range, _earlier_entries, _search_date  # noqa: F401
 from .lexicon import (
     _abbreviations,
     _function_vocabulary,
     _headings,
     _heads,
-    _settings,
     _word_set,
     expand_abbreviations,
     job_nouns,
@@ -42,18 +41,6 @@ MAX_TITLES = 6
 MAX_TITLE_WORDS = 7
 
 
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_DATE = rf"(?:(?:{_MONTH}\s+)?(?:19|20)\d{{2}}|\d{{1,2}}/(?:19|20)?\d{{2}})"
-
-
-@lru_cache(maxsize=1)
-def _date_range() -> re.Pattern[str]:
-    current = "|".join(re.escape(w) for w in sorted(_settings()["current"], key=len, reverse=True))
-    return re.compile(
-        rf"\(?\b{_DATE}\s*(?:-|–|—|to|until|till)\s*(?:{_DATE}|(?:{current})\b)\)?|\(?\b{_DATE}\b\)?", re.I
-    )
-
-
 _SEPARATORS = re.compile(  # the space after a redacted name too: "[NAME] Senior Accountant"
     r"\s+(?:\||•|·|–|—|-|/|at|@)\s+|\s*[|•·,;:]\s*|\s+@\s*|(?<=\[NAME\])\s+"
 )
@@ -72,14 +59,11 @@ LONG_LINE = 20  # words: a longer line is a paragraph, or a resume that lost its
 _OPENING = re.compile(r"\s*(?:\[NAME\](?:\s+[|•·–—-])?\s+)?")  # a redacted name may open the line
 _CAPS_RUN = re.compile(r"((?:[A-Z][A-Z/&'’-]*\s+){0,6}[A-Z][A-Z/&'’-]*)(?=\s+[A-Z]?[a-z]|\s*$)")
 _AT = re.compile(r"\s(?:at|@)\s")
-_RANGE = re.compile(r"[-–—]|\b(?:to|until|till)\b", re.I)  # a date range, not one date
 _OF = frozenset({"of", "de"})  # "Director of Product", "Chef de Partie": the head before it
 _CONNECTORS = frozenset({"of", "and", "&", "for", "the", "to", "in", "/", "-"})
 _DETERMINERS = frozenset({"our", "my", "his", "her", "their", "your", "the", "a", "an", "this", "that"})
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
 _CLAUSE_BREAK = re.compile(r"[.,;:!?]|\b(?:and|but)\b")  # where the clause before a title's keyword starts
-_DIGIT = re.compile(r"\d")  # as the date pattern's \d
-_DIGITS_TRIED = 48
 _MANY_DIGITS = re.compile(r"[$€£]?\d{2,}[%+]?[,.]?")  # a count or an amount, as a word of its own
 
 
@@ -277,26 +261,6 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
     return tuple(unique.values())[:limit]
 
 
-_YEAR = re.compile(r"(?:19|20)\d{2}")
-
-
-def _earlier_entries(ranges: dict[TitleSpan, str], size: int) -> list[tuple[int, int]]:
-    """Where the entries of earlier jobs are: each from its dated title to the next dated title. A job is
-    an earlier one when some title's date range runs to the present ("2017 – Present") and its own ended,
-    or, where none runs to the present, when it ended before the latest one did. A resume's current job
-    names the person's role; "President and COO, 2012 – 2017" under "CEO, 2017 – Present" does not."""
-    current = _word_set("current")
-    now = {s for s, r in ranges.items() if any(w in r.lower() for w in current)}
-    if now:
-        past = set(ranges) - now
-    else:
-        ends = {s: max(map(int, _YEAR.findall(r)), default=0) for s, r in ranges.items()}
-        latest = max(ends.values(), default=0)
-        past = {s for s, end in ends.items() if 0 < end < latest}
-    starts = sorted({s.start for s in ranges} | {size})
-    return [(s.start, next(x for x in starts if x > s.start)) for s in past]
-
-
 def _leading_title(line: str, first: bool) -> re.Match[str] | None:
     """The title that opens a line before a comma, dash, semicolon, a colon (on the ``first`` line only: a
     later "DevOps: Docker, AWS" labels a list) or a word like "with" or "at" ("IT support lead: tickets
@@ -410,54 +374,6 @@ def _title_before(text: str, line: str, start: int, end: int) -> TitleSpan | Non
         return None
     piece = line[taken[0].start() : taken[-1].end()]
     return _span(text, piece, start + taken[0].start(), "dated")
-
-
-def _search_date(pattern: re.Pattern[str], line: str, pos: int = 0) -> re.Match[str] | None:
-    """``pattern.search(line, pos)`` for the date pattern, tried only where a date can start.
-
-    A date's first digit is the first digit at or after its start, and before it stand at most a
-    "(", a month word, a "." and spaces; so each match starts in such a stretch just before a digit.
-    Lines with many digits (tables of figures) go to the regex's own scan after a few of them.
-    """
-    for tried, digit in enumerate(_DIGIT.finditer(line, pos)):
-        end = lo = digit.start()
-        while lo > pos and line[lo - 1].isspace():
-            lo -= 1
-        if lo < end:  # "Jan 2019", "(Sept. 2020"
-            if lo > pos and line[lo - 1] == ".":
-                lo -= 1
-            while lo > pos and line[lo - 1].isalpha():
-                lo -= 1
-        if lo > pos and line[lo - 1] == "(":
-            lo -= 1
-        if tried == _DIGITS_TRIED:  # no date starts before ``lo``: the rest as ``search`` would scan it
-            return pattern.search(line, lo)
-        for start in range(lo, end + 1):
-            m = pattern.match(line, start)
-            if m is not None:
-                return m
-    return None
-
-
-def _all_dates(pattern: re.Pattern[str], line: str) -> list[re.Match[str]]:
-    """Every match of the date pattern in ``line``, in order, as ``finditer`` gives them."""
-    out: list[re.Match[str]] = []
-    m = _search_date(pattern, line)
-    while m is not None:
-        out.append(m)
-        m = _search_date(pattern, line, m.end())
-    return out
-
-
-def _blank_dates(line: str, line_dates: list[re.Match[str]]) -> str:
-    """``line`` with each of its dates (``_all_dates``) replaced by as many spaces, as ``pattern.sub``."""
-    out, pos = [], 0
-    for m in line_dates:
-        out.append(line[pos : m.start()])
-        out.append(" " * (m.end() - m.start()))
-        pos = m.end()
-    out.append(line[pos:])
-    return "".join(out)
 
 
 def _whole_titles(text: str, line: str, start: int) -> tuple[TitleSpan, ...]:
