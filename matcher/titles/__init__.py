@@ -5,13 +5,28 @@ experience section ("PRESIDENT/CHIEF EXECUTIVE OFFICER", "Account Executive Jan 
 "Senior Consultant at Acme"), or a bio's "I am a ... at ...". ``extract_titles`` finds them with
 offsets; a title is a short segment that ends in a job-title head word (``title_words``). Pure and
 linear in the text's length.
+
+The stage is a small package, imported one way: ``lexicon`` (the word lists, data files, abbreviations and
+normalisation) and ``span`` (``TitleSpan``) at the bottom, then ``dates`` (date ranges in a line),
+``phrase`` (the rules that judge one phrase), ``sentences`` (titles in prose and the title that opens a
+line) and ``flattened`` (a resume that lost its line breaks); ``extract_titles`` is here.
 """
 
 from __future__ import annotations
 
 import re
 
-from .dates import _DIGIT, _RANGE, _all_dates, _blank_dates, _date_range, _earlier_entries, _search_date  # noqa: F401
+# The names not used here are re-exported: other modules and the tests read them from ``matcher.titles``
+# (explain, privacy, embed, scripts/import_onet.py, tests/legacy_text.py, tests/test_text_equivalence.py).
+from .dates import (  # noqa: F401
+    _DIGIT,
+    _RANGE,
+    _all_dates,
+    _blank_dates,
+    _date_range,
+    _earlier_entries,
+    _search_date,
+)
 from .flattened import _flattened_titles
 from .lexicon import (  # noqa: F401
     _headings,
@@ -45,8 +60,6 @@ __all__ = [
 ]
 
 MAX_TITLES = 6
-
-
 LONG_LINE = 20  # words: a longer line is a paragraph, or a resume that lost its line breaks
 
 

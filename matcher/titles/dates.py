@@ -11,6 +11,10 @@ from .span import TitleSpan
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = rf"(?:(?:{_MONTH}\s+)?(?:19|20)\d{{2}}|\d{{1,2}}/(?:19|20)?\d{{2}})"
+_RANGE = re.compile(r"[-–—]|\b(?:to|until|till)\b", re.I)  # a date range, not one date
+_DIGIT = re.compile(r"\d")  # as the date pattern's \d
+_DIGITS_TRIED = 48
+_YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
 @lru_cache(maxsize=1)
@@ -19,16 +23,6 @@ def _date_range() -> re.Pattern[str]:
     return re.compile(
         rf"\(?\b{_DATE}\s*(?:-|–|—|to|until|till)\s*(?:{_DATE}|(?:{current})\b)\)?|\(?\b{_DATE}\b\)?", re.I
     )
-
-
-_RANGE = re.compile(r"[-–—]|\b(?:to|until|till)\b", re.I)  # a date range, not one date
-
-
-_DIGIT = re.compile(r"\d")  # as the date pattern's \d
-_DIGITS_TRIED = 48
-
-
-_YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
 def _earlier_entries(ranges: dict[TitleSpan, str], size: int) -> list[tuple[int, int]]:

@@ -11,23 +11,15 @@ from .lexicon import _function_vocabulary, _heads, _word_set, normalize_word, ti
 from .span import TitleSpan
 
 MAX_TITLE_WORDS = 7
-
-
 _SEPARATORS = re.compile(  # the space after a redacted name too: "[NAME] Senior Accountant"
     r"\s+(?:\||•|·|–|—|-|/|at|@)\s+|\s*[|•·,;:]\s*|\s+@\s*|(?<=\[NAME\])\s+"
 )
-
-
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#'’-]*")
 _TOKEN = re.compile(r"\S+")
-
-
 _OF = frozenset({"of", "de"})  # "Director of Product", "Chef de Partie": the head before it
 _CONNECTORS = frozenset({"of", "and", "&", "for", "the", "to", "in", "/", "-"})
 _DETERMINERS = frozenset({"our", "my", "his", "her", "their", "your", "the", "a", "an", "this", "that"})
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
-
-
 _MANY_DIGITS = re.compile(r"[$€£]?\d{2,}[%+]?[,.]?")  # a count or an amount, as a word of its own
 
 

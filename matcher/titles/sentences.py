@@ -18,8 +18,6 @@ _LEADING_TITLE = re.compile(  # "Registered nurse; charting ...", "Product manag
     r"[A-Z][\w/&+#-]*(?:\s+[\w/&+#-]+){0,4}?)"
     r"\s*([,;:(–—]|\s-\s|\s(?:with|at|who|for|in|specializing|since)\b)"
 )
-
-
 _CLAUSE_BREAK = re.compile(r"[.,;:!?]|\b(?:and|but)\b")  # where the clause before a title's keyword starts
 
 
