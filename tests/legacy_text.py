@@ -259,7 +259,7 @@ def extract_titles_old(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, .
                 span = _span(text, _trim_sentence_title(m.group(1)), start + m.start(1), "sentence")
                 if span:
                     found.append(span)
-    past = _earlier_entries(ranges, len(text))  # the later rules, as above
+    past = _earlier_entries(ranges, text)  # the later rules, as above
     unique: dict[str, TitleSpan] = {}
     for span in found:
         if any(lo <= span.start < hi for lo, hi in past):

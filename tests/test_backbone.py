@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -66,7 +67,7 @@ def test_the_onet_attribution_ships_with_the_data():
         (
             "Experience\nSales Manager, Globex, 2015-2019\nDirector of Operations, Initech, 2019 - present\n"
             "Ran the warehouse network and the customer service teams across three sites.",
-            ["Director of Operations"],  # the job that runs to the present, not the one before it
+            ["Sales Manager", "Director of Operations"],  # listed oldest first: no job is dropped
         ),
         ("PRESIDENT/CHIEF EXECUTIVE OFFICER\nExecutive Profile\n", ["PRESIDENT/CHIEF EXECUTIVE OFFICER"]),
         (
@@ -372,6 +373,47 @@ def test_a_rank_and_its_function_are_one_title(text, expected):
 )
 def test_the_current_job_names_the_title_not_earlier_ones_or_other_people(text, expected):
     assert [s.text for s in extract_titles(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a role still held that is listed after the jobs drops none of them
+        (
+            "SUMMARY\nData analyst with seven years in retail analytics and forecasting.\n\nEXPERIENCE\n"
+            "Senior Data Analyst, Acme — 2019 – 2023\nData Analyst, Beta — 2016 – 2019\n\nEDUCATION\n"
+            "MSc Statistics, Oxford\nTeaching Assistant, 2023 – Present",
+            ["Data analyst", "Senior Data Analyst", "Teaching Assistant"],  # the summary names it first
+        ),
+        # an earlier job's entry ends at the next section heading
+        (
+            "Head of Data, Acme — 2021 – Present\nData Analyst, Beta — 2016 – 2019\nBuilt reports.\n\n"
+            "SUMMARY\nI am a data leader with ten years in analytics, and I currently work as Head of Data Science "
+            "at a startup.",
+            ["Head of Data", "data leader", "Head of Data Science"],
+        ),
+        # a product number is not a count of people
+        ("Jane Doe\nDynamics 365 Solutions Architect\nAcme", ["Dynamics 365 Solutions Architect"]),
+        # an employer made of title words is not a function
+        ("Engineer, General Electric, 2019 - Present\nBuilt turbines.", ["Engineer"]),
+    ],
+)
+def test_side_roles_sections_products_and_employers_do_not_confuse_the_current_title(text, expected):
+    assert [s.text for s in extract_titles(text)] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MANAGER\n" * 25_000,
+        "Manager 2010 - 2011\nManager 2012 - Present\n" * 4_500,
+        "Director, Sales\n" * 12_000,
+    ],
+)
+def test_title_extraction_stays_linear_on_hostile_text(text):
+    start = time.perf_counter()
+    extract_titles(text)
+    assert time.perf_counter() - start < 3.0  # quadratic code took 20 s on the first
 
 
 def test_a_resume_with_a_headline_gives_its_titles_not_its_school_or_degree():

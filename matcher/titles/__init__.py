@@ -14,6 +14,7 @@ line) and ``flattened`` (a resume that lost its line breaks); ``extract_titles``
 
 from __future__ import annotations
 
+import bisect
 import re
 
 # The names not used here are re-exported: other modules and the tests read them from ``matcher.titles``
@@ -135,12 +136,17 @@ def extract_titles(text: str, limit: int = MAX_TITLES) -> tuple[TitleSpan, ...]:
                 span = _span(text, _trim_sentence_title(phrase), start + m.start(1) + shift, "sentence")
                 if span:
                     found.append(span)
-    past = _earlier_entries(ranges, len(text))
+    past = _earlier_entries(ranges, text)
+    past_starts = [lo for lo, _ in past]
+    longest: dict[int, int] = {}  # a start → the end of the longest title found there
+    for span in found:
+        longest[span.start] = max(longest.get(span.start, 0), span.end)
     unique: dict[str, TitleSpan] = {}
     for span in found:
-        if any(lo <= span.start < hi for lo, hi in past):
+        k = bisect.bisect_right(past_starts, span.start) - 1
+        if k >= 0 and span.start < past[k][1]:
             continue  # an earlier job's title, or a title in what it says of that job
-        if any(o.start == span.start and o.end > span.end for o in found):
+        if longest[span.start] > span.end:
             continue  # "Director" beside "Director, Strategic Planning"
         unique.setdefault(normalize_title(span.text), span)
     return tuple(unique.values())[:limit]

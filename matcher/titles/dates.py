@@ -3,10 +3,11 @@ which dated entries are earlier jobs."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 
-from .lexicon import _settings, _word_set
+from .lexicon import _headings, _settings, _word_set
 from .span import TitleSpan
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -25,21 +26,52 @@ def _date_range() -> re.Pattern[str]:
     )
 
 
-def _earlier_entries(ranges: dict[TitleSpan, str], size: int) -> list[tuple[int, int]]:
-    """Where the entries of earlier jobs are: each from its dated title to the next dated title. A job is
-    an earlier one when some title's date range runs to the present ("2017 – Present") and its own ended,
-    or, where none runs to the present, when it ended before the latest one did. A resume's current job
-    names the person's role; "President and COO, 2012 – 2017" under "CEO, 2017 – Present" does not."""
+def _earlier_entries(ranges: dict[TitleSpan, str], text: str) -> list[tuple[int, int]]:
+    """Where the entries of earlier jobs are, sorted: each from its dated title to the next dated title or
+    section heading. A job is an earlier one when it is listed after the current one (a title whose date
+    range runs to the present, "2017 – Present") and its own range ended; where none runs to the present,
+    when it is listed after the one that ended last and ended before it. A resume's current job names the
+    person's role; "President and COO, 2012 – 2017" under "CEO, 2017 – Present" does not. A role still held
+    that is listed after the jobs ("Teaching Assistant, 2023 – Present" under Education) drops none of them,
+    and neither does a resume listed oldest first."""
+    if len(ranges) < 2:
+        return []
     current = _word_set("current")
-    now = {s for s, r in ranges.items() if any(w in r.lower() for w in current)}
+    now = [s.start for s, r in ranges.items() if any(w in r.lower() for w in current)]
     if now:
-        past = set(ranges) - now
+        anchor = min(now)
+        past = [
+            s.start
+            for s, r in ranges.items()
+            if s.start > anchor and not any(w in r.lower() for w in current)
+        ]
     else:
         ends = {s: max(map(int, _YEAR.findall(r)), default=0) for s, r in ranges.items()}
-        latest = max(ends.values(), default=0)
-        past = {s for s, end in ends.items() if 0 < end < latest}
-    starts = sorted({s.start for s in ranges} | {size})
-    return [(s.start, next(x for x in starts if x > s.start)) for s in past]
+        latest = max(ends.values())
+        anchor = min(s.start for s, end in ends.items() if end == latest)
+        past = [s.start for s, end in ends.items() if s.start > anchor and 0 < end < latest]
+    if not past:
+        return []
+    stops = sorted({s.start for s in ranges} | set(_section_starts(text)) | {len(text)})
+    return [(lo, stops[bisect.bisect_right(stops, lo)]) for lo in sorted(set(past))]
+
+
+_LINE = re.compile(r"[^\n]+")
+
+
+def _section_starts(text: str) -> list[int]:
+    """Where the text's section headings are: short lines with no digit and no job noun whose last word is a
+    heading word ("SKILLS", "Education", "Professional Summary")."""
+    headings, jobs = _headings(), _word_set("head_words")
+    out = []
+    for m in _LINE.finditer(text):
+        words = re.findall(r"[A-Za-z]+", m.group())
+        if not words or len(words) > 4 or _DIGIT.search(m.group()):
+            continue
+        lower = [w.lower() for w in words]
+        if lower[-1] in headings and not any(w in jobs for w in lower):
+            out.append(m.start())
+    return out
 
 
 def _search_date(pattern: re.Pattern[str], line: str, pos: int = 0) -> re.Match[str] | None:

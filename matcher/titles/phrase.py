@@ -88,11 +88,12 @@ def _names_no_job(title: str, words: list[str]) -> bool:
 
 
 def _counts_people(words: list[str]) -> bool:
-    """A number of two or more digits before a plural word: "Hired 65 engineers", "Managed 12 analysts"."""
-    return any(
-        _MANY_DIGITS.fullmatch(w) and normalize_word(after) != after.lower()
-        for w, after in zip(words, words[1:])
-    )
+    """A number of two or more digits just before the last word, a plural: "Hired 65 engineers", "Managed 12
+    analysts" ("Dynamics 365 Solutions Architect" is a job)."""
+    if len(words) < 2 or not _MANY_DIGITS.fullmatch(words[-2]):
+        return False
+    last = words[-1].strip(".,;:")
+    return normalize_word(last) != last.lower()
 
 
 def _student_office(lower: list[str]) -> bool:
@@ -158,4 +159,6 @@ def _with_function(text: str, span: TitleSpan, following: list[tuple[str, int]])
     known = _function_vocabulary()
     if not all(w.lower() in _CONNECTORS or "&" in w or normalize_word(w) in known for w in words):
         return span  # "&": "M&A", "R&D"
+    if not any(normalize_word(w) in _word_set("function_words") or "&" in w for w in words):
+        return span  # "Engineer, General Electric", "Nurse, General Hospital": an employer, not a function
     return TitleSpan(text[span.start : hi], span.start, hi, span.kind)
