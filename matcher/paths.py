@@ -22,6 +22,7 @@ import yaml
 from .corpus import Corpus, _unknown_role
 from .embed import EncodedText
 from .errors import CorpusError
+from .explain import evidence_span
 from .gaps import Assessment, assess, first_naming, most_naming, select_gaps, select_strengths
 from .index import CorpusIndex
 from .rank import Scores, listed_order
@@ -191,7 +192,7 @@ class Context:
 def _person_quote(doc: EncodedText, a: Assessment) -> dict[str, Any] | None:
     if a.span < 0:
         return None
-    s = doc.spans[a.span]
+    s = evidence_span(doc, a.span)  # without the section heading that opens it, as the role's evidence
     return {"text": s.text, "start": s.start, "end": s.end, "score": a.span_cosine}
 
 

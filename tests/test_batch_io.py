@@ -141,6 +141,17 @@ def test_blank_lines_inside_a_csv_keep_the_row_numbers(fake_matcher, tmp_path):
     )
 
 
+def test_a_csv_converted_to_windows_line_ends_twice_has_no_blank_rows(fake_matcher, tmp_path):
+    """ "\\r\\r\\n" after each row (a file converted twice) is one line break: the rows are not doubled, and a
+    real blank line in such a file still keeps its place."""
+    rows = [f"A,{BIOS[0]}", f"B,{BIOS[3]}", "", f"C,{BIOS[0]}"]
+    (tmp_path / "in.csv").write_bytes("\r\r\n".join(["name,bio", *rows, ""]).encode())
+    summary = run(fake_matcher, tmp_path / "in.csv", tmp_path / "out.csv")
+    out = read(tmp_path / "out.csv")
+    assert summary.rows == 4 and list(out["status"]) == ["ok", "ok", "error", "ok"]
+    assert out["error"].iloc[2].startswith("the row is empty")
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

@@ -188,6 +188,17 @@ def test_xlsx_rows_keep_their_numbers_and_say_what_is_wrong(fake_matcher, tmp_pa
     assert read(tmp_path / "ids.csv")["error"].iloc[1].startswith("row 2 (after the header) is empty")
 
 
+def test_formulas_filled_down_past_the_data_are_no_rows(fake_matcher, tmp_path):
+    """A template's formula column filled down below the people (no saved value, as a program that does not
+    calculate writes it) adds no rows and no errors."""
+    rows = [["id", "bio", "calc"], ["1", BIOS[0], "=1"], ["2", BIOS[1], "=1"]]
+    rows += [[None, None, '=IF(A{0}="","",1)'.format(n)] for n in range(4, 40)]
+    source = write_xlsx(tmp_path / "in.xlsx", {"people": rows})
+    summary = run(fake_matcher, source, tmp_path / "out.csv", id_column="id")
+    out = read(tmp_path / "out.csv")
+    assert list(out["id"]) == ["1", "2"] and list(out["status"]) == ["ok", "ok"] and summary.rows == 2
+
+
 def test_a_formula_with_a_saved_value_is_read_as_its_value(fake_matcher, tmp_path):
     source = write_xlsx(tmp_path / "in.xlsx", {"people": [["id", "bio"], ["=1+1", BIOS[0]]]})
     with zipfile.ZipFile(source) as book:  # store the value Excel would have saved: <v>2</v>

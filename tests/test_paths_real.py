@@ -110,3 +110,11 @@ def test_domain_plus_product_experience_is_told_it_is_the_hybrid(results):
         "masters of one but gradually adopt elements of the other" in q["text"] for q in hybrid["quotes"]
     )
     assert hybrid["signals_shown"]["industry-specialist"] >= 2
+
+
+def test_the_persons_words_in_paths_open_without_a_section_heading(real_matcher):
+    text = "SUMMARY\n" + PM + "\n\nSKILLS\nJira, SQL, Amplitude"
+    result = real_matcher.match(text, top=1, quotes=0, paths=True)
+    shown = [s["evidence"] for m in result.paths["moves"] for s in m["strengths"] if s["evidence"]]
+    assert shown and not any(e["text"].startswith("SUMMARY") for e in shown)
+    assert all(result.analysed_text[e["start"] : e["end"]] == e["text"] for e in shown)  # offsets follow

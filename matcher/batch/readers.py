@@ -260,7 +260,7 @@ def _csv_rows(
     written as a row, and is one."""
     csv.field_size_limit(FIELD_LIMIT)
     stream = streams.text_stream(binary)
-    reader = csv.reader(stream, delimiter=delimiter, strict=True)
+    reader = csv.reader(streams.csv_lines(stream), delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
         while header == []:
@@ -465,7 +465,8 @@ def _count_rows(path: Path, fmt: str, delimiter: str | None = None) -> int:
         if fmt == "jsonl":
             return sum(1 for line in fh if line.strip())
         stream = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
-        reader = csv.reader(stream, delimiter=delimiter or ("\t" if path.suffix.lower() == ".tsv" else ","))
+        delimiter = delimiter or ("\t" if path.suffix.lower() == ".tsv" else ",")
+        reader = csv.reader(streams.csv_lines(stream), delimiter=delimiter)
         rows = last = 0  # rows up to the last that is not a blank line, the header included
         try:
             for fields in reader:

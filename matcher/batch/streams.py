@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import io
 import re
+from collections.abc import Iterable, Iterator
 from typing import IO
 
 from ..errors import InputTextError
@@ -64,6 +65,19 @@ def text_stream(binary: IO[bytes]) -> io.TextIOWrapper:
         binary = io.BufferedReader(Prefixed(head, binary))
     encoding = "utf-16" if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
     return io.TextIOWrapper(binary, encoding=encoding, errors="surrogateescape", newline="")
+
+
+def csv_lines(stream: Iterable[str]) -> Iterator[str]:
+    """The lines of a text stream read with ``newline=""``, for ``csv.reader``, without the empty line that
+    a file converted to Windows line ends twice ("\\r\\r\\n") holds after each real one: that is one line
+    break, not a blank line (which would be an empty row)."""
+    after_cr = False
+    for line in stream:
+        if line == "\r\n" and after_cr:
+            after_cr = False
+            continue
+        after_cr = line.endswith("\r") and not line.endswith("\r\n")
+        yield line
 
 
 def release(stream: io.TextIOWrapper, owned: bool) -> None:

@@ -136,8 +136,9 @@ class _Workbook:
         self.columns = _header([c.value for c in header])
 
     def rows(self) -> Iterator[tuple[list[str] | None, str]]:
-        """``(fields, problem)`` per row after the header; a row with no value is ``(None, empty_row)``; a
-        cell with a formula and no saved value reads as ``UNSAVED``."""
+        """``(fields, problem)`` per row after the header; a row with no value is ``(None, empty_row)``, even
+        where formulas with no saved value fill it (a template's formulas filled down past the data); in a
+        row with values, a cell with a formula and no saved value reads as ``UNSAVED``."""
         from openpyxl.cell.read_only import EmptyCell
 
         width = len(self.columns)
@@ -150,7 +151,9 @@ class _Workbook:
                 if bare:  # a cell with no value: a formula without its saved value, or only a format
                     for i in self._formula_columns(number) & set(bare):
                         fields[i] = UNSAVED
-                if not any(f.strip() or f is UNSAVED for f in fields):
+                if not any(
+                    f.strip() for f in fields
+                ):  # formulas alone, filled down past the data, are no row
                     yield None, self._empty_row
                     continue
                 while len(fields) > width and not fields[-1]:
