@@ -192,7 +192,7 @@ def test_formulas_filled_down_past_the_data_are_no_rows(fake_matcher, tmp_path):
     """A template's formula column filled down below the people (no saved value, as a program that does not
     calculate writes it) adds no rows and no errors."""
     rows = [["id", "bio", "calc"], ["1", BIOS[0], "=1"], ["2", BIOS[1], "=1"]]
-    rows += [[None, None, '=IF(A{0}="","",1)'.format(n)] for n in range(4, 40)]
+    rows += [[None, None, f'=IF(A{n}="","",1)'] for n in range(4, 40)]
     source = write_xlsx(tmp_path / "in.xlsx", {"people": rows})
     summary = run(fake_matcher, source, tmp_path / "out.csv", id_column="id")
     out = read(tmp_path / "out.csv")
