@@ -392,6 +392,9 @@ def test_the_current_job_names_the_title_not_earlier_ones_or_other_people(text, 
             "at a startup.",
             ["Head of Data", "data leader", "Head of Data Science"],
         ),
+        # "X to the Y": the person is the X
+        ("Executive Assistant to the CEO\nLondon", ["Executive Assistant"]),
+        ("Business to Business Sales Representative", ["Business to Business Sales Representative"]),
         # a product number is not a count of people
         ("Jane Doe\nDynamics 365 Solutions Architect\nAcme", ["Dynamics 365 Solutions Architect"]),
         # an employer made of title words is not a function

@@ -31,6 +31,7 @@ def _head(segment: str, capital: bool = True) -> tuple[int, int] | None:
     lo = len(segment) - len(segment.lstrip(strip))
     hi = len(segment.rstrip(strip))
     lo += _role_after_as(segment[lo:hi])  # "Served as Head of Operations": the words after "as"
+    hi = lo + _before_to(segment[lo:hi])  # "Executive Assistant to the CEO": the assistant, not the CEO
     title = segment[lo:hi]
     words = _WORD.findall(title)
     if not words or _PLACEHOLDER.search(title) or words[0].lower() in _DETERMINERS:
@@ -46,6 +47,22 @@ def _head(segment: str, capital: bool = True) -> tuple[int, int] | None:
 
 
 _AS = re.compile(r"\s+as\s+(?:(?:an?|the)\s+)?", re.IGNORECASE)
+
+
+_TO = re.compile(r"\s+to\s+the\s+", re.IGNORECASE)
+
+
+def _before_to(title: str) -> int:
+    """Where the person's own title ends in "X to the Y" when X ends in a job noun ("Executive Assistant to
+    the CEO", "Chief of Staff to the COO", "Advisor to the Board" → X); ``len(title)`` otherwise ("Business
+    to Business Sales Representative")."""
+    m = _TO.search(title)
+    if m is None:
+        return len(title)
+    before = _WORD.findall(title[: m.start()])
+    if not before or normalize_word(before[-1]) not in _heads() | {"staff"}:
+        return len(title)
+    return m.start()
 
 
 def _role_after_as(title: str) -> int:
