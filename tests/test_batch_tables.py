@@ -199,6 +199,19 @@ def test_formulas_filled_down_past_the_data_are_no_rows(fake_matcher, tmp_path):
     assert list(out["id"]) == ["1", "2"] and list(out["status"]) == ["ok", "ok"] and summary.rows == 2
 
 
+def test_a_row_of_formulas_without_values_says_so_and_a_sheet_of_them_is_refused(fake_matcher, tmp_path):
+    rows = [["id", "bio"], ["1", BIOS[0]], ["=ROW()", '="a"&"b"'], ["3", BIOS[1]]]
+    run(fake_matcher, write_xlsx(tmp_path / "in.xlsx", {"people": rows}), tmp_path / "out.csv")
+    out = read(tmp_path / "out.csv")
+    assert list(out["status"]) == ["ok", "error", "ok"]  # the row keeps its place, and says what it holds
+    assert (
+        "row 2 (after the header) holds only formulas and the file has no saved value" in out["error"].iloc[1]
+    )
+    only = write_xlsx(tmp_path / "only.xlsx", {"people": [["bio"], ['="a"&"b"'], ['="c"&"d"']]})
+    with pytest.raises(BatchInputError, match="no row of the sheet has a value: holds only formulas"):
+        run(fake_matcher, only, tmp_path / "only.csv")
+
+
 def test_a_formula_with_a_saved_value_is_read_as_its_value(fake_matcher, tmp_path):
     source = write_xlsx(tmp_path / "in.xlsx", {"people": [["id", "bio"], ["=1+1", BIOS[0]]]})
     with zipfile.ZipFile(source) as book:  # store the value Excel would have saved: <v>2</v>

@@ -82,7 +82,7 @@ def test_the_onnx_run_time_path_imports_neither_torch_nor_transformers(onnx_embe
 
 
 RESUME = (
-    "Jordan Reyes\nSenior Account Executive, Northwind, 2019 - present\n"
+    "Jordan Reyes\nSales Leader\nSenior Account Executive, Northwind, 2019 - present\n"
     "I run enterprise deals from first call to signature and coach two junior reps.\n"
     "Sales Development Representative at Contoso, 2016 - 2019\n"
     "I booked meetings for the field team and kept the CRM clean."

@@ -268,7 +268,8 @@ def cli(monkeypatch, fake_matcher):
 
 def test_paths_command_formats_and_inputs(cli, fake_matcher, tmp_path):
     data = json.loads(cli("paths", BIO, "--format", "json").output)
-    assert data == fake_matcher.match(BIO, paths=True).to_dict()["paths"]
+    whole = fake_matcher.match(BIO, paths=True).to_dict()
+    assert data == {**whole["paths"], "fit": whole["fit"], "closest_occupation": whole["closest_occupation"]}
     assert json.loads(cli("paths", "-", "--format", "json", input=BIO).output) == data
     path = tmp_path / "cv.txt"
     path.write_text(BIO, encoding="utf-8")

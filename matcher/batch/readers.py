@@ -45,6 +45,12 @@ RESUME_SUFFIXES = tuple(suffix for suffix, kind in SUFFIX_FORMATS.items() if kin
 #: The problem of an empty row between the header and the last row of a table (a blank CSV line, a sheet
 #: row with no value). JSONL has no empty rows: a blank line there is no record.
 EMPTY_ROW = "the row is empty (no cell holds a value); fill it in or delete the row"
+FORMULA_ROW = (  # an .xlsx row whose only cells are formulas with no saved value
+    "the row holds only formulas and the file has no saved value for them (it was written by a program that "
+    "does not calculate formulas); open the file in Excel or LibreOffice and save it, or replace the formulas "
+    "by their values"
+)
+HELD_BACK = (EMPTY_ROW, FORMULA_ROW)  # rows that are rows only when a row with a value follows them
 
 
 class BatchInputError(RolematchError, ValueError):
@@ -172,7 +178,9 @@ def open_table(
     notes: list[str] = []
     workbook = None
     if fmt == "xlsx":
-        workbook = _Workbook(Path(path), sheet, error=BatchInputError, empty_row=EMPTY_ROW)
+        workbook = _Workbook(
+            Path(path), sheet, error=BatchInputError, empty_row=EMPTY_ROW, formula_row=FORMULA_ROW
+        )
         columns, rows = workbook.columns, workbook.rows()
         notes.append(f"read sheet {workbook.sheet!r}")
         binary = None
@@ -318,19 +326,23 @@ def _unparsable(exc: csv.Error, start: int, end: int) -> str:
 
 
 def _until_last_row(rows: Iterator[tuple[Any, str]]) -> Iterator[tuple[Any, str]]:
-    """``rows`` up to the last one that is not empty: a run of empty rows (``EMPTY_ROW``) is held back (as
-    a count) until a later row shows it lies inside the table; after the last row it is dropped. Row
-    numbers stay those of the file."""
-    count = 0
+    """``rows`` up to the last one that is not empty: a run of empty rows (``EMPTY_ROW``, or ``FORMULA_ROW``:
+    a template's formulas filled down past the data) is held back (as one shared string per row) until a
+    later row shows it lies inside the table; after the last row it is dropped. Row numbers stay those of
+    the file."""
+    pending: list[str] = []
+    seen = False
     try:
         for fields, problem in rows:
-            if problem == EMPTY_ROW:
-                count += 1
+            if fields is None and problem in HELD_BACK:
+                pending.append(problem)
                 continue
-            for _ in range(count):
-                yield None, EMPTY_ROW
-            count = 0
+            for held in pending:
+                yield None, held
+            pending, seen = [], True
             yield fields, problem
+        if not seen and FORMULA_ROW in pending:  # a sheet written with formulas only: say so, not "no rows"
+            raise BatchInputError(f"no row of the sheet has a value: {FORMULA_ROW.removeprefix('the row ')}")
     finally:
         close = getattr(rows, "close", None)
         if close is not None:
@@ -406,6 +418,8 @@ def _chunks(
                 )
             elif problem == EMPTY_ROW and id_column is not None:  # no id to find it by: its number
                 problem = f"row {number} (after the header) is empty; fill it in or delete the row"
+            elif problem == FORMULA_ROW and id_column is not None:
+                problem = f"row {number} (after the header) {FORMULA_ROW.removeprefix('the row ')}"
             elif not problem and text is UNSAVED:
                 problem = unsaved_formula(text_column)
             if (

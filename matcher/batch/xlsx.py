@@ -103,9 +103,12 @@ class _Workbook:
     value comes out as ``(None, empty_row)``.
     """
 
-    def __init__(self, path: Path, sheet: str | None, *, error: type[RolematchError], empty_row: str) -> None:
+    def __init__(
+        self, path: Path, sheet: str | None, *, error: type[RolematchError], empty_row: str, formula_row: str
+    ) -> None:
         self.path = path
         self._empty_row = empty_row
+        self._formula_row = formula_row
         self._openpyxl = _openpyxl("reading", error)
         try:
             self._book = self._openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -136,9 +139,10 @@ class _Workbook:
         self.columns = _header([c.value for c in header])
 
     def rows(self) -> Iterator[tuple[list[str] | None, str]]:
-        """``(fields, problem)`` per row after the header; a row with no value is ``(None, empty_row)``, even
-        where formulas with no saved value fill it (a template's formulas filled down past the data); in a
-        row with values, a cell with a formula and no saved value reads as ``UNSAVED``."""
+        """``(fields, problem)`` per row after the header; a row with no value is ``(None, empty_row)``, or
+        ``(None, formula_row)`` where formulas with no saved value fill it (a template's formulas filled down
+        past the data: held back, as empty rows are); in a row with values, a cell with a formula and no saved
+        value reads as ``UNSAVED``."""
         from openpyxl.cell.read_only import EmptyCell
 
         width = len(self.columns)
@@ -151,10 +155,8 @@ class _Workbook:
                 if bare:  # a cell with no value: a formula without its saved value, or only a format
                     for i in self._formula_columns(number) & set(bare):
                         fields[i] = UNSAVED
-                if not any(
-                    f.strip() for f in fields
-                ):  # formulas alone, filled down past the data, are no row
-                    yield None, self._empty_row
+                if not any(f.strip() for f in fields):  # no value: held back as empty rows are
+                    yield None, self._formula_row if any(f is UNSAVED for f in fields) else self._empty_row
                     continue
                 while len(fields) > width and not fields[-1]:
                     fields.pop()
