@@ -395,6 +395,15 @@ def test_the_current_job_names_the_title_not_earlier_ones_or_other_people(text, 
         # "X to the Y": the person is the X
         ("Executive Assistant to the CEO\nLondon", ["Executive Assistant"]),
         ("Business to Business Sales Representative", ["Business to Business Sales Representative"]),
+        # a function in the plural, an ongoing count of people, a job line that ends like a heading
+        ("Jane Doe\nDirector, Human Resources", ["Director, Human Resources"]),
+        ("Jane Doe\nDirector, Analytics", ["Director, Analytics"]),
+        ("Jane Doe\nHired 65 engineers and designers\nAcme", []),
+        (
+            "Head of Data, 2019 – Present\nAcme\nData Scientist, 2014 – 2019\nBuilt churn models\n"
+            "Senior Analyst at Beta Labs\n",
+            ["Head of Data"],
+        ),
         # a product number is not a count of people
         ("Jane Doe\nDynamics 365 Solutions Architect\nAcme", ["Dynamics 365 Solutions Architect"]),
         # an employer made of title words is not a function

@@ -7,7 +7,7 @@ import bisect
 import re
 from functools import lru_cache
 
-from .lexicon import _headings, _settings, _word_set
+from .lexicon import _heads, _settings, _word_set, normalize_word
 from .span import TitleSpan
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -61,14 +61,15 @@ _LINE = re.compile(r"[^\n]+")
 
 def _section_starts(text: str) -> list[int]:
     """Where the text's section headings are: short lines with no digit and no job noun whose last word is a
-    heading word ("SKILLS", "Education", "Professional Summary")."""
-    headings, jobs = _headings(), _word_set("head_words")
+    section heading's (``section_headings``: "SKILLS", "Education", "Professional Summary"; not "Grew the
+    team", "Maintained SQL Server" or "Dean of Education")."""
+    headings, jobs = _word_set("section_headings"), _heads()
     out = []
     for m in _LINE.finditer(text):
         words = re.findall(r"[A-Za-z]+", m.group())
         if not words or len(words) > 4 or _DIGIT.search(m.group()):
             continue
-        lower = [w.lower() for w in words]
+        lower = [normalize_word(w) for w in words]
         if lower[-1] in headings and not any(w in jobs for w in lower):
             out.append(m.start())
     return out

@@ -105,12 +105,14 @@ def _names_no_job(title: str, words: list[str]) -> bool:
 
 
 def _counts_people(words: list[str]) -> bool:
-    """A number of two or more digits just before the last word, a plural: "Hired 65 engineers", "Managed 12
-    analysts" ("Dynamics 365 Solutions Architect" is a job)."""
-    if len(words) < 2 or not _MANY_DIGITS.fullmatch(words[-2]):
-        return False
-    last = words[-1].strip(".,;:")
-    return normalize_word(last) != last.lower()
+    """A number of two or more digits before a plural that nothing but plurals and "and"/"&" follow: "Hired
+    65 engineers", "Managed 12 engineers and analysts" ("Dynamics 365 Solutions Architect" is a job)."""
+    for k in range(len(words) - 1):
+        if _MANY_DIGITS.fullmatch(words[k]):
+            rest = [w.strip(".,;:") for w in words[k + 1 :]]
+            if all(w.lower() in ("and", "&") or normalize_word(w) != w.lower() for w in rest):
+                return True
+    return False
 
 
 def _student_office(lower: list[str]) -> bool:
