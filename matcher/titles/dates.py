@@ -37,14 +37,10 @@ def _earlier_entries(ranges: dict[TitleSpan, str], text: str) -> list[tuple[int,
     if len(ranges) < 2:
         return []
     current = _word_set("current")
-    now = [s.start for s, r in ranges.items() if any(w in r.lower() for w in current)]
-    if now:
-        anchor = min(now)
-        past = [
-            s.start
-            for s, r in ranges.items()
-            if s.start > anchor and not any(w in r.lower() for w in current)
-        ]
+    ongoing = {s: any(w in r.lower() for w in current) for s, r in ranges.items()}
+    if any(ongoing.values()):
+        anchor = min(s.start for s, now in ongoing.items() if now)
+        past = [s.start for s, now in ongoing.items() if s.start > anchor and not now]
     else:
         ends = {s: max(map(int, _YEAR.findall(r)), default=0) for s, r in ranges.items()}
         latest = max(ends.values())
