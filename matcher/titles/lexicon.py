@@ -29,10 +29,14 @@ def normalize_word(word: str) -> str:
     return w
 
 
+_PARENTHESIS = re.compile(r"\(.*?\)")
+_TITLE_WORD = re.compile(r"[A-Za-z0-9+#]+")
+
+
 def normalize_title(title: str) -> str:
     """A key for comparing titles: no parentheses, ``&`` → and, words lower-cased, last word singular."""
-    t = re.sub(r"\(.*?\)", " ", title).replace("&", " and ")
-    words = re.findall(r"[A-Za-z0-9+#]+", t)
+    t = _PARENTHESIS.sub(" ", title) if "(" in title else title
+    words = _TITLE_WORD.findall(t.replace("&", " and "))
     if not words:
         return ""
     words = [w.lower() for w in words[:-1]] + [normalize_word(words[-1])]
