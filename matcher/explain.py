@@ -213,9 +213,10 @@ def is_word_list(text: str) -> bool:
     Analysis" are; "Consultant with seven years advising clients in retail, consumer goods and private
     equity on growth strategy, pricing and M&A.", "Prepare board materials, coordinate the board calendar,
     take minutes and track follow-ups." and "Built models, cases, plans." are not."""
-    items = [
-        words for words in (_WORD.findall(item.lower()) for item in _LIST_SEPARATOR.split(text)) if words
-    ]
+    pieces = _LIST_SEPARATOR.split(text)
+    if len(pieces) < 3:  # fewer than three items: no list (most sentences stop here)
+        return False
+    items = [words for words in (_WORD.findall(item.lower()) for item in pieces) if words]
     if len(items) < 3 or _has_verb([w for words in items for w in words]):
         return False
     short = sum(len(words) <= LIST_ITEM_WORDS and _PHRASE_WORDS.isdisjoint(words) for words in items)
@@ -230,7 +231,7 @@ def evidence_level(sentence: str) -> int:
     shown = sentence[heading_end(sentence) :]
     if not is_evidence(shown):
         return 0
-    return 1 if is_heading(shown) or is_word_list(shown) or not says_something(shown) else 2
+    return 1 if is_heading(shown) or not says_something(shown) or is_word_list(shown) else 2
 
 
 def evidence_levels(doc: EncodedText) -> np.ndarray:
