@@ -7,12 +7,6 @@ import textwrap
 from ..results import MatchResult, percent
 
 
-def outside_note(result: MatchResult) -> str | None:
-    """ "closest occupation: Registered Nurses (29-1141.00), outside this catalog" when abstaining
-    (``MatchResult.outside_line``, which the notebook display shows too)."""
-    return result.outside_line
-
-
 def title_note(role) -> str | None:
     t = role.title_match
     if t is None or t.score < 0.6:
@@ -25,8 +19,8 @@ def render_table(result: MatchResult, width: int = 100) -> str:
     status = "no strong fit: the roles below are weak matches" if result.abstain else "fits the catalog"
     catalog = f" · catalog {result.catalog}" if result.catalog else ""
     lines = [f"fit {result.fit:.2f} ({status}) · model {result.model_version}{catalog}"]
-    if outside_note(result):
-        lines.append(outside_note(result))
+    if result.outside_line:  # "closest occupation: …, outside this catalog" when abstaining
+        lines.append(result.outside_line)
     if result.spread_line:  # fits, but no role above 50%: say why both hold
         lines.append(result.spread_line)
     if result.role_set and result.coverage:
@@ -56,7 +50,7 @@ def render_markdown(result: MatchResult) -> str:
     lines = [
         f"**Fit:** {result.fit:.2f}"
         + (" — no strong fit; the roles below are weak." if result.abstain else ""),
-        *([f"*{outside_note(result)}*"] if outside_note(result) else []),
+        *([f"*{result.outside_line}*"] if result.outside_line else []),
         *([f"*{result.spread_line}*"] if result.spread_line else []),
         *(
             [f"*Likely roles ({result.coverage:.0%} set): {', '.join(result.role_set)}*"]
