@@ -422,14 +422,14 @@ def _chunks(
                 problem = f"row {number} (after the header) {FORMULA_ROW.removeprefix('the row ')}"
             elif not problem and text is UNSAVED:
                 problem = unsaved_formula(text_column)
+            elif not problem and isinstance(fields, dict) and text_column not in fields:
+                problem = f"the record has no {text_column!r} key"
             if (
                 isinstance(fields, list)
                 and id_at is not None
                 and any(f is UNSAVED for f in fields[id_at : id_at + 1])
-            ):
+            ):  # an id the file did not save: the row is scored, with a warning
                 warning = "; ".join(w for w in (warning, unsaved_formula(id_column)) if w)
-            elif not problem and isinstance(fields, dict) and text_column not in fields:
-                problem = f"the record has no {text_column!r} key"
             chunk.rows.append(number)
             chunk.texts.append(text)
             chunk.problems.append(problem or None)
