@@ -127,8 +127,9 @@ def outside_titles(occupation: str, titles: list[str], n: int = OUTSIDE_TITLES_P
     names = sorted(dict.fromkeys(titles), key=lambda t: (len(t), t))
     stems = [w[:-1] if w.endswith("y") else w for w in own]  # "company" is in "companies"
     # a title that holds none of them as a substring shares no word (the cold start reads 56,000 titles)
-    shared = {t: len(own.intersection(normalize_title(t).split())) for t in names if _holds_any(t, stems)}
-    shared = {t: shared.get(t, 0) for t in names}
+    shared = {
+        t: len(own.intersection(normalize_title(t).split())) if _holds_any(t, stems) else 0 for t in names
+    }
     first = [t for t in sorted(names, key=lambda t: -shared[t]) if shared[t]][: n // 2]
     return first + [t for t in names if t not in first][: n - len(first)]
 
